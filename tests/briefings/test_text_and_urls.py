@@ -1,0 +1,73 @@
+"""Text normalisation and canonical URLs."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from briefings.text import clean_text, title_key
+from briefings.urls import canonical_url
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("It&#8217;s", "It’s"),
+        ("a&nbsp;b", "a b"),
+        ("a\u00a0\u00a0b", "a b"),
+        ("  line\nbreaks\t and  spaces ", "line breaks and spaces"),
+        ("Rock &amp; roll", "Rock & roll"),
+        ("Following â€˜Sensitive Dataâ€™ Exposure", "Following ‘Sensitive Data’ Exposure"),
+        ("Café déjà vu", "Café déjà vu"),
+        ("ctrl\x00\x07chars", "ctrlchars"),
+        ("zero\u200bwidth", "zero width"),
+    ],
+)
+def test_clean_text(raw: str, clean: str) -> None:
+    assert clean_text(raw) == clean
+
+
+@given(st.text())
+def test_clean_text_is_idempotent_and_trimmed(text: str) -> None:
+    once = clean_text(text)
+    assert once == once.strip()
+    assert "  " not in once and "\u00a0" not in once
+    assert clean_text(once) == once or "&" in once  # a literal "&amp;" decodes once more
+
+
+def test_title_key_ignores_case_punctuation_and_accents() -> None:
+    assert title_key("Robots: Rise — Café!") == title_key("robots rise cafe")
+    assert title_key("Robots rise") != title_key("Robots rose")
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "https://example.test/news/story",
+        "http://example.test/news/story",
+        "https://www.example.test/news/story/",
+        "https://example.test/news/story?utm_source=rss&utm_medium=feed",
+        "https://example.test/news/story#comments",
+        "https://example.test/news/story/amp",
+        "https://amp.example.test/news/story",
+        "https://example.test/news/story?amp=1",
+        "https://example.test/news/story?_amp=true&fbclid=abc",
+        "https://example-test.cdn.ampproject.org/c/s/example.test/news/story?amp=1",
+        "HTTPS://EXAMPLE.test:443/news/story",
+    ],
+)
+def test_variants_of_one_page_share_a_canonical_url(variant: str) -> None:
+    assert canonical_url(variant) == "example.test/news/story"
+
+
+def test_meaningful_differences_are_kept() -> None:
+    assert canonical_url("https://a.test/x?id=1") != canonical_url("https://a.test/x?id=2")
+    assert canonical_url("https://a.test/x?b=2&a=1") == canonical_url("https://a.test/x?a=1&b=2")
+    assert canonical_url("https://a.test/x") != canonical_url("https://b.test/x")
+    assert canonical_url("https://a.test:8080/x") != canonical_url("https://a.test/x")
+
+
+@given(st.text())
+def test_canonical_url_never_raises(text: str) -> None:
+    assert isinstance(canonical_url(text), str)
