@@ -1,0 +1,264 @@
+"""Selecting and assembling the daily briefing: pure functions over articles.
+
+The briefing of a moment ``at`` is built in four steps, each a pure function so that a person
+(or ``briefings explain`` later) can follow why an article is in or out:
+
+1. **Eligible** (:func:`is_eligible`): ``published: true``, published in ``(at - window, at]``,
+   quality at least the minimum, and a URL to link to.
+2. **Topic selection** (:func:`topic_selection`): with no topics requested, everything; else
+   the requested topics and, through the catalog, all their descendants (asking for a root
+   such as "AI" means every AI sub-topic). An article is kept when one of its topics is
+   selected.
+3. **One story once** (:func:`merge_stories`): articles sharing a canonical URL
+   (:func:`~briefings.urls.canonical_url`) or a normalised title
+   (:func:`~briefings.text.title_key`), or linked by an article's ``related`` list (which names
+   other outlets' coverage of the same story), are one story. The best-ranked copy leads; the others
+   become "also" links (one per distinct page); the lead's ``related`` list, minus pages
+   already shown, is its related coverage.
+4. **Sections** (:func:`assemble`): each story goes to one section, its primary topic
+   (:func:`primary_topic`, restricted to the selected topics when some were requested).
+   Sections follow catalog order, then topics outside the catalog alphabetically, then
+   stories without any topic under "General". Each section holds the top ``per_topic``
+   stories by rank (:func:`rank_key`: quality desc, heat desc, newest first, then URL) and
+   counts the ones it left out. Empty sections are not produced; a briefing without sections
+   is valid and callers may choose not to post it.
+
+Nothing here reads the clock: ``at`` is always passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from briefings.model import Article, Catalog, RelatedArticle, topic_key
+from briefings.text import title_key
+from briefings.urls import canonical_url
+
+DEFAULT_WINDOW = timedelta(hours=24)
+DEFAULT_PER_TOPIC = 5
+GENERAL_SECTION = "General"
+"""The section of stories whose articles name no topic at all."""
+
+
+@dataclass(frozen=True, slots=True)
+class BriefingRequest:
+    """What to build: the moment, the look-back window and the editorial knobs."""
+
+    at: datetime
+    window: timedelta = DEFAULT_WINDOW
+    topics: tuple[str, ...] = ()
+    per_topic: int = DEFAULT_PER_TOPIC
+    min_quality: float = 0
+
+    def __post_init__(self) -> None:
+        if self.at.tzinfo is None:
+            raise ValueError("the briefing moment must be timezone-aware")
+        if self.window <= timedelta(0):
+            raise ValueError("the window must be positive")
+        if self.per_topic < 1:
+            raise ValueError("per_topic must be at least 1")
+
+    @property
+    def start(self) -> datetime:
+        """The exclusive start of the window."""
+        return self.at - self.window
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One story: the best-ranked article and the other outlets' copies of it."""
+
+    lead: Article
+    also: tuple[Article, ...] = ()
+    related: tuple[RelatedArticle, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """The stories of one topic, best first; ``omitted`` counts stories cut by the cap."""
+
+    topic: str
+    stories: tuple[Story, ...]
+    omitted: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Briefing:
+    """An assembled briefing of the window ``(start, end]``."""
+
+    start: datetime
+    end: datetime
+    sections: tuple[Section, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        """True when there is nothing to post."""
+        return not self.sections
+
+    @property
+    def story_count(self) -> int:
+        """How many stories the briefing shows."""
+        return sum(len(section.stories) for section in self.sections)
+
+
+def rank_key(article: Article) -> tuple[float, float, float, str, str]:
+    """Sort key: higher quality, then higher heat, then newer, then URL and path (stable)."""
+    return (
+        -article.quality,
+        -article.heat,
+        -article.published_at.timestamp(),
+        article.url or "",
+        article.path,
+    )
+
+
+def is_eligible(article: Article, request: BriefingRequest) -> bool:
+    """Whether ``article`` may appear in the briefing of ``request`` (step 1)."""
+    return (
+        article.published
+        and request.start < article.published_at <= request.at
+        and article.quality >= request.min_quality
+        and bool(article.url)
+    )
+
+
+def topic_selection(requested: Iterable[str], catalog: Catalog) -> frozenset[str] | None:
+    """Topic keys selected by ``requested`` with their catalog descendants; None means all."""
+    wanted = {topic_key(name) for name in requested if name.strip()}
+    if not wanted:
+        return None
+    # Requested names may be shortnames: use the catalog's own name where there is one.
+    selected = {topic_key(t.name) if (t := catalog.get(key)) else key for key in wanted}
+    children: dict[str, list[str]] = {}
+    for topic in catalog.topics:
+        if topic.parent:
+            children.setdefault(topic_key(topic.parent), []).append(topic_key(topic.name))
+    pending = list(selected)
+    while pending:
+        for child in children.get(pending.pop(), ()):
+            if child not in selected:
+                selected.add(child)
+                pending.append(child)
+    return frozenset(selected)
+
+
+def _canonical_topic(name: str, catalog: Catalog) -> str:
+    """The topic key under the catalog's own name (so a shortname and a name are one key)."""
+    topic = catalog.get(name)
+    return topic_key(topic.name if topic else name)
+
+
+def primary_topic(
+    topics: Sequence[str], catalog: Catalog, selected: frozenset[str] | None = None
+) -> str | None:
+    """The section a story with ``topics`` goes to.
+
+    The first topic that is not a root of the catalog; when every topic is a root (or there
+    is no catalog), the first topic. With a selection, only selected topics are considered.
+    ``None`` when no topic qualifies.
+    """
+    candidates = [
+        name for name in topics if selected is None or _canonical_topic(name, catalog) in selected
+    ]
+    for name in candidates:
+        if not catalog.is_root(name):
+            return name
+    return candidates[0] if candidates else None
+
+
+def merge_stories(articles: Iterable[Article]) -> list[Story]:
+    """Group copies of one story (step 3); stories come back in rank order of their leads."""
+    ranked = sorted(articles, key=rank_key)
+    parent = list(range(len(ranked)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[str, int] = {}
+    for index, article in enumerate(ranked):
+        for key in _story_keys(article):
+            if key in owner:
+                a, b = find(owner[key]), find(index)
+                parent[max(a, b)] = min(a, b)  # the better-ranked article stays the root
+            else:
+                owner[key] = index
+    groups: dict[int, list[Article]] = {}
+    for index, article in enumerate(ranked):
+        groups.setdefault(find(index), []).append(article)
+    return [_story(members) for _, members in sorted(groups.items())]
+
+
+def _story_keys(article: Article) -> list[str]:
+    keys = [f"url:{canonical_url(article.url)}"] if article.url else []
+    # An article's `related` entries are other outlets' coverage of the same story.
+    keys.extend(f"url:{canonical_url(item.url)}" for item in article.related)
+    title = title_key(article.title)
+    if title:
+        keys.append(f"title:{title}")
+    return keys
+
+
+def _story(members: list[Article]) -> Story:
+    lead, *others = members
+    shown = {canonical_url(lead.url)} if lead.url else set()
+    also: list[Article] = []
+    for article in others:
+        key = canonical_url(article.url) if article.url else None
+        if key is not None and key not in shown:
+            shown.add(key)
+            also.append(article)
+    related: list[RelatedArticle] = []
+    for item in lead.related:
+        key = canonical_url(item.url)
+        if key not in shown:
+            shown.add(key)
+            related.append(item)
+    return Story(lead, tuple(also), tuple(related))
+
+
+def assemble(articles: Iterable[Article], catalog: Catalog, request: BriefingRequest) -> Briefing:
+    """Build the briefing of ``request`` from ``articles`` (all four steps)."""
+    selected = topic_selection(request.topics, catalog)
+    candidates = [
+        article
+        for article in articles
+        if is_eligible(article, request)
+        and (
+            selected is None
+            or any(_canonical_topic(t, catalog) in selected for t in article.topics)
+        )
+    ]
+    by_section: dict[str, list[Story]] = {}
+    names: dict[str, str] = {}
+    for story in merge_stories(candidates):
+        topic = primary_topic(story.lead.topics, catalog, selected)
+        name = _display_name(topic, catalog) if topic is not None else GENERAL_SECTION
+        key = topic_key(name)
+        names.setdefault(key, name)
+        by_section.setdefault(key, []).append(story)
+
+    def section_order(key: str) -> tuple[int, int, str]:
+        position = catalog.position(key)
+        if position is not None:
+            return (0, position, key)
+        return (2 if key == topic_key(GENERAL_SECTION) else 1, 0, key)
+
+    sections = tuple(
+        Section(
+            topic=names[key],
+            stories=tuple(by_section[key][: request.per_topic]),
+            omitted=max(0, len(by_section[key]) - request.per_topic),
+        )
+        for key in sorted(by_section, key=section_order)
+    )
+    return Briefing(request.start, request.at, sections)
+
+
+def _display_name(topic: str, catalog: Catalog) -> str:
+    entry = catalog.get(topic)
+    return entry.name if entry else topic
