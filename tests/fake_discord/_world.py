@@ -1,0 +1,348 @@
+"""World-state half of ``FakeDiscord``: users, guilds, roles, channels, members, overwrites.
+
+Offers the ``add_*`` helpers tests use to build a server, the permission queries REST
+handlers use to answer 403s, and the READY / GUILD_CREATE / GUILD_MEMBERS_CHUNK payloads
+the gateway sends.  Changes made while the bot is connected are pushed to it as gateway
+events (GUILD_CREATE, CHANNEL_CREATE, CHANNEL_UPDATE, ...).
+"""
+
+from __future__ import annotations
+
+from ._gateway import GatewaySession
+from ._models import (
+    ATTACH_FILES,
+    DEFAULT_EVERYONE_PERMISSIONS,
+    DM,
+    EMBED_LINKS,
+    GUILD_CATEGORY,
+    GUILD_TEXT,
+    READ_MESSAGE_HISTORY,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
+    FakeChannel,
+    FakeGuild,
+    FakeMember,
+    FakeRole,
+    FakeUser,
+    Overwrite,
+    compute_permissions,
+    new_snowflake,
+)
+from ._records import JsonObject
+
+INTENT_GUILD_MEMBERS = 1 << 1
+INTENT_GUILD_MESSAGES = 1 << 9
+INTENT_DIRECT_MESSAGES = 1 << 12
+
+
+class World:
+    """The fake's view of Discord: who exists, which guilds/channels, who may do what."""
+
+    def __init__(
+        self,
+        *,
+        bot_id: int | None = None,
+        bot_name: str = "briefing-bot",
+        application_id: int | None = None,
+        application_flags: int = 0,
+    ) -> None:
+        self.bot_user = FakeUser(id=bot_id or new_snowflake(), username=bot_name, bot=True)
+        self.application_id: int = application_id or self.bot_user.id
+        self.application_flags = application_flags
+        self.owner = FakeUser(id=new_snowflake(), username="app-owner")
+        self.users: dict[int, FakeUser] = {
+            self.bot_user.id: self.bot_user,
+            self.owner.id: self.owner,
+        }
+        self.guilds: dict[int, FakeGuild] = {}
+        self.channels: dict[int, FakeChannel] = {}
+        self._dm_by_user: dict[int, int] = {}
+
+    # -- hooks ------------------------------------------------------------------------
+
+    def _world_event(
+        self, event: str, data: JsonObject, guild_id: int | None, intent: int | None = None
+    ) -> None:
+        """Push a world change to the connected bot (implemented by FakeDiscord)."""
+
+    # -- building the world -------------------------------------------------------------
+
+    def add_user(
+        self,
+        username: str | None = None,
+        *,
+        id: int | None = None,
+        global_name: str | None = None,
+        bot: bool = False,
+        dms_closed: bool = False,
+    ) -> FakeUser:
+        user_id = id or new_snowflake()
+        user = FakeUser(
+            id=user_id,
+            username=username or f"user{len(self.users)}",
+            global_name=global_name,
+            bot=bot,
+            dms_closed=dms_closed,
+        )
+        self.users[user_id] = user
+        return user
+
+    def add_guild(
+        self,
+        name: str = "Test Guild",
+        *,
+        id: int | None = None,
+        owner_id: int | None = None,
+        everyone_permissions: int = DEFAULT_EVERYONE_PERMISSIONS,
+        bot_roles: list[int] | None = None,
+    ) -> FakeGuild:
+        """Create a guild with an @everyone role; the bot and the owner become members."""
+        guild_id = id or new_snowflake()
+        owner = self.users.get(owner_id) if owner_id is not None else None
+        if owner is None:
+            owner = self.add_user(f"owner-of-{name}".replace(" ", "-").lower(), id=owner_id)
+        guild = FakeGuild(id=guild_id, name=name, owner_id=owner.id)
+        guild.roles[guild_id] = FakeRole(
+            id=guild_id, name="@everyone", permissions=everyone_permissions
+        )
+        guild.members[owner.id] = FakeMember(user=owner)
+        guild.members[self.bot_user.id] = FakeMember(
+            user=self.bot_user, role_ids=list(bot_roles or [])
+        )
+        self.guilds[guild_id] = guild
+        self._world_event("GUILD_CREATE", self.guild_create_payload(guild, 0), guild_id)
+        return guild
+
+    def add_role(
+        self,
+        guild_id: int,
+        name: str,
+        permissions: int = 0,
+        *,
+        id: int | None = None,
+        position: int | None = None,
+    ) -> FakeRole:
+        guild = self.guilds[guild_id]
+        role = FakeRole(
+            id=id or new_snowflake(),
+            name=name,
+            permissions=permissions,
+            position=position if position is not None else len(guild.roles),
+        )
+        guild.roles[role.id] = role
+        self._world_event(
+            "GUILD_ROLE_CREATE", {"guild_id": str(guild_id), "role": role.to_payload()}, guild_id
+        )
+        return role
+
+    def set_role_permissions(self, guild_id: int, role_id: int, permissions: int) -> None:
+        """Change a role's permissions (``role_id == guild_id`` is @everyone)."""
+        role = self.guilds[guild_id].roles[role_id]
+        role.permissions = permissions
+        self._world_event(
+            "GUILD_ROLE_UPDATE", {"guild_id": str(guild_id), "role": role.to_payload()}, guild_id
+        )
+
+    def add_text_channel(
+        self,
+        guild_id: int,
+        name: str = "general",
+        *,
+        id: int | None = None,
+        topic: str | None = None,
+        parent_id: int | None = None,
+        position: int | None = None,
+    ) -> FakeChannel:
+        return self._add_channel(guild_id, name, GUILD_TEXT, id, topic, parent_id, position)
+
+    def add_category(self, guild_id: int, name: str, *, id: int | None = None) -> FakeChannel:
+        return self._add_channel(guild_id, name, GUILD_CATEGORY, id, None, None, None)
+
+    def _add_channel(
+        self,
+        guild_id: int,
+        name: str,
+        type_: int,
+        id: int | None,
+        topic: str | None,
+        parent_id: int | None,
+        position: int | None,
+    ) -> FakeChannel:
+        guild = self.guilds[guild_id]
+        channel = FakeChannel(
+            id=id or new_snowflake(),
+            name=name,
+            type=type_,
+            guild_id=guild_id,
+            topic=topic,
+            parent_id=parent_id,
+            position=position if position is not None else len(guild.channel_ids),
+        )
+        self.channels[channel.id] = channel
+        guild.channel_ids.append(channel.id)
+        self._world_event("CHANNEL_CREATE", channel.to_payload(), guild_id)
+        return channel
+
+    def add_member(
+        self,
+        guild_id: int,
+        user: FakeUser | int | None = None,
+        *,
+        username: str | None = None,
+        roles: list[int] | None = None,
+        nick: str | None = None,
+    ) -> FakeMember:
+        """Add a user (created if needed) to a guild with the given role ids."""
+        if isinstance(user, FakeUser):
+            fake_user = user
+        elif user is not None and user in self.users:
+            fake_user = self.users[user]
+        else:
+            fake_user = self.add_user(username, id=user)
+        member = FakeMember(user=fake_user, role_ids=list(roles or []), nick=nick)
+        self.guilds[guild_id].members[fake_user.id] = member
+        payload = {**member.to_payload(), "guild_id": str(guild_id)}
+        self._world_event("GUILD_MEMBER_ADD", payload, guild_id, INTENT_GUILD_MEMBERS)
+        return member
+
+    def set_overwrite(
+        self, channel_id: int, target_id: int, *, allow: int = 0, deny: int = 0
+    ) -> Overwrite:
+        """Set a channel overwrite for a role or member (type inferred from the guild's roles)."""
+        channel = self.channels[channel_id]
+        assert channel.guild_id is not None, "DM channels have no overwrites"
+        guild = self.guilds[channel.guild_id]
+        overwrite = Overwrite(
+            id=target_id, type=0 if target_id in guild.roles else 1, allow=allow, deny=deny
+        )
+        channel.overwrites[target_id] = overwrite
+        self._world_event("CHANNEL_UPDATE", channel.to_payload(), guild.id)
+        return overwrite
+
+    def set_bot_channel_permissions(
+        self, channel_id: int, *, allow: int = 0, deny: int = 0
+    ) -> Overwrite:
+        """Member overwrite for the bot, e.g. ``deny=SEND_MESSAGES`` to provoke 403 50013."""
+        return self.set_overwrite(channel_id, self.bot_user.id, allow=allow, deny=deny)
+
+    # -- queries ------------------------------------------------------------------------
+
+    def permissions_for(self, user_id: int, channel_id: int) -> int:
+        channel = self.channels[channel_id]
+        if channel.guild_id is None:
+            return compute_dm_permissions()
+        return compute_permissions(self.guilds[channel.guild_id], user_id, channel)
+
+    def bot_permissions(self, channel_id: int) -> int:
+        return self.permissions_for(self.bot_user.id, channel_id)
+
+    def dm_channel(self, user_id: int) -> FakeChannel:
+        """The DM channel between the bot and ``user_id`` (created on first use)."""
+        channel_id = self._dm_by_user.get(user_id)
+        if channel_id is not None:
+            return self.channels[channel_id]
+        channel = FakeChannel(id=new_snowflake(), name="", type=DM, recipient_id=user_id)
+        self.channels[channel.id] = channel
+        self._dm_by_user[user_id] = channel.id
+        return channel
+
+    def dm_channel_id(self, user_id: int) -> int | None:
+        return self._dm_by_user.get(user_id)
+
+    def channel_payload(self, channel: FakeChannel) -> JsonObject:
+        return channel.to_payload(self.users)
+
+    # -- gateway payloads ---------------------------------------------------------------
+
+    def bot_user_payload(self) -> JsonObject:
+        return {**self.bot_user.to_payload(), "verified": True, "mfa_enabled": False, "email": None}
+
+    def ready_payload(self, session: GatewaySession) -> JsonObject:
+        payload: JsonObject = {
+            "v": 10,
+            "user": self.bot_user_payload(),
+            "guilds": [
+                {"id": str(g), "unavailable": True} for g in self.guilds if session.owns_guild(g)
+            ],
+            "session_id": session.session_id,
+            "session_type": "normal",
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(self.application_id), "flags": self.application_flags},
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "guild_join_requests": [],
+            "geo_ordered_rtc_regions": [],
+            "user_settings": {},
+            "auth": {},
+            "_trace": ["fake-discord"],
+        }
+        if session.shard is not None:
+            payload["shard"] = list(session.shard)
+        return payload
+
+    @property
+    def gateway_url(self) -> str:
+        raise NotImplementedError
+
+    def guild_create_payloads(self, session: GatewaySession) -> list[JsonObject]:
+        return [
+            self.guild_create_payload(g, session.intents)
+            for g in self.guilds.values()
+            if session.owns_guild(g.id)
+        ]
+
+    def guild_create_payload(self, guild: FakeGuild, intents: int) -> JsonObject:
+        members = [
+            m.to_payload()
+            for m in guild.members.values()
+            if intents & INTENT_GUILD_MEMBERS or m.user.id == self.bot_user.id
+        ]
+        return {
+            **guild.to_payload(),
+            "joined_at": guild.joined_at,
+            "large": False,
+            "lazy": True,
+            "unavailable": False,
+            "member_count": len(guild.members),
+            "members": members,
+            "channels": [self.channel_payload(self.channels[c]) for c in guild.channel_ids],
+            "threads": [],
+            "presences": [],
+            "voice_states": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+            "embedded_activities": [],
+        }
+
+    def member_chunk_payloads(self, request: JsonObject) -> list[JsonObject]:
+        guild = self.guilds.get(int(request.get("guild_id", 0)))
+        if guild is None:
+            return []
+        query = str(request.get("query") or "").lower()
+        user_ids = request.get("user_ids")
+        wanted = {int(u) for u in user_ids} if user_ids else None
+        members = [
+            m.to_payload()
+            for m in guild.members.values()
+            if (wanted is None or m.user.id in wanted) and m.user.username.lower().startswith(query)
+        ]
+        limit = int(request.get("limit") or 0)
+        if limit:
+            members = members[:limit]
+        chunk: JsonObject = {
+            "guild_id": str(guild.id),
+            "members": members,
+            "chunk_index": 0,
+            "chunk_count": 1,
+            "not_found": [],
+        }
+        if request.get("nonce") is not None:
+            chunk["nonce"] = request["nonce"]
+        return [chunk]
+
+
+def compute_dm_permissions() -> int:
+    """Permissions the bot has in a DM (enough to talk, read history, embed and attach)."""
+    return VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY
