@@ -1,0 +1,237 @@
+"""The delivery log: makes sure a (target, day) briefing is posted at most once.
+
+Before posting, a sender calls :func:`claim` for ``(kind, target_id, day)`` — ``kind`` is
+``"channel"`` (``target_id`` = guild id) or ``"digest"`` (user id) and ``day`` the local date
+the briefing is for. Only a True answer allows sending; afterwards the sender records
+:func:`mark_sent` or :func:`mark_failed`, and :func:`record_progress` along the way for a
+briefing split over several messages. A restart, a reconnect or a second scheduler tick
+therefore never posts the same briefing twice:
+
+* no row yet → a ``"sending"`` row is inserted → True;
+* ``"sent"`` → False;
+* ``"failed"`` → claimed again (``attempts`` + 1) → True;
+* ``"sending"`` claimed longer than ``lease`` ago (its sender crashed) → taken over → True;
+* ``"sending"`` within the lease (someone is sending right now) → False.
+
+Claims are race-safe across sessions and processes: an ``INSERT … ON CONFLICT DO NOTHING``
+followed by an ``UPDATE`` whose WHERE re-checks status and claim time, deciding on the number
+of rows each changed — the database, not a read-then-write in Python, picks the one winner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
+
+from bot.state.database import Database, affected_rows, dialect_insert
+from bot.state.tables import DeliveryRow, require_aware
+
+CHANNEL = "channel"
+DIGEST = "digest"
+KINDS = frozenset({CHANNEL, DIGEST})
+
+SENDING = "sending"
+SENT = "sent"
+FAILED = "failed"
+
+DEFAULT_LEASE = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The state of one (kind, target, day) briefing. Moments are aware UTC datetimes."""
+
+    kind: str
+    target_id: int
+    day: date
+    status: str
+    attempts: int
+    claimed_at: datetime
+    sent_at: datetime | None
+    error: str | None
+    message_ids: tuple[int, ...]
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"unknown delivery kind {kind!r}: expected 'channel' or 'digest'")
+    return kind
+
+
+def _key(kind: str, target_id: int, day: date) -> ColumnElement[bool]:
+    return and_(
+        DeliveryRow.kind == _check_kind(kind),
+        DeliveryRow.target_id == target_id,
+        DeliveryRow.day == day,
+    )
+
+
+def _delivery(row: DeliveryRow) -> Delivery:
+    return Delivery(
+        kind=row.kind,
+        target_id=row.target_id,
+        day=row.day,
+        status=row.status,
+        attempts=row.attempts,
+        claimed_at=row.claimed_at,
+        sent_at=row.sent_at,
+        error=row.error,
+        message_ids=tuple(int(message_id) for message_id in row.message_ids),
+    )
+
+
+_KEY_COLUMNS = [DeliveryRow.kind, DeliveryRow.target_id, DeliveryRow.day]
+
+
+async def claim(
+    db: Database,
+    kind: str,
+    target_id: int,
+    day: date,
+    *,
+    now: datetime,
+    lease: timedelta = DEFAULT_LEASE,
+) -> bool:
+    """True when the caller may send the ``(kind, target_id, day)`` briefing now.
+
+    See the module docstring for the rules. Exactly one of any number of concurrent claims of
+    the same key (from any session or process) gets True.
+    """
+    require_aware(now)
+    _check_kind(kind)
+    if lease <= timedelta(0):
+        raise ValueError(f"the lease must be positive, got {lease}")
+    first_claim = (
+        dialect_insert(db, DeliveryRow)
+        .values(
+            kind=kind,
+            target_id=target_id,
+            day=day,
+            status=SENDING,
+            attempts=1,
+            claimed_at=now,
+            sent_at=None,
+            error=None,
+            message_ids=[],
+        )
+        .on_conflict_do_nothing(index_elements=_KEY_COLUMNS)
+    )
+    reclaim = (
+        update(DeliveryRow)
+        .where(
+            _key(kind, target_id, day),
+            or_(
+                DeliveryRow.status == FAILED,
+                and_(DeliveryRow.status == SENDING, DeliveryRow.claimed_at < now - lease),
+            ),
+        )
+        .values(status=SENDING, attempts=DeliveryRow.attempts + 1, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    async with db.session() as session, session.begin():
+        if await affected_rows(session, first_claim) == 1:
+            return True
+        return await affected_rows(session, reclaim) == 1
+
+
+async def mark_sent(
+    db: Database,
+    kind: str,
+    target_id: int,
+    day: date,
+    *,
+    now: datetime,
+    message_ids: Sequence[int],
+) -> None:
+    """Record the briefing as posted, as the messages ``message_ids``; it is never sent again."""
+    require_aware(now)
+    _check_kind(kind)
+    ids = [int(message_id) for message_id in message_ids]
+    insert = dialect_insert(db, DeliveryRow).values(
+        kind=kind,
+        target_id=target_id,
+        day=day,
+        status=SENT,
+        attempts=1,
+        claimed_at=now,
+        sent_at=now,
+        error=None,
+        message_ids=ids,
+    )
+    upsert = insert.on_conflict_do_update(
+        index_elements=_KEY_COLUMNS,
+        set_={"status": SENT, "sent_at": now, "error": None, "message_ids": ids},
+    )
+    async with db.session() as session, session.begin():
+        await session.execute(upsert)
+
+
+async def mark_failed(
+    db: Database, kind: str, target_id: int, day: date, *, now: datetime, error: str
+) -> None:
+    """Record a failed attempt; the next :func:`claim` may retry it.
+
+    A briefing already marked sent stays sent (a late failure report must not cause a second
+    post). Message ids recorded so far are kept.
+    """
+    require_aware(now)
+    _check_kind(kind)
+    insert = dialect_insert(db, DeliveryRow).values(
+        kind=kind,
+        target_id=target_id,
+        day=day,
+        status=FAILED,
+        attempts=1,
+        claimed_at=now,
+        sent_at=None,
+        error=error,
+        message_ids=[],
+    )
+    upsert = insert.on_conflict_do_update(
+        index_elements=_KEY_COLUMNS,
+        set_={"status": FAILED, "error": error},
+        where=DeliveryRow.status != SENT,
+    )
+    async with db.session() as session, session.begin():
+        await session.execute(upsert)
+
+
+async def record_progress(
+    db: Database, kind: str, target_id: int, day: date, message_ids: Sequence[int]
+) -> None:
+    """Store the ids of the messages posted so far (all of them, not just the new ones).
+
+    Does nothing when the briefing was never claimed.
+    """
+    statement = (
+        update(DeliveryRow)
+        .where(_key(kind, target_id, day))
+        .values(message_ids=[int(message_id) for message_id in message_ids])
+        .execution_options(synchronize_session=False)
+    )
+    async with db.session() as session, session.begin():
+        await session.execute(statement)
+
+
+async def last_delivery(db: Database, kind: str, target_id: int) -> Delivery | None:
+    """The target's delivery for the most recent day, whatever its status, or None."""
+    query = (
+        select(DeliveryRow)
+        .where(DeliveryRow.kind == _check_kind(kind), DeliveryRow.target_id == target_id)
+        .order_by(DeliveryRow.day.desc())
+        .limit(1)
+    )
+    async with db.session() as session, session.begin():
+        row = (await session.scalars(query)).first()
+        return None if row is None else _delivery(row)
+
+
+async def get_delivery(db: Database, kind: str, target_id: int, day: date) -> Delivery | None:
+    """The delivery of ``(kind, target_id, day)``, or None when it was never claimed."""
+    query = select(DeliveryRow).where(_key(kind, target_id, day))
+    async with db.session() as session, session.begin():
+        row = (await session.scalars(query)).first()
+        return None if row is None else _delivery(row)

@@ -1,0 +1,174 @@
+"""The SQL schema of the bot's state (SQLAlchemy 2 declarative) and its column codecs.
+
+Portable between SQLite and PostgreSQL. Moments are stored as UTC: ``timestamptz`` on
+PostgreSQL, naive-UTC text on SQLite (which has no time zones), and always come back as aware
+UTC datetimes. Daily post times are stored as ``"HH:MM"`` text and read back as
+:class:`datetime.time`. Discord ids (users, guilds, channels, messages) are 64-bit integers.
+
+These ORM classes stay inside :mod:`bot.state`; the rest of the bot sees frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+DEFAULT_POST_TIME = time(8, 0)
+DEFAULT_TIMEZONE = "UTC"
+
+
+def require_aware(moment: datetime, name: str = "now") -> datetime:
+    """``moment`` if it is timezone-aware; a naive datetime is a bug, so refuse it."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime, got {moment!r}")
+    return moment
+
+
+def check_post_time(value: time) -> time:
+    """``value`` if it is a wall-clock minute (no seconds, no tzinfo): what "HH:MM" can hold."""
+    if value.tzinfo is not None:
+        raise ValueError(f"a post time is a local wall-clock time without tzinfo, got {value!r}")
+    if value.second or value.microsecond:
+        raise ValueError(f"a post time is a whole minute (HH:MM), got {value.isoformat()}")
+    return value
+
+
+def check_timezone(name: str) -> str:
+    """``name`` if it is an IANA time zone known to this system (``"Europe/Paris"``)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"unknown time zone {name!r}") from error
+    return name
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime stored as UTC; naive values are refused, results are aware UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        utc = require_aware(value, "a stored moment").astimezone(UTC)
+        # SQLite keeps no offset: store naive UTC so that text comparisons order correctly.
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class PostTime(TypeDecorator[time]):
+    """A daily wall-clock time stored as ``"HH:MM"`` text."""
+
+    impl = String(5)
+    cache_ok = True
+
+    def process_bind_param(self, value: time | None, dialect: Dialect) -> str | None:
+        return None if value is None else check_post_time(value).strftime("%H:%M")
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> time | None:
+        return None if value is None else time.fromisoformat(str(value))
+
+
+class Base(DeclarativeBase):
+    """The declarative base of every table of the bot's state."""
+
+
+class SchemaVersionRow(Base):
+    """The one row saying which :data:`bot.state.database.SCHEMA_VERSION` built the schema."""
+
+    __tablename__ = "schema_version"
+    __table_args__ = (CheckConstraint("id = 1", name="schema_version_single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class ChannelScheduleRow(Base):
+    """A guild's daily briefing: which channel, when (local time in a zone), which topics."""
+
+    __tablename__ = "channel_schedules"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    post_time: Mapped[time] = mapped_column(PostTime)
+    timezone: Mapped[str] = mapped_column(String(64))
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    min_quality: Mapped[float] = mapped_column(Float, default=0.0)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    paused_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    configured_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DigestUserRow(Base):
+    """A user receiving a DM digest: when, in which zone, and whether it is paused."""
+
+    __tablename__ = "digest_users"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    post_time: Mapped[time] = mapped_column(PostTime, default=DEFAULT_POST_TIME)
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
+    paused_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SubscriptionRow(Base):
+    """One topic of a user's digest, keyed by :func:`briefings.model.topic_key`."""
+
+    __tablename__ = "subscriptions"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("digest_users.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    topic_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DeliveryRow(Base):
+    """The idempotency log: one row per (kind, target, local day) briefing."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("kind", "target_id", "day", name="deliveries_kind_target_day"),
+        CheckConstraint("kind IN ('channel', 'digest')", name="deliveries_kind"),
+        CheckConstraint("status IN ('sending', 'sent', 'failed')", name="deliveries_status"),
+    )
+
+    # INTEGER PRIMARY KEY is SQLite's rowid alias; BIGINT would not autoincrement there.
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[int] = mapped_column(BigInteger)
+    day: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    message_ids: Mapped[list[int]] = mapped_column(JSON, default=list)

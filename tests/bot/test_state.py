@@ -1,0 +1,570 @@
+"""bot.state against real databases: SQLite files in tmp_path, PostgreSQL when PG_TEST_URL is set.
+
+Every test taking ``db`` or ``url`` runs once per backend; the PostgreSQL run is skipped unless
+``PG_TEST_URL`` (for example ``postgresql+asyncpg://postgres@127.0.0.1:5432/briefing_test``)
+names a database the tests may wipe: its bot tables are dropped before each test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.state import (
+    SCHEMA_VERSION,
+    ChannelSchedule,
+    Database,
+    DigestSettings,
+    SchemaTooNewError,
+    active_schedules,
+    claim,
+    digest_settings,
+    digest_users,
+    disable_schedule,
+    forget_user,
+    get_delivery,
+    get_schedule,
+    last_delivery,
+    mark_failed,
+    mark_sent,
+    pause_digest,
+    pause_schedule,
+    record_progress,
+    save_schedule,
+    subscribe,
+    unsubscribe,
+)
+from bot.state.tables import Base
+
+PG_TEST_URL = os.environ.get("PG_TEST_URL")
+NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+DAY = date(2025, 3, 1)
+PARIS_WINTER = timezone(timedelta(hours=1))
+
+
+async def _wipe_postgres(url: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.drop_all)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+)
+async def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'state' / 'bot.db'}"
+    if not PG_TEST_URL:
+        pytest.skip("PG_TEST_URL is not set")
+    await _wipe_postgres(PG_TEST_URL)
+    return PG_TEST_URL
+
+
+@pytest.fixture
+async def db(url: str) -> AsyncIterator[Database]:
+    database = await Database.connect(url)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+def _schedule(guild_id: int = 1, **changes: Any) -> ChannelSchedule:
+    values: dict[str, Any] = {
+        "guild_id": guild_id,
+        "channel_id": 10 * guild_id,
+        "post_time": time(8, 30),
+        "timezone": "Europe/Paris",
+        "topics": ("AI", "Power Apps"),
+        "min_quality": 0.5,
+        "configured_by": 99,
+    }
+    values.update(changes)
+    return ChannelSchedule(**values)
+
+
+# --- the database itself --------------------------------------------------------------------
+
+
+async def test_connect_creates_the_schema_and_records_its_version(db: Database) -> None:
+    async with db.engine.connect() as connection:
+        tables = set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+        version = (await connection.execute(text("SELECT version FROM schema_version"))).all()
+    assert {
+        "channel_schedules",
+        "digest_users",
+        "subscriptions",
+        "deliveries",
+        "schema_version",
+    } <= tables
+    assert version == [(SCHEMA_VERSION,)]
+    assert await db.ping()
+
+
+async def test_sqlite_creates_the_folder_and_uses_wal_foreign_keys_and_busy_timeout(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "deep" / "er" / "state.db"
+    db = await Database.connect(f"sqlite:///{path}")  # upgraded to the aiosqlite driver
+    try:
+        assert path.is_file()
+        assert db.dialect_name == "sqlite"
+        async with db.engine.connect() as connection:
+            pragma = connection.exec_driver_sql
+            assert (await pragma("PRAGMA journal_mode")).scalar() == "wal"
+            assert (await pragma("PRAGMA foreign_keys")).scalar() == 1
+            assert (await pragma("PRAGMA busy_timeout")).scalar() == 5000
+    finally:
+        await db.close()
+
+
+async def test_reopening_keeps_the_data(url: str) -> None:
+    db = await Database.connect(url)
+    await save_schedule(db, _schedule(), now=NOW)
+    await subscribe(db, 7, "AI", now=NOW)
+    assert await claim(db, "channel", 1, DAY, now=NOW)
+    await mark_sent(db, "channel", 1, DAY, now=NOW, message_ids=[555])
+    await db.close()
+
+    db = await Database.connect(url)  # a restart
+    try:
+        assert await get_schedule(db, 1) == _schedule()
+        settings = await digest_settings(db, 7)
+        assert settings is not None and settings.topics == ("AI",)
+        assert not await claim(db, "channel", 1, DAY, now=NOW + timedelta(hours=1))
+        delivery = await get_delivery(db, "channel", 1, DAY)
+        assert delivery is not None and delivery.message_ids == (555,)
+    finally:
+        await db.close()
+
+
+async def test_a_database_written_by_newer_code_is_refused(url: str) -> None:
+    db = await Database.connect(url)
+    await save_schedule(db, _schedule(), now=NOW)
+    async with db.engine.begin() as connection:
+        await connection.execute(text("UPDATE schema_version SET version = :v"), {"v": 99})
+    await db.close()
+
+    with pytest.raises(SchemaTooNewError, match="schema version 99") as raised:
+        await Database.connect(url)
+    assert raised.value.found == 99
+    assert raised.value.supported == SCHEMA_VERSION
+
+    engine = create_async_engine(url)  # untouched by the refused connect
+    try:
+        async with engine.connect() as connection:
+            stored = await connection.execute(text("SELECT version FROM schema_version"))
+            assert stored.scalar_one() == 99
+            count = await connection.execute(text("SELECT count(*) FROM channel_schedules"))
+            assert count.scalar_one() == 1
+    finally:
+        await engine.dispose()
+
+
+async def test_ping_is_false_when_the_server_is_unreachable() -> None:
+    engine = create_async_engine("postgresql+asyncpg://bot:s3cret@127.0.0.1:1/state")
+    db = Database(engine, "postgresql+asyncpg://bot:***@127.0.0.1:1/state")
+    try:
+        assert not await db.ping()
+    finally:
+        await db.close()
+
+
+async def test_connect_masks_the_password_in_url_for_logs(db: Database, url: str) -> None:
+    assert db.url_for_logs.startswith(db.dialect_name)
+    if "@" in url and ":" in url.split("://", 1)[1].split("@", 1)[0]:
+        password = url.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
+        assert password not in db.url_for_logs
+        assert "***" in db.url_for_logs
+    assert repr(db) == f"Database({db.url_for_logs!r})"
+
+
+async def test_an_unsupported_url_is_refused() -> None:
+    with pytest.raises(ValueError, match="unsupported database URL"):
+        await Database.connect("mysql://bot:pw@localhost/state")
+
+
+# --- channel schedules ----------------------------------------------------------------------
+
+
+async def test_a_saved_schedule_reads_back(db: Database) -> None:
+    saved = await save_schedule(db, _schedule(), now=NOW)
+    assert saved == _schedule()
+    assert await get_schedule(db, 1) == saved
+    assert await get_schedule(db, 2) is None
+
+
+async def test_saving_replaces_re_enables_and_unpauses(db: Database) -> None:
+    await save_schedule(db, _schedule(), now=NOW)
+    await pause_schedule(db, 1, "missing permissions", now=NOW)
+    assert await disable_schedule(db, 1, now=NOW)
+    changed = _schedule(
+        channel_id=77,
+        post_time=time(6, 0),
+        timezone="America/New_York",
+        topics=("AI", " ai ", "Robotics", ""),
+        min_quality=2,
+        enabled=False,
+        paused_reason="ignored",
+        configured_by=None,
+    )
+    saved = await save_schedule(db, changed, now=NOW + timedelta(days=1))
+    expected = _schedule(
+        channel_id=77,
+        post_time=time(6, 0),
+        timezone="America/New_York",
+        topics=("AI", "Robotics"),
+        min_quality=2.0,
+        configured_by=None,
+    )
+    assert saved == expected
+    assert await get_schedule(db, 1) == expected
+    assert saved.updated_at == NOW + timedelta(days=1)
+    assert saved.active
+
+
+async def test_active_schedules_skip_disabled_and_paused_ones(db: Database) -> None:
+    for guild_id in (4, 1, 3, 2):
+        await save_schedule(db, _schedule(guild_id), now=NOW)
+    assert await disable_schedule(db, 2, now=NOW)
+    await pause_schedule(db, 3, "channel deleted", now=NOW)
+
+    assert [s.guild_id for s in await active_schedules(db)] == [1, 4]
+    disabled = await get_schedule(db, 2)
+    assert disabled is not None and not disabled.enabled and not disabled.active
+    paused = await get_schedule(db, 3)
+    assert paused is not None and paused.enabled and paused.paused_reason == "channel deleted"
+    assert not paused.active
+
+
+async def test_disabling_or_pausing_an_unknown_guild(db: Database) -> None:
+    assert not await disable_schedule(db, 42, now=NOW)
+    await pause_schedule(db, 42, "whatever", now=NOW)
+    assert await get_schedule(db, 42) is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"timezone": "Mars/Olympus_Mons"}, "unknown time zone"),
+        ({"post_time": time(8, 30, 15)}, "whole minute"),
+        ({"post_time": time(8, 30, tzinfo=UTC)}, "without tzinfo"),
+    ],
+)
+async def test_invalid_schedules_are_refused(
+    db: Database, changes: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        await save_schedule(db, _schedule(**changes), now=NOW)
+    assert await get_schedule(db, 1) is None
+
+
+async def test_naive_now_is_refused(db: Database) -> None:
+    naive = datetime(2025, 3, 1, 9, 0)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        await save_schedule(db, _schedule(), now=naive)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        await claim(db, "channel", 1, DAY, now=naive)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        await subscribe(db, 1, "AI", now=naive)
+
+
+async def test_a_pause_needs_a_reason(db: Database) -> None:
+    await save_schedule(db, _schedule(), now=NOW)
+    with pytest.raises(ValueError, match="reason"):
+        await pause_schedule(db, 1, "  ", now=NOW)
+
+
+# --- digest subscriptions -------------------------------------------------------------------
+
+
+async def test_first_subscription_creates_the_user_with_defaults(db: Database) -> None:
+    settings = await subscribe(db, 7, "  Power   Apps ", now=NOW)
+    assert settings == DigestSettings(7, time(8, 0), "UTC", ("Power Apps",))
+    assert await digest_settings(db, 7) == settings
+    assert await digest_settings(db, 8) is None
+
+
+async def test_subscribe_is_idempotent_case_insensitively(db: Database) -> None:
+    await subscribe(db, 7, "AI", now=NOW)
+    await subscribe(db, 7, "ai", now=NOW + timedelta(minutes=1))
+    settings = await subscribe(db, 7, " Ai ", now=NOW + timedelta(minutes=2))
+    assert settings.topics == ("AI",)  # the first display name is kept
+
+
+async def test_topics_come_back_in_subscription_order(db: Database) -> None:
+    await subscribe(db, 7, "Robotics", now=NOW)
+    await subscribe(db, 7, "AI", now=NOW + timedelta(minutes=1))
+    settings = await subscribe(db, 7, "Chips", now=NOW + timedelta(minutes=2))
+    assert settings.topics == ("Robotics", "AI", "Chips")
+
+
+async def test_subscribe_updates_time_and_zone_only_when_given(db: Database) -> None:
+    await subscribe(db, 7, "AI", now=NOW, post_time=time(7, 15), timezone="Asia/Tokyo")
+    settings = await subscribe(db, 7, "Chips", now=NOW)
+    assert (settings.post_time, settings.timezone) == (time(7, 15), "Asia/Tokyo")
+    settings = await subscribe(db, 7, "AI", now=NOW, timezone="Europe/Paris")
+    assert (settings.post_time, settings.timezone) == (time(7, 15), "Europe/Paris")
+    settings = await subscribe(db, 7, "AI", now=NOW, post_time=time(21, 0))
+    assert (settings.post_time, settings.timezone) == (time(21, 0), "Europe/Paris")
+
+
+async def test_subscribe_refuses_bad_input(db: Database) -> None:
+    with pytest.raises(ValueError, match="blank"):
+        await subscribe(db, 7, "   ", now=NOW)
+    with pytest.raises(ValueError, match="unknown time zone"):
+        await subscribe(db, 7, "AI", now=NOW, timezone="Nowhere/Special")
+    with pytest.raises(ValueError, match="whole minute"):
+        await subscribe(db, 7, "AI", now=NOW, post_time=time(8, 0, 1))
+    assert await digest_settings(db, 7) is None
+
+
+async def test_pausing_a_digest_and_subscribing_again_unpauses(db: Database) -> None:
+    await subscribe(db, 7, "AI", now=NOW)
+    await pause_digest(db, 7, "DMs are closed", now=NOW)
+    paused = await digest_settings(db, 7)
+    assert paused is not None and paused.paused_reason == "DMs are closed"
+    assert await digest_users(db) == []
+    settings = await subscribe(db, 7, "AI", now=NOW)
+    assert settings.paused_reason is None
+    assert [s.user_id for s in await digest_users(db)] == [7]
+    await pause_digest(db, 12345, "unknown users are ignored", now=NOW)
+    assert await digest_settings(db, 12345) is None
+
+
+async def test_digest_users_are_unpaused_subscribers_by_user_id(db: Database) -> None:
+    big = 1_234_567_890_123_456_789  # Discord snowflakes need 64 bits
+    await subscribe(db, big, "AI", now=NOW)
+    await subscribe(db, 30, "Chips", now=NOW)
+    await subscribe(db, 30, "AI", now=NOW + timedelta(seconds=1))
+    await subscribe(db, 20, "AI", now=NOW)
+    await pause_digest(db, 20, "blocked the bot", now=NOW)
+    users = await digest_users(db)
+    assert users == [
+        DigestSettings(30, time(8, 0), "UTC", ("Chips", "AI")),
+        DigestSettings(big, time(8, 0), "UTC", ("AI",)),
+    ]
+
+
+async def test_unsubscribe(db: Database) -> None:
+    await subscribe(db, 7, "AI", now=NOW)
+    await subscribe(db, 7, "Chips", now=NOW)
+    assert not await unsubscribe(db, 7, "Robotics")
+    assert not await unsubscribe(db, 8, "AI")
+    assert await unsubscribe(db, 7, "  CHIPS ")
+    settings = await digest_settings(db, 7)
+    assert settings is not None and settings.topics == ("AI",)
+
+
+async def test_unsubscribing_the_last_topic_deletes_the_user(db: Database) -> None:
+    await subscribe(db, 7, "AI", now=NOW, post_time=time(6, 0), timezone="Asia/Tokyo")
+    assert await unsubscribe(db, 7, "ai")
+    assert await digest_settings(db, 7) is None
+    assert await digest_users(db) == []
+    assert not await unsubscribe(db, 7, "ai")
+    settings = await subscribe(db, 7, "AI", now=NOW)  # starts over with the defaults
+    assert (settings.post_time, settings.timezone) == (time(8, 0), "UTC")
+
+
+async def test_deleting_a_user_row_cascades_to_subscriptions(db: Database) -> None:
+    await subscribe(db, 7, "AI", now=NOW)
+    async with db.engine.begin() as connection:
+        await connection.execute(text("DELETE FROM digest_users WHERE user_id = 7"))
+        left = await connection.execute(text("SELECT count(*) FROM subscriptions"))
+        assert left.scalar_one() == 0
+
+
+async def test_forget_user_removes_everything_about_them(db: Database) -> None:
+    await subscribe(db, 7, "AI", now=NOW)
+    await subscribe(db, 7, "Chips", now=NOW)
+    await subscribe(db, 8, "AI", now=NOW)
+    await claim(db, "digest", 7, DAY, now=NOW)
+    await claim(db, "digest", 8, DAY, now=NOW)
+    await claim(db, "channel", 7, DAY, now=NOW)  # a guild that happens to share the id
+
+    assert await forget_user(db, 7)
+    assert await digest_settings(db, 7) is None
+    assert await get_delivery(db, "digest", 7, DAY) is None
+    assert await last_delivery(db, "digest", 7) is None
+    assert await get_delivery(db, "channel", 7, DAY) is not None
+    assert await get_delivery(db, "digest", 8, DAY) is not None
+    assert [s.user_id for s in await digest_users(db)] == [8]
+    assert not await forget_user(db, 7)
+
+
+async def test_forget_user_also_removes_records_left_after_unsubscribing(db: Database) -> None:
+    await subscribe(db, 7, "AI", now=NOW)
+    await claim(db, "digest", 7, DAY, now=NOW)
+    await unsubscribe(db, 7, "AI")
+    assert await get_delivery(db, "digest", 7, DAY) is not None
+    assert await forget_user(db, 7)
+    assert await get_delivery(db, "digest", 7, DAY) is None
+
+
+# --- the delivery log -----------------------------------------------------------------------
+
+
+async def test_a_first_claim_inserts_a_sending_row(db: Database) -> None:
+    now = NOW.astimezone(PARIS_WINTER)
+    assert await claim(db, "channel", 1, DAY, now=now)
+    delivery = await get_delivery(db, "channel", 1, DAY)
+    assert delivery is not None
+    assert (delivery.kind, delivery.target_id, delivery.day) == ("channel", 1, DAY)
+    assert (delivery.status, delivery.attempts) == ("sending", 1)
+    assert delivery.claimed_at == NOW and delivery.claimed_at.tzinfo == UTC
+    assert (delivery.sent_at, delivery.error, delivery.message_ids) == (None, None, ())
+
+
+async def test_a_fresh_sending_claim_blocks_others(db: Database) -> None:
+    assert await claim(db, "channel", 1, DAY, now=NOW)
+    assert not await claim(db, "channel", 1, DAY, now=NOW + timedelta(minutes=5))
+    assert not await claim(db, "channel", 1, DAY, now=NOW + timedelta(minutes=10))  # lease edge
+    delivery = await get_delivery(db, "channel", 1, DAY)
+    assert delivery is not None and delivery.attempts == 1 and delivery.claimed_at == NOW
+
+
+async def test_a_stale_sending_claim_is_taken_over(db: Database) -> None:
+    assert await claim(db, "channel", 1, DAY, now=NOW)
+    later = NOW + timedelta(minutes=10, seconds=1)
+    assert await claim(db, "channel", 1, DAY, now=later)
+    delivery = await get_delivery(db, "channel", 1, DAY)
+    assert delivery is not None
+    assert (delivery.status, delivery.attempts, delivery.claimed_at) == ("sending", 2, later)
+    assert not await claim(db, "channel", 1, DAY, now=later + timedelta(minutes=1))
+    assert await claim(
+        db, "channel", 1, DAY, now=later + timedelta(minutes=2), lease=timedelta(seconds=30)
+    )
+
+
+async def test_a_sent_briefing_is_never_claimed_again(db: Database) -> None:
+    assert await claim(db, "digest", 7, DAY, now=NOW)
+    sent_at = NOW + timedelta(seconds=3)
+    await mark_sent(db, "digest", 7, DAY, now=sent_at, message_ids=[11, 12])
+    assert not await claim(db, "digest", 7, DAY, now=NOW + timedelta(days=2))
+    delivery = await get_delivery(db, "digest", 7, DAY)
+    assert delivery is not None
+    assert (delivery.status, delivery.sent_at, delivery.message_ids) == ("sent", sent_at, (11, 12))
+    await mark_failed(db, "digest", 7, DAY, now=NOW + timedelta(days=2), error="late report")
+    delivery = await get_delivery(db, "digest", 7, DAY)
+    assert delivery is not None and delivery.status == "sent" and delivery.error is None
+
+
+async def test_a_failed_briefing_is_claimed_again_with_one_more_attempt(db: Database) -> None:
+    assert await claim(db, "channel", 1, DAY, now=NOW)
+    await record_progress(db, "channel", 1, DAY, [101])
+    await mark_failed(db, "channel", 1, DAY, now=NOW, error="HTTP 503")
+    failed = await get_delivery(db, "channel", 1, DAY)
+    assert failed is not None
+    assert (failed.status, failed.error, failed.message_ids) == ("failed", "HTTP 503", (101,))
+
+    retry = NOW + timedelta(minutes=1)
+    assert await claim(db, "channel", 1, DAY, now=retry)
+    again = await get_delivery(db, "channel", 1, DAY)
+    assert again is not None
+    assert (again.status, again.attempts, again.claimed_at) == ("sending", 2, retry)
+    assert not await claim(db, "channel", 1, DAY, now=retry)
+
+    await mark_failed(db, "channel", 1, DAY, now=retry, error="HTTP 500")
+    assert await claim(db, "channel", 1, DAY, now=retry)
+    third = await get_delivery(db, "channel", 1, DAY)
+    assert third is not None and third.attempts == 3
+    await mark_sent(db, "channel", 1, DAY, now=retry, message_ids=[101, 102])
+    done = await get_delivery(db, "channel", 1, DAY)
+    assert done is not None
+    assert (done.status, done.error, done.message_ids) == ("sent", None, (101, 102))
+
+
+async def test_record_progress_keeps_the_message_ids_sent_so_far(db: Database) -> None:
+    await record_progress(db, "channel", 1, DAY, [1])  # never claimed: nothing to update
+    assert await get_delivery(db, "channel", 1, DAY) is None
+    assert await claim(db, "channel", 1, DAY, now=NOW)
+    big = 1_300_000_000_000_000_001
+    await record_progress(db, "channel", 1, DAY, [big])
+    await record_progress(db, "channel", 1, DAY, (big, big + 1))
+    delivery = await get_delivery(db, "channel", 1, DAY)
+    assert delivery is not None and delivery.message_ids == (big, big + 1)
+    assert delivery.status == "sending"
+
+
+async def test_marking_without_a_claim_still_records(db: Database) -> None:
+    await mark_sent(db, "channel", 1, DAY, now=NOW, message_ids=[5])
+    await mark_failed(db, "channel", 2, DAY, now=NOW, error="boom")
+    sent = await get_delivery(db, "channel", 1, DAY)
+    failed = await get_delivery(db, "channel", 2, DAY)
+    assert sent is not None and sent.status == "sent" and sent.message_ids == (5,)
+    assert failed is not None and failed.status == "failed" and failed.attempts == 1
+
+
+async def test_last_delivery_is_the_most_recent_day(db: Database) -> None:
+    assert await last_delivery(db, "channel", 1) is None
+    for offset in (1, 3, 2):
+        day = DAY + timedelta(days=offset)
+        assert await claim(db, "channel", 1, day, now=NOW)
+    await claim(db, "digest", 1, DAY + timedelta(days=9), now=NOW)
+    await claim(db, "channel", 2, DAY + timedelta(days=9), now=NOW)
+    last = await last_delivery(db, "channel", 1)
+    assert last is not None and last.day == DAY + timedelta(days=3)
+
+
+async def test_kinds_and_days_are_separate_keys(db: Database) -> None:
+    assert await claim(db, "channel", 1, DAY, now=NOW)
+    assert await claim(db, "digest", 1, DAY, now=NOW)
+    assert await claim(db, "channel", 1, DAY + timedelta(days=1), now=NOW)
+    with pytest.raises(ValueError, match="unknown delivery kind"):
+        await claim(db, "email", 1, DAY, now=NOW)
+    with pytest.raises(ValueError, match="lease"):
+        await claim(db, "channel", 9, DAY, now=NOW, lease=timedelta(0))
+
+
+async def test_twenty_concurrent_claims_on_one_database_yield_one_winner(db: Database) -> None:
+    results = await asyncio.gather(*(claim(db, "channel", 1, DAY, now=NOW) for _ in range(20)))
+    assert results.count(True) == 1
+    delivery = await get_delivery(db, "channel", 1, DAY)
+    assert delivery is not None and delivery.attempts == 1
+
+
+async def test_concurrent_claims_from_two_databases_yield_one_winner(url: str) -> None:
+    first, second = await Database.connect(url), await Database.connect(url)
+    try:
+        claims = [claim(d, "digest", 7, DAY, now=NOW) for _ in range(10) for d in (first, second)]
+        assert (await asyncio.gather(*claims)).count(True) == 1
+
+        await mark_failed(first, "digest", 7, DAY, now=NOW, error="boom")
+        later = NOW + timedelta(minutes=1)
+        claims = [claim(d, "digest", 7, DAY, now=later) for _ in range(10) for d in (first, second)]
+        assert (await asyncio.gather(*claims)).count(True) == 1
+
+        stale = later + timedelta(hours=1)
+        claims = [claim(d, "digest", 7, DAY, now=stale) for _ in range(10) for d in (first, second)]
+        assert (await asyncio.gather(*claims)).count(True) == 1
+        delivery = await get_delivery(second, "digest", 7, DAY)
+        assert delivery is not None and delivery.attempts == 3
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_concurrent_claims_of_different_keys_all_win(db: Database) -> None:
+    claims = (claim(db, "channel", guild_id, DAY, now=NOW) for guild_id in range(30))
+    assert all(await asyncio.gather(*claims))
+
+
+async def test_processes_starting_together_share_one_schema(url: str) -> None:
+    databases = await asyncio.gather(*(Database.connect(url) for _ in range(4)))
+    try:
+        await asyncio.gather(*(subscribe(d, i, "AI", now=NOW) for i, d in enumerate(databases)))
+        assert [s.user_id for s in await digest_users(databases[0])] == [0, 1, 2, 3]
+    finally:
+        for database in databases:
+            await database.close()
