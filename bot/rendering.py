@@ -1,0 +1,348 @@
+"""Pure rendering of domain values (briefings, search pages, topics) to Discord messages.
+
+No I/O, no clock, no client: every function maps values to :class:`discord.Embed` objects or
+:class:`OutgoingMessage` payloads, and the same input always gives the same output.
+
+The rules (each is tested in ``tests/bot/test_rendering.py``):
+
+1. **Discord's limits always hold** (the constants in :mod:`bot._limits`): embed title 256,
+   description 4096, 25 fields of 256/1024, footer 2048, author 256, at most 6000 embed
+   characters and 10 embeds per message, content 2000. Long output is split, never silently
+   cut: a section too long for one embed continues in "<Topic> (continued)" embeds, embeds are
+   grouped into as many messages as needed, and only over-long single texts are shortened
+   with "…" (a story title is shortened, its link kept). Every story of a briefing appears;
+   stories a section left out are announced as "+N more in <topic>".
+2. **Untrusted text is inert.** Article titles, providers, snippets, topic names and queries
+   go through :func:`safe_text`: whitespace and newlines collapse to one space, Markdown is
+   escaped, mentions (``@everyone``, ``@here``, ``<@1>``, ``<@!1>``, ``<@&1>``, ``<#1>``) and
+   invite links (``discord.gg/…``, ``discord.com/invite/…``) are broken with a zero-width
+   space. Link targets are only absolute http(s) URLs, with ``)`` and other delimiters
+   percent-encoded (:func:`bot._limits.link_target`); anything else is shown unlinked.
+   Sending with ``AllowedMentions.none()`` remains the first line of defence.
+3. **Deterministic.** Times are formatted in the zone passed in, without locale-dependent names.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, tzinfo
+from typing import Final
+
+import discord
+
+from bot._limits import (
+    CONTENT_LIMIT,
+    DESCRIPTION_LIMIT,
+    FIELD_VALUE_LIMIT,
+    FOOTER_LIMIT,
+    TITLE_LIMIT,
+    ZWSP,
+    fit_highlighted,
+    group_embeds,
+    host_of,
+    inert,
+    label_lines,
+    markdown_link,
+    pack_blocks,
+    safe_text,
+    truncate,
+)
+from briefings.briefing import Briefing, Section, Story
+from briefings.model import topic_key
+from briefings.search import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchResults
+from briefings.topics import TopicSummary
+
+__all__ = [
+    "MAX_SEARCH_PAGE_SIZE",
+    "OutgoingMessage",
+    "pack_embeds",
+    "page_count",
+    "render_briefing",
+    "render_search_page",
+    "render_subscriptions",
+    "render_topics",
+    "safe_text",
+]
+
+STORY_TITLE_LIMIT: Final = 256
+RELATED_TITLE_LIMIT: Final = 150
+PROVIDER_LIMIT: Final = 100
+TOPIC_NAME_LIMIT: Final = 100
+TOPIC_DESCRIPTION_LIMIT: Final = 200
+MAX_SEARCH_PAGE_SIZE: Final = 25
+_CONTINUED: Final = " (continued)"
+_MONTHS: Final = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """One message to send: optional content and up to ten embeds, all within limits."""
+
+    content: str | None
+    embeds: tuple[discord.Embed, ...]
+
+
+def pack_embeds(
+    embeds: Sequence[discord.Embed], *, content: str | None = None
+) -> list[OutgoingMessage]:
+    """Group ``embeds`` in order into messages within the embed count and 6000-character rules.
+
+    ``content`` (truncated to 2000 characters) goes on the first message.
+    """
+    groups = group_embeds(embeds)
+    first = truncate(content, CONTENT_LIMIT) if content else None
+    return [
+        OutgoingMessage(first if number == 0 else None, tuple(group))
+        for number, group in enumerate(groups)
+    ]
+
+
+def _titled(name: str, continued: bool, fallback: str) -> str:
+    if not continued:
+        return safe_text(name, TITLE_LIMIT) or fallback
+    return (safe_text(name, TITLE_LIMIT - len(_CONTINUED)) or fallback) + _CONTINUED
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _local(moment: datetime, zone: tzinfo) -> datetime:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment.year}-{moment.month:02d}-{moment.day:02d}"
+
+
+# --------------------------------------------------------------------------- briefings
+
+
+def render_briefing(briefing: Briefing, *, heading: str, zone: tzinfo) -> list[OutgoingMessage]:
+    """A briefing as messages: one embed per section (more when long), ``[]`` when empty.
+
+    ``heading`` (trusted, not escaped) is the first message's content; the last embed carries
+    the footer "N stories in M topics · window start–end".
+    """
+    embeds: list[discord.Embed] = []
+    stories = topics = 0
+    today = _local(briefing.end, zone).date()
+    for section in briefing.sections:
+        texts = pack_blocks(_section_blocks(section, zone, today), DESCRIPTION_LIMIT)
+        for number, text in enumerate(texts):
+            title = _titled(section.topic, number > 0, "Untitled")
+            embeds.append(discord.Embed(title=title, description=text))
+        if texts:
+            stories, topics = stories + len(section.stories), topics + 1
+    if not embeds:
+        return []
+    start, end = _local(briefing.start, zone), _local(briefing.end, zone)
+    zone_name = f" {end.tzname()}" if end.tzname() else ""
+    window = f"{_day(start)} {start:%H:%M}–{_day(end)} {end:%H:%M}{zone_name}"
+    footer = f"{_plural(stories, 'story', 'stories')} in {_plural(topics, 'topic', 'topics')}"
+    embeds[-1].set_footer(text=truncate(f"{footer} · window {window}", FOOTER_LIMIT))
+    return pack_embeds(embeds, content=heading)
+
+
+def _section_blocks(section: Section, zone: tzinfo, today: date) -> list[list[str]]:
+    blocks = [_story_lines(story, zone, today) for story in section.stories]
+    if section.omitted > 0:
+        topic = safe_text(section.topic, TITLE_LIMIT) or "Untitled"
+        blocks.append([f"+{section.omitted} more in {topic}"])
+    return blocks
+
+
+def _clock(moment: datetime, zone: tzinfo, today: date) -> str:
+    local = _local(moment, zone)
+    if local.date() == today:
+        return f"{local:%H:%M}"
+    month = _MONTHS[4 * (local.month - 1) : 4 * local.month - 1]
+    return f"{month} {local.day}, {local:%H:%M}"
+
+
+def _story_lines(story: Story, zone: tzinfo, today: date) -> list[str]:
+    lead = story.lead
+    title = markdown_link(
+        lead.title, lead.url, limit=DESCRIPTION_LIMIT, label_limit=STORY_TITLE_LIMIT, bold=True
+    )
+    provider = safe_text(lead.provider_name, PROVIDER_LIMIT)
+    meta = " · ".join(part for part in (provider, _clock(lead.published_at, zone, today)) if part)
+    also = [
+        markdown_link(
+            other.provider_name or host_of(other.url), other.url, limit=2400, label_limit=100
+        )
+        for other in story.also
+    ]
+    related = []
+    for item in story.related:
+        text = markdown_link(item.title, item.url, limit=2400, label_limit=RELATED_TITLE_LIMIT)
+        name = safe_text(item.provider.name, PROVIDER_LIMIT) if item.provider else ""
+        related.append(f"{text} ({name})" if name else text)
+    return [title, meta, *label_lines("also", also), *label_lines("related", related)]
+
+
+# --------------------------------------------------------------------------- search
+
+
+def page_count(total: int, page_size: int) -> int:
+    """How many pages ``total`` results fill; at least 1, so page 0 always exists."""
+    if page_size < 1:
+        raise ValueError("page_size must be at least 1")
+    return max(1, math.ceil(max(0, total) / page_size))
+
+
+def render_search_page(
+    results: SearchResults, *, page: int, page_size: int, zone: tzinfo
+) -> discord.Embed:
+    """Page ``page`` (0-based) of a search; ``results.hits`` are that page's hits.
+
+    At most ``page_size`` hits are shown (1 to :data:`MAX_SEARCH_PAGE_SIZE`); the description
+    is shared evenly between them so the embed always fits.
+    """
+    if not 1 <= page_size <= MAX_SEARCH_PAGE_SIZE:
+        raise ValueError(f"page_size must be between 1 and {MAX_SEARCH_PAGE_SIZE}")
+    query = safe_text(results.query, TITLE_LIMIT - len("Search: "))
+    embed = discord.Embed(title=f"Search: {query}" if query else "Search")
+    pages = page_count(results.total, page_size)
+    if results.message:
+        embed.description = safe_text(results.message, DESCRIPTION_LIMIT)
+        return embed
+    hits = results.hits[:page_size]
+    if not hits:
+        embed.description = (
+            "No articles match this search."
+            if results.total <= 0
+            else f"There is nothing on page {page + 1}; the results end on page {pages}."
+        )
+    else:
+        budget = (DESCRIPTION_LIMIT - 2 * (len(hits) - 1)) // len(hits)
+        first = max(0, page) * page_size + 1
+        embed.description = "\n\n".join(
+            _hit_block(hit, first + index, budget, zone) for index, hit in enumerate(hits)
+        )
+    if results.total > 0:
+        count = _plural(results.total, "result", "results")
+        embed.set_footer(text=f"Page {page + 1}/{pages} · {count}")
+    return embed
+
+
+def _hit_block(hit: SearchHit, number: int, budget: int, zone: tzinfo) -> str:
+    provider = safe_text(hit.provider, min(PROVIDER_LIMIT, budget // 4))
+    meta = " · ".join(part for part in (provider, _day(_local(hit.published_at, zone))) if part)
+    prefix = f"**{number}.** "
+    room = budget - len(meta) - 1 - len(prefix)
+    title = prefix + markdown_link(
+        hit.title, hit.url, limit=room, label_limit=STORY_TITLE_LIMIT, bold=True
+    )
+    lines = [title, meta]
+    snippet = _snippet(hit, budget - len(title) - len(meta) - 2)
+    if len(snippet) >= 8:
+        lines.append(snippet)
+    return "\n".join(lines)
+
+
+def _snippet(hit: SearchHit, limit: int) -> str:
+    """The snippet with highlights in bold, truncated between whole pieces, never left open."""
+    # Balanced markers put "**" between every two escaped pieces, so no mention or invite can
+    # form across a piece boundary; stripping first keeps line-start markup escaped.
+    balanced: list[str] = []
+    bold = False
+    for char in hit.snippet.strip():
+        if char in (HIGHLIGHT_START, HIGHLIGHT_END):
+            if (char == HIGHLIGHT_START) == bold:
+                continue
+            bold = not bold
+            if not bold and balanced[-1] == HIGHLIGHT_START:  # an empty highlight
+                balanced[-1] = ZWSP
+                continue
+        balanced.append(char)
+    if bold and balanced[-1] == HIGHLIGHT_START:
+        balanced.pop()
+    elif bold:
+        balanced.append(HIGHLIGHT_END)
+    cleaned = replace(hit, snippet="".join(balanced))
+    text = cleaned.snippet_with(HIGHLIGHT_START, HIGHLIGHT_END, escape=inert)
+    return fit_highlighted(text, limit, HIGHLIGHT_START, HIGHLIGHT_END)
+
+
+# --------------------------------------------------------------------------- topics & settings
+
+
+def render_topics(summaries: Sequence[TopicSummary]) -> list[discord.Embed]:
+    """The topic overview: children under their parent, with article counts."""
+    if not summaries:
+        return [discord.Embed(title="Topics", description="There are no topics yet.")]
+    lines = [[_topic_line(summary, depth)] for summary, depth in _tree_order(summaries)]
+    texts = pack_blocks(lines, DESCRIPTION_LIMIT, separator="\n")
+    return [
+        discord.Embed(title="Topics" + (_CONTINUED if number else ""), description=text)
+        for number, text in enumerate(texts)
+    ]
+
+
+def _tree_order(summaries: Sequence[TopicSummary]) -> list[tuple[TopicSummary, int]]:
+    keys = {topic_key(summary.name) for summary in summaries}
+    children: dict[str, list[TopicSummary]] = {}
+    roots: list[TopicSummary] = []
+    for summary in summaries:
+        parent = topic_key(summary.parent) if summary.parent else None
+        if parent is not None and parent in keys and parent != topic_key(summary.name):
+            children.setdefault(parent, []).append(summary)
+        else:
+            roots.append(summary)
+    ordered: list[tuple[TopicSummary, int]] = []
+    seen: set[int] = set()
+
+    def visit(summary: TopicSummary, depth: int) -> None:
+        if id(summary) in seen:
+            return
+        seen.add(id(summary))
+        ordered.append((summary, depth))
+        for child in children.get(topic_key(summary.name), ()):
+            visit(child, depth + 1)
+
+    for summary in roots:
+        visit(summary, 0)
+    for summary in summaries:  # parent cycles: show what is left at the top level
+        visit(summary, 0)
+    return ordered
+
+
+def _topic_line(summary: TopicSummary, depth: int) -> str:
+    marker = "\u2003" * (depth - 1) + "└ " if depth else ""
+    name = safe_text(summary.name, TOPIC_NAME_LIMIT) or "Untitled"
+    counts = f"{_plural(summary.articles, 'article', 'articles')}, {summary.published} published"
+    description = safe_text(summary.description, TOPIC_DESCRIPTION_LIMIT)
+    return f"{marker}**{name}** · {counts}" + (f" — {description}" if description else "")
+
+
+def render_subscriptions(
+    topics: Sequence[str], digest_time: str, timezone: str, paused_reason: str | None
+) -> discord.Embed:
+    """A subscriber's settings: topics (listed in order), digest time and whether paused."""
+    lines = [f"• {safe_text(topic, TOPIC_NAME_LIMIT) or 'Untitled'}" for topic in topics]
+    shown: list[str] = []
+    used = 0  # characters of the shown lines, one newline each
+    for number, line in enumerate(lines):
+        later = len(lines) - number - 1  # keep room to say how many lines did not fit
+        reserve = len(f"…and {later} more") + 1 if later else 0
+        if used + len(line) + reserve > DESCRIPTION_LIMIT:
+            shown.append(f"…and {len(lines) - number} more")
+            break
+        shown.append(line)
+        used += len(line) + 1
+    embed = discord.Embed(
+        title="Subscriptions",
+        description="\n".join(shown) if shown else "Not subscribed to any topic.",
+    )
+    when = f"{safe_text(digest_time, 50)} ({safe_text(timezone, 100)})"
+    embed.add_field(name="Daily digest", value=when, inline=True)
+    status = (
+        "Active"
+        if paused_reason is None
+        else "Paused — " + (safe_text(paused_reason, FIELD_VALUE_LIMIT - 9) or "no reason given")
+    )
+    embed.add_field(name="Status", value=status, inline=True)
+    return embed
