@@ -1,0 +1,73 @@
+"""The one error path of every command.
+
+Commands raise :class:`UserError` (or a check failure) with a message that is safe to show;
+:func:`handle_command_error`, installed as the command tree's ``on_error``, turns it into an
+ephemeral reply — with ``response.send_message`` or ``followup.send`` depending on whether the
+interaction was already answered. Anything unexpected is logged with the guild, channel, user
+and command ids and answered with a short generic message, so nobody is left with "the
+application did not respond".
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+
+log = logging.getLogger(__name__)
+
+GENERIC_FAILURE = "Something went wrong on our side. It has been logged; please try again later."
+
+
+class UserError(app_commands.AppCommandError):
+    """A problem with what the user asked for; ``str(error)`` is shown to them."""
+
+
+def _message_for(error: app_commands.AppCommandError) -> str | None:
+    """The text to show for an expected error, or None for an unexpected one."""
+    if isinstance(error, app_commands.CommandInvokeError) and isinstance(error.original, UserError):
+        return str(error.original)
+    if isinstance(error, UserError):
+        return str(error)
+    if isinstance(error, app_commands.MissingPermissions):
+        return "You need the Manage Server permission to change the briefing schedule."
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This command only works in a server."
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down a little: try again in {error.retry_after:.0f} s."
+    if isinstance(error, app_commands.TransformerError | app_commands.CheckFailure):
+        return str(error) or "That argument is not valid."
+    return None
+
+
+async def reply_ephemeral(interaction: discord.Interaction, message: str) -> None:
+    """Answer ``interaction`` ephemerally whether or not it was answered before."""
+    mentions = discord.AllowedMentions.none()
+    if interaction.response.is_done():
+        await interaction.followup.send(message, ephemeral=True, allowed_mentions=mentions)
+    else:
+        await interaction.response.send_message(message, ephemeral=True, allowed_mentions=mentions)
+
+
+async def handle_command_error(
+    interaction: discord.Interaction, error: app_commands.AppCommandError
+) -> None:
+    """``CommandTree.on_error``: explain expected errors, log and apologise for the rest."""
+    message = _message_for(error)
+    if message is None:
+        command = interaction.command.qualified_name if interaction.command else "?"
+        log.error(
+            "command /%s failed (guild=%s channel=%s user=%s interaction=%s)",
+            command,
+            interaction.guild_id,
+            interaction.channel_id,
+            interaction.user.id,
+            interaction.id,
+            exc_info=error,
+        )
+        message = GENERIC_FAILURE
+    try:
+        await reply_ephemeral(interaction, message)
+    except discord.HTTPException as reply_error:  # token expired, already acknowledged, …
+        log.warning("could not reply to interaction %s: %s", interaction.id, reply_error)

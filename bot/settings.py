@@ -1,0 +1,113 @@
+"""The bot's settings: one typed, frozen object read from the environment and ``.env``.
+
+Loaded once in :mod:`bot.__main__` and passed down; nothing reads the environment anywhere
+else. Every key is documented in ``.env.example``. A missing or invalid value stops start-up
+with one line naming the setting (:func:`load_settings`). The token is a ``SecretStr``: it is
+never shown by ``repr``, logs or error messages.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names it and is safe to print."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot can be configured with (see ``.env.example``)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        frozen=True,
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    discord_token: SecretStr | None = None
+    article_store: Path = Path("sample-store")
+    topic_catalog: Path | None = None
+    database_url: str = "sqlite+aiosqlite:///data/briefing-bot.sqlite3"
+    discord_api_base_url: str | None = None
+    discord_gateway_url: str | None = None
+    log_level: LogLevel = "INFO"
+    store_rescan_seconds: int = Field(default=60, ge=5, le=86_400)
+    misfire_grace_hours: float = Field(default=6, gt=0, le=24)
+    default_digest_time: time = time(8, 0)
+    default_digest_timezone: str = "UTC"
+    briefing_per_topic: int = Field(default=5, ge=1, le=20)
+    search_page_size: int = Field(default=5, ge=1, le=10)
+
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _token(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("discord_api_base_url")
+    @classmethod
+    def _api_base(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        value = value.rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value if value.endswith("/api/v10") else f"{value}/api/v10"
+
+    @field_validator("discord_gateway_url")
+    @classmethod
+    def _gateway(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("ws://", "wss://")):
+            raise ValueError("must be a ws(s):// URL")
+        return value
+
+    @field_validator("default_digest_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+def load_settings(*, require_token: bool = True, **overrides: object) -> Settings:
+    """Read the settings; raise :class:`SettingsError` naming the first bad one.
+
+    An empty ``DISCORD_TOKEN`` (as in a freshly copied ``.env.example``) counts as not set.
+    """
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        if first["type"] == "missing":
+            raise SettingsError(f"{name} is not set (see .env.example)") from None
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"{name} is invalid: {reason}") from None
+    if require_token and settings.discord_token is None:
+        raise SettingsError("DISCORD_TOKEN is not set (see .env.example)")
+    return settings
+
+
+def token_of(settings: Settings) -> str:
+    """The bot token, for discord.py's login only (never log or show it)."""
+    if settings.discord_token is None:
+        raise SettingsError("DISCORD_TOKEN is not set (see .env.example)")
+    return settings.discord_token.get_secret_value()

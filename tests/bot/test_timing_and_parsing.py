@@ -1,0 +1,144 @@
+"""Pure parts of the adapter: daily due times across DST, argument parsing, settings."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.errors import UserError
+from bot.parsing import parse_time_of_day, parse_timezone, resolve_topic, timezone_choices
+from bot.settings import Settings, SettingsError, load_settings
+from bot.timing import due_on, latest_due, local_day, next_due
+
+
+@pytest.mark.parametrize(
+    ("day", "at", "zone", "expected"),
+    [
+        (
+            date(2026, 1, 5),
+            time(8, 0),
+            "Europe/Paris",
+            datetime(2026, 1, 5, 7, 0, tzinfo=UTC),
+        ),  # CET
+        (
+            date(2026, 7, 5),
+            time(8, 0),
+            "Europe/Paris",
+            datetime(2026, 7, 5, 6, 0, tzinfo=UTC),
+        ),  # CEST
+        (
+            date(2026, 3, 29),
+            time(2, 30),
+            "Europe/Paris",
+            datetime(2026, 3, 29, 1, 0, tzinfo=UTC),
+        ),  # gap
+        (
+            date(2026, 10, 25),
+            time(2, 30),
+            "Europe/Paris",
+            datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+        ),  # fold
+        (date(2026, 3, 8), time(2, 15), "America/New_York", datetime(2026, 3, 8, 7, 0, tzinfo=UTC)),
+        (date(2026, 3, 10), time(0, 0), "UTC", datetime(2026, 3, 10, 0, 0, tzinfo=UTC)),
+    ],
+)
+def test_due_on_across_dst(day: date, at: time, zone: str, expected: datetime) -> None:
+    assert due_on(day, at, zone) == expected
+
+
+ZONES = st.sampled_from(
+    ["UTC", "Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"]
+)
+MOMENTS = st.datetimes(
+    min_value=datetime(2025, 1, 1), max_value=datetime(2028, 1, 1), timezones=st.just(UTC)
+)
+TIMES = st.times().map(lambda t: t.replace(second=0, microsecond=0))
+
+
+@given(TIMES, ZONES, MOMENTS)
+def test_latest_and_next_due_bracket_now_once_a_day(at: time, zone: str, now: datetime) -> None:
+    before, after = latest_due(at, zone, now), next_due(at, zone, now)
+    assert before <= now < after
+    assert timedelta(hours=22) <= after - before <= timedelta(hours=26)
+    # one delivery day per due moment, and consecutive dues are on consecutive days
+    assert (local_day(after, zone) - local_day(before, zone)).days == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("08:00", time(8)),
+        ("8:30", time(8, 30)),
+        ("7pm", time(19)),
+        ("19.45", time(19, 45)),
+        ("12am", time(0)),
+    ],
+)
+def test_time_of_day(text: str, expected: time) -> None:
+    assert parse_time_of_day(text) == expected
+
+
+@pytest.mark.parametrize("text", ["25:99", "24:00", "8:60", "13pm", "noon", "", "08:00:00"])
+def test_bad_time_of_day(text: str) -> None:
+    with pytest.raises(UserError, match="not a time of day"):
+        parse_time_of_day(text)
+
+
+def test_timezones() -> None:
+    assert parse_timezone("europe/paris") == "Europe/Paris"
+    with pytest.raises(UserError, match="Did you mean Europe/Paris"):
+        parse_timezone("Europe/Pari")
+    assert timezone_choices("paris")[0] == "Europe/Paris"
+    assert len(timezone_choices("a")) == 25
+
+
+def test_topics_resolve_or_suggest() -> None:
+    known = ["Space", "Robotics", "Open Source"]
+    assert resolve_topic(" open  SOURCE ", known) == "Open Source"
+    with pytest.raises(UserError, match="Did you mean Robotics"):
+        resolve_topic("robotcs", known)
+    with pytest.raises(UserError, match="/topics"):
+        resolve_topic("zzzzzz", known)
+
+
+def test_settings_name_the_bad_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    with pytest.raises(SettingsError, match=r"^DISCORD_TOKEN is not set"):
+        load_settings(_env_file=None)
+    with pytest.raises(SettingsError, match=r"^DISCORD_TOKEN is not set"):
+        load_settings(_env_file=None, discord_token="  ")
+    with pytest.raises(SettingsError, match=r"^SEARCH_PAGE_SIZE is invalid"):
+        load_settings(_env_file=None, discord_token="t", search_page_size=0)
+    with pytest.raises(SettingsError, match=r"^DISCORD_GATEWAY_URL is invalid: must be a ws"):
+        load_settings(_env_file=None, discord_token="t", discord_gateway_url="http://x")
+    monkeypatch.setenv("DISCORD_TOKEN", "from-env")
+    monkeypatch.setenv("log_level", "debug")
+    settings = load_settings(_env_file=None)
+    assert settings.log_level == "DEBUG"
+    assert "from-env" not in repr(settings) and "from-env" not in str(settings.model_dump())
+
+
+def test_settings_read_env_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    env = tmp_path / ".env"
+    env.write_text(
+        "DISCORD_TOKEN=file-token\nDISCORD_API_BASE_URL=http://127.0.0.1:9\n", encoding="utf-8"
+    )
+    settings = Settings(_env_file=env)
+    assert (
+        settings.discord_token is not None
+        and settings.discord_token.get_secret_value() == "file-token"
+    )
+    assert settings.discord_api_base_url == "http://127.0.0.1:9/api/v10"
+
+
+def test_env_example_documents_every_setting() -> None:
+    from tests.conftest import ROOT
+
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"{name.upper()}=" in text, f"{name.upper()} is not in .env.example"
