@@ -1,0 +1,59 @@
+"""Small helpers shared by the features: autocomplete sources and ephemeral sends."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot.parsing import timezone_choices, topic_choices
+from bot.rendering import OutgoingMessage
+
+if TYPE_CHECKING:
+    from bot.client import Services
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def topic_autocomplete(services: Services):  # type: ignore[no-untyped-def]
+    """An autocomplete callback offering the catalog's and the store's topics."""
+
+    async def complete(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        names = [summary.name for summary in services.library.topics]
+        return [
+            app_commands.Choice(name=n[:100], value=n[:100]) for n in topic_choices(current, names)
+        ]
+
+    return complete
+
+
+async def timezone_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """Autocomplete of IANA time zone names."""
+    return [app_commands.Choice(name=zone, value=zone) for zone in timezone_choices(current)]
+
+
+def known_topics(services: Services) -> list[str]:
+    """Every topic name a member may ask for."""
+    return [summary.name for summary in services.library.topics]
+
+
+async def send_messages(
+    interaction: discord.Interaction, messages: Sequence[OutgoingMessage], *, empty: str
+) -> None:
+    """Send rendered messages as ephemeral follow-ups of a deferred interaction."""
+    if not messages:
+        await interaction.followup.send(empty, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        return
+    for message in messages:
+        await interaction.followup.send(
+            content=message.content or discord.utils.MISSING,
+            embeds=list(message.embeds),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )

@@ -1,0 +1,216 @@
+"""``/briefing preview|setup|status|disable``: a server's daily channel briefing.
+
+The ``/briefing`` group is declared with the Manage Server default permission, so by default
+only managers see it (a server can open ``preview`` to others in Server Settings →
+Integrations). ``setup``, ``status`` and ``disable`` also check Manage Server on our side,
+from the permissions Discord computed for the interaction, so overriding the default in the
+client does not let anyone change the schedule.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import discord
+from discord import app_commands
+
+from bot.delivery import CHANNEL
+from bot.errors import UserError
+from bot.features._common import (
+    NO_MENTIONS,
+    known_topics,
+    send_messages,
+    timezone_autocomplete,
+    topic_autocomplete,
+)
+from bot.parsing import format_time_of_day, parse_time_of_day, parse_timezone, resolve_topic
+from bot.rendering import render_briefing
+from bot.state import deliveries, schedules
+from bot.state.schedules import ChannelSchedule
+
+if TYPE_CHECKING:
+    from bot.client import Services
+
+_NEEDED = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
+
+
+def _when(moment: datetime | None, zone: str) -> str:
+    if moment is None:
+        return "not scheduled"
+    stamp = int(moment.timestamp())
+    return f"<t:{stamp}:F> (<t:{stamp}:R>), {moment.astimezone(ZoneInfo(zone)):%H:%M} {zone}"
+
+
+def _check_bot_can_post(
+    interaction: discord.Interaction, channel: app_commands.AppCommandChannel
+) -> None:
+    guild = interaction.guild
+    target = guild.get_channel(channel.id) if guild else None
+    me = guild.me if guild else None
+    if target is None or me is None:
+        return  # not cached: the first post will tell, and pause the schedule with the reason
+    missing = [
+        name for name, value in _NEEDED if value and not getattr(target.permissions_for(me), name)
+    ]
+    if missing:
+        names = ", ".join(name.replace("_", " ").title() for name in missing)
+        raise UserError(f"I can't post in {channel.mention}: I need {names} there.")
+
+
+def setup(tree: app_commands.CommandTree, services: Services) -> None:
+    """Register the ``/briefing`` group."""
+    group = app_commands.Group(
+        name="briefing",
+        description="This server's daily briefing",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+    manage_guild = app_commands.checks.has_permissions(manage_guild=True)
+
+    @group.command(name="preview", description="Show today's briefing for this server, only to you")
+    @app_commands.describe(topic="Only this topic")
+    @app_commands.autocomplete(topic=topic_autocomplete(services))
+    async def preview(interaction: discord.Interaction, topic: str | None = None) -> None:
+        assert interaction.guild_id is not None
+        schedule = await schedules.get_schedule(services.db, interaction.guild_id)
+        topics = (
+            (resolve_topic(topic, known_topics(services)),)
+            if topic
+            else schedule.topics
+            if schedule
+            else ()
+        )
+        zone = schedule.timezone if schedule else "UTC"
+        min_quality = schedule.min_quality if schedule else 0
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        now = services.clock()
+        briefing = services.library.briefing(
+            now,
+            topics=topics,
+            per_topic=services.settings.briefing_per_topic,
+            min_quality=min_quality,
+        )
+        heading = f"**Preview** of the briefing as of {now.astimezone(ZoneInfo(zone)):%H:%M} {zone}"
+        messages = render_briefing(briefing, heading=heading, zone=ZoneInfo(zone))
+        await send_messages(
+            interaction, messages, empty="Nothing was published in the last 24 hours."
+        )
+
+    @group.command(name="setup", description="Post the daily briefing in a channel at a local time")
+    @app_commands.describe(
+        channel="Where to post",
+        time="Local time of day, HH:MM",
+        timezone="IANA time zone, e.g. Europe/Paris",
+        topics="Only these topics, comma-separated (default: all)",
+        min_quality="Leave out articles below this quality (default 0)",
+    )
+    @app_commands.autocomplete(timezone=timezone_autocomplete)
+    @manage_guild
+    async def setup_(
+        interaction: discord.Interaction,
+        channel: app_commands.AppCommandChannel,
+        time: str,
+        timezone: str,
+        topics: str | None = None,
+        min_quality: app_commands.Range[float, 0, 10_000] = 0.0,
+    ) -> None:
+        assert interaction.guild_id is not None
+        if channel.type not in (discord.ChannelType.text, discord.ChannelType.news):
+            raise UserError(f"{channel.mention} is not a text channel I can post in.")
+        post_time = parse_time_of_day(time)
+        zone = parse_timezone(timezone)
+        names = known_topics(services)
+        chosen = tuple(resolve_topic(t, names) for t in (topics or "").split(",") if t.strip())
+        _check_bot_can_post(interaction, channel)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        schedule = await schedules.save_schedule(
+            services.db,
+            ChannelSchedule(
+                guild_id=interaction.guild_id,
+                channel_id=channel.id,
+                post_time=post_time,
+                timezone=zone,
+                topics=chosen,
+                min_quality=float(min_quality),
+                configured_by=interaction.user.id,
+            ),
+            now=services.clock(),
+        )
+        services.scheduler.schedule_channel(schedule)
+        scope = ", ".join(chosen) if chosen else "all topics"
+        await interaction.followup.send(
+            f"The daily briefing ({discord.utils.escape_markdown(scope)}) will be posted in "
+            f"{channel.mention} at {format_time_of_day(post_time)} {zone}. Next post: "
+            f"{_when(services.scheduler.next_run(interaction.guild_id), zone)}.",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    @group.command(
+        name="status", description="Show the schedule, the next post and the last delivery"
+    )
+    @manage_guild
+    async def status(interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        schedule = await schedules.get_schedule(services.db, interaction.guild_id)
+        store = services.library.store
+        lines = [
+            f"Article store: {len(store.articles)} articles, {len(store.problems)} files skipped."
+        ]
+        if schedule is None:
+            lines.insert(0, "No daily briefing is set up here. Use `/briefing setup`.")
+        else:
+            state = (
+                "on"
+                if schedule.enabled and not schedule.paused_reason
+                else "paused"
+                if schedule.paused_reason
+                else "off"
+            )
+            next_run = services.scheduler.next_run(interaction.guild_id)
+            lines[:0] = [
+                f"Daily briefing: **{state}** — <#{schedule.channel_id}> at "
+                f"{format_time_of_day(schedule.post_time)} {schedule.timezone}"
+                f" ({', '.join(schedule.topics) or 'all topics'},"
+                f" min quality {schedule.min_quality:g}).",
+                f"Next post: {_when(next_run, schedule.timezone)}.",
+            ]
+            if schedule.paused_reason:
+                lines.append(
+                    f"⚠️ Paused: {schedule.paused_reason} Run `/briefing setup` again to resume."
+                )
+            last = await deliveries.last_delivery(services.db, CHANNEL, interaction.guild_id)
+            if last is None:
+                lines.append("Last delivery: none yet.")
+            else:
+                when = last.sent_at or last.claimed_at
+                lines.append(
+                    f"Last delivery: {last.day:%Y-%m-%d}, {last.status}"
+                    f" at <t:{int(when.timestamp())}:f>."
+                )
+                if last.status == "failed" and last.error:
+                    lines.append(f"Problem: {last.error}")
+        await interaction.followup.send(
+            "\n".join(lines), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+    @group.command(name="disable", description="Stop posting the daily briefing")
+    @manage_guild
+    async def disable(interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        disabled = await schedules.disable_schedule(
+            services.db, interaction.guild_id, now=services.clock()
+        )
+        services.scheduler.remove_channel(interaction.guild_id)
+        message = (
+            "The daily briefing is off. `/briefing setup` turns it on again."
+            if disabled
+            else ("There was no daily briefing to disable.")
+        )
+        await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    tree.add_command(group)

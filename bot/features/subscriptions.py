@@ -1,0 +1,104 @@
+"""``/subscribe``, ``/unsubscribe``, ``/subscriptions``: a member's daily DM digest of topics.
+
+A member has one digest time and zone (08:00 UTC unless they choose); giving ``time`` or
+``timezone`` to ``/subscribe`` changes it for all their topics. Unknown topics get a "did you
+mean" reply. Empty days send nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot.errors import UserError
+from bot.features._common import (
+    NO_MENTIONS,
+    known_topics,
+    timezone_autocomplete,
+    topic_autocomplete,
+)
+from bot.parsing import format_time_of_day, parse_time_of_day, parse_timezone, resolve_topic
+from bot.rendering import render_subscriptions
+from bot.state import subscriptions as store
+
+if TYPE_CHECKING:
+    from bot.client import Services
+
+
+def setup(tree: app_commands.CommandTree, services: Services) -> None:
+    """Register the subscription commands."""
+    complete_topic = topic_autocomplete(services)
+
+    @tree.command(name="subscribe", description="Get a daily DM digest of a topic")
+    @app_commands.describe(
+        topic="The topic to follow",
+        time="When your digest arrives, HH:MM (default 08:00)",
+        timezone="Your time zone, e.g. Europe/Paris (default UTC)",
+    )
+    @app_commands.autocomplete(topic=complete_topic, timezone=timezone_autocomplete)
+    async def subscribe(
+        interaction: discord.Interaction,
+        topic: str,
+        time: str | None = None,
+        timezone: str | None = None,
+    ) -> None:
+        name = resolve_topic(topic, known_topics(services))
+        post_time = parse_time_of_day(time) if time else None
+        zone = parse_timezone(timezone) if timezone else None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if await store.digest_settings(services.db, interaction.user.id) is None:
+            post_time = post_time or services.settings.default_digest_time
+            zone = zone or services.settings.default_digest_timezone
+        settings = await store.subscribe(
+            services.db,
+            interaction.user.id,
+            name,
+            now=services.clock(),
+            post_time=post_time,
+            timezone=zone,
+        )
+        services.scheduler.ensure_digest_slot(settings.post_time, settings.timezone)
+        await interaction.followup.send(
+            f"Subscribed to **{discord.utils.escape_markdown(name)}**. Your digest arrives by DM"
+            f" every day at {format_time_of_day(settings.post_time)} ({settings.timezone})"
+            " when there is news.",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    @tree.command(name="unsubscribe", description="Stop following a topic")
+    @app_commands.describe(topic="The topic to stop following")
+    @app_commands.autocomplete(topic=complete_topic)
+    async def unsubscribe(interaction: discord.Interaction, topic: str) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        removed = await store.unsubscribe(services.db, interaction.user.id, topic)
+        if not removed:
+            raise UserError(
+                f"You are not subscribed to “{topic[:60]}”. `/subscriptions` shows your topics."
+            )
+        await interaction.followup.send(
+            f"Unsubscribed from **{discord.utils.escape_markdown(topic)}**.",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    @tree.command(name="subscriptions", description="Show your topics and digest time")
+    async def subscriptions(interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        settings = await store.digest_settings(services.db, interaction.user.id)
+        if settings is None or not settings.topics:
+            await interaction.followup.send(
+                "You have no subscriptions. Use `/subscribe` to get a daily digest of a topic.",
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
+        embed = render_subscriptions(
+            settings.topics,
+            format_time_of_day(settings.post_time),
+            settings.timezone,
+            settings.paused_reason,
+        )
+        await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)

@@ -1,0 +1,157 @@
+"""The bot's timetable on APScheduler 3.11 (``AsyncIOScheduler``).
+
+Jobs, each with an explicit id (``replace_existing=True``), an explicit time zone,
+``coalesce=True`` and a misfire grace of hours:
+
+- ``channel:<guild id>``: a guild's daily post, a cron trigger at its local time and zone;
+- ``digest:<zone>:<HH:MM>``: every subscriber whose digest time is that local time (one job per
+  distinct time, not per user);
+- ``catch-up``: every 10 minutes (and once right after start), delivers whatever is due within
+  the grace period but not yet in the delivery log — a post missed while the bot was down, a
+  day whose send failed, a day a DST jump skipped;
+- ``store-refresh``: re-reads the article store when its folder changed.
+
+The scheduler is started from ``setup_hook`` (never ``on_ready``, which fires again on every
+reconnect) and shut down in ``close()``. It holds no state of its own worth keeping: at start
+it is rebuilt from the database, and exactly-once delivery lives in the delivery log.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.delivery import Deliverer
+from bot.library import ArticleLibrary
+from bot.parsing import format_time_of_day
+from bot.state import Database, schedules, subscriptions
+from bot.state.schedules import ChannelSchedule
+
+log = logging.getLogger(__name__)
+
+CATCH_UP_EVERY = timedelta(minutes=10)
+
+
+def channel_job_id(guild_id: int) -> str:
+    """The job id of a guild's daily post."""
+    return f"channel:{guild_id}"
+
+
+def digest_job_id(post_time: time, timezone: str) -> str:
+    """The job id of the digests due at ``post_time`` in ``timezone``."""
+    return f"digest:{timezone}:{format_time_of_day(post_time)}"
+
+
+class BriefingScheduler:
+    """Keeps APScheduler's jobs in line with the schedules and subscriptions in the database."""
+
+    def __init__(
+        self,
+        db: Database,
+        deliverer: Deliverer,
+        library: ArticleLibrary,
+        *,
+        grace: timedelta,
+        store_rescan: timedelta,
+    ) -> None:
+        self.db = db
+        self.deliverer = deliverer
+        self.library = library
+        self.store_rescan = store_rescan
+        self.scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": int(grace.total_seconds()),
+            },
+        )
+
+    @property
+    def running(self) -> bool:
+        """Whether the scheduler has been started and not shut down."""
+        return bool(self.scheduler.running)
+
+    async def start(self) -> None:
+        """Build every job from the database and start (call from ``setup_hook``)."""
+        if self.running:
+            return
+        self.scheduler.start()
+        for schedule in await schedules.active_schedules(self.db):
+            self.schedule_channel(schedule)
+        for user in await subscriptions.digest_users(self.db):
+            self.ensure_digest_slot(user.post_time, user.timezone)
+        self.scheduler.add_job(
+            self.deliverer.catch_up,
+            IntervalTrigger(seconds=int(CATCH_UP_EVERY.total_seconds()), timezone=UTC),
+            id="catch-up",
+            name="deliver what is due but missing",
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),
+        )
+        self.scheduler.add_job(
+            self.library.refresh,
+            IntervalTrigger(seconds=int(self.store_rescan.total_seconds()), timezone=UTC),
+            id="store-refresh",
+            name="re-read the article store when it changed",
+            replace_existing=True,
+        )
+        log.info("scheduler started with %d jobs", len(self.scheduler.get_jobs()))
+
+    def shutdown(self) -> None:
+        """Stop the scheduler without waiting for running jobs."""
+        if self.running:
+            self.scheduler.shutdown(wait=False)
+
+    def schedule_channel(self, schedule: ChannelSchedule) -> None:
+        """Add or replace the daily job of a guild."""
+        self.scheduler.add_job(
+            self.deliverer.deliver_channel,
+            CronTrigger(
+                hour=schedule.post_time.hour,
+                minute=schedule.post_time.minute,
+                timezone=ZoneInfo(schedule.timezone),
+            ),
+            args=[schedule.guild_id],
+            id=channel_job_id(schedule.guild_id),
+            name=f"daily briefing of guild {schedule.guild_id}",
+            replace_existing=True,
+        )
+
+    def remove_channel(self, guild_id: int) -> None:
+        """Drop a guild's daily job (no error when there is none)."""
+        if self.scheduler.get_job(channel_job_id(guild_id)) is not None:
+            self.scheduler.remove_job(channel_job_id(guild_id))
+
+    def ensure_digest_slot(self, post_time: time, timezone: str) -> None:
+        """Make sure the digests due at ``post_time`` in ``timezone`` have a job."""
+        job_id = digest_job_id(post_time, timezone)
+        if self.scheduler.get_job(job_id) is not None:
+            return
+        self.scheduler.add_job(
+            self.deliverer.deliver_digest_slot,
+            CronTrigger(hour=post_time.hour, minute=post_time.minute, timezone=ZoneInfo(timezone)),
+            args=[format_time_of_day(post_time), timezone],
+            id=job_id,
+            name=f"DM digests at {format_time_of_day(post_time)} {timezone}",
+            replace_existing=True,
+        )
+
+    def next_run(self, guild_id: int) -> datetime | None:
+        """When the guild's next daily post is planned, if it has a job."""
+        job = self.scheduler.get_job(channel_job_id(guild_id))
+        return job.next_run_time if job is not None else None
+
+    def run_now(self, job_id: str) -> bool:
+        """Make a job run at once (through the scheduler, as on its schedule)."""
+        job = self.scheduler.get_job(job_id)
+        if job is None:
+            return False
+        job.modify(next_run_time=datetime.now(UTC))
+        self.scheduler.wakeup()
+        return True

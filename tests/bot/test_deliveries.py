@@ -1,0 +1,159 @@
+"""Scheduled channel posts and DM digests, end to end: on time, late, never twice."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from bot.client import BriefingBot
+from bot.delivery import Outcome
+from bot.scheduler import channel_job_id, digest_job_id
+from tests.bot.harness import SAMPLE_MORNING, BotHarness, reply_of, text_of
+from tests.fake_discord import FakeDiscord
+
+
+def _bot(harness: BotHarness) -> BriefingBot:
+    assert harness.bot is not None
+    return harness.bot
+
+
+async def _setup(harness: BotHarness, at: str, **extra: str) -> None:
+    owner = harness.user("owner")
+    options = {"channel": harness.channel_id("news"), "time": at, "timezone": "UTC", **extra}
+    reply = await reply_of(
+        await harness.fake.inject_slash_command(
+            "briefing", options, subcommand="setup", user_id=owner.id
+        )
+    )
+    assert "will be posted" in (reply.content or ""), reply.data
+
+
+def _assert_within_discord_limits(fake: FakeDiscord, channel_id: int) -> None:
+    for message in fake.messages_in(channel_id):
+        assert len(message.get("content") or "") <= 2000
+        embeds = message.get("embeds") or []
+        assert len(embeds) <= 10
+        total = 0
+        for embed in embeds:
+            assert len(embed.get("title") or "") <= 256
+            assert len(embed.get("description") or "") <= 4096
+            assert len(embed.get("fields") or []) <= 25
+            total += len(embed.get("title") or "") + len(embed.get("description") or "")
+            total += len((embed.get("footer") or {}).get("text") or "")
+            total += sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields") or [])
+        assert total <= 6000
+
+
+async def test_scheduled_post_goes_out_once(harness: BotHarness) -> None:
+    fake, news, bot = harness.fake, harness.channel_id("news"), _bot(harness)
+    await _setup(harness, "08:45")
+    harness.clock.now = SAMPLE_MORNING.replace(minute=46)
+    assert bot.services.scheduler.run_now(channel_job_id(harness.guild.id))
+    posted = await fake.wait_until(lambda: fake.messages_in(news))
+    first = posted[0]
+    assert first["content"].startswith("**Daily briefing** · Tuesday 10 March 2026")
+    text = "\n".join(text_of(m) for m in fake.messages_in(news))
+    assert "Tidewater Grid" in text and "Orbital dock" in text
+    assert "Meridian Savings Bank" not in text  # unpublished
+    for request in fake.requests_to("POST", "/channels/{id}/messages"):
+        assert request.json["allowed_mentions"] == {"parse": []}
+    _assert_within_discord_limits(fake, news)
+
+    count = len(fake.messages_in(news))
+    assert await bot.services.deliverer.deliver_channel(harness.guild.id) == Outcome("already")
+    assert [o.status for o in await bot.services.deliverer.catch_up()] == ["already"]
+    assert len(fake.messages_in(news)) == count
+
+
+async def test_restart_does_not_post_again(harness: BotHarness) -> None:
+    fake, news = harness.fake, harness.channel_id("news")
+    await _setup(harness, "08:45")
+    harness.clock.now = SAMPLE_MORNING.replace(minute=50)
+    outcome = await _bot(harness).services.deliverer.deliver_channel(harness.guild.id)
+    assert outcome.status == "sent" and outcome.message_ids
+    count = len(fake.messages_in(news))
+
+    await harness.restart()  # the start-up catch-up runs again
+    assert [o.status for o in await _bot(harness).services.deliverer.catch_up()] == ["already"]
+    assert len(fake.messages_in(news)) == count
+    status = await reply_of(
+        await fake.inject_slash_command(
+            "briefing", subcommand="status", user_id=harness.user("owner").id
+        )
+    )
+    assert "Last delivery: 2026-03-10, sent" in (status.content or "")
+
+
+async def test_missed_post_is_caught_up_once_after_downtime(harness: BotHarness) -> None:
+    fake, news = harness.fake, harness.channel_id("news")
+    harness.clock.now = SAMPLE_MORNING.replace(hour=7)
+    await _setup(harness, "08:00")
+    await harness.stop()  # down over 08:00
+
+    harness.clock.now = SAMPLE_MORNING.replace(hour=10)  # back within the grace period
+    await harness.start()
+    posted = await fake.wait_until(lambda: fake.messages_in(news))
+    assert posted[0]["content"].startswith("**Daily briefing**")
+    # the late post is the 08:00 briefing: its window ends at the scheduled time
+    footer = (posted[-1]["embeds"][-1].get("footer") or {}).get("text", "")
+    assert "08:00" in footer
+    count = len(fake.messages_in(news))
+
+    await harness.restart()
+    assert [o.status for o in await _bot(harness).services.deliverer.catch_up()] == ["already"]
+    assert len(fake.messages_in(news)) == count
+
+
+async def test_post_missed_beyond_the_grace_period_is_skipped(harness: BotHarness) -> None:
+    harness.clock.now = SAMPLE_MORNING.replace(hour=7)
+    await _setup(harness, "08:00")
+    harness.clock.now = SAMPLE_MORNING.replace(hour=8) + timedelta(hours=7)  # grace is 6 h
+    outcomes = await _bot(harness).services.deliverer.catch_up()
+    assert [o.status for o in outcomes] == ["not-due"]
+    assert harness.fake.messages_in(harness.channel_id("news")) == []
+
+
+async def test_setup_after_todays_time_waits_for_tomorrow(harness: BotHarness) -> None:
+    await _setup(harness, "07:00")  # it is 08:30 already
+    assert [o.status for o in await _bot(harness).services.deliverer.catch_up()] == ["not-due"]
+    assert harness.fake.messages_in(harness.channel_id("news")) == []
+    next_run = _bot(harness).services.scheduler.next_run(harness.guild.id)
+    assert next_run is not None and next_run.hour == 7 and next_run.minute == 0
+
+
+async def test_dm_digest_has_only_the_members_topics_and_goes_out_once(harness: BotHarness) -> None:
+    fake, alice, bot = harness.fake, harness.user("alice"), _bot(harness)
+    harness.clock.now = SAMPLE_MORNING.replace(hour=7)
+    await reply_of(
+        await fake.inject_slash_command(
+            "subscribe", {"topic": "Space", "time": "08:00"}, user_id=alice.id
+        )
+    )
+    harness.clock.now = SAMPLE_MORNING.replace(hour=8, minute=1)
+    assert bot.services.scheduler.run_now(digest_job_id(time(8, 0), "UTC"))
+    dms = await fake.wait_until(lambda: fake.dms_to(alice.id))
+    text = "\n".join(text_of(m) for m in dms)
+    assert dms[0]["content"].startswith("**Your daily digest** · Space")
+    assert "Orbital dock" in text and "Tidewater" not in text
+    assert all(
+        r.json["allowed_mentions"] == {"parse": []}
+        for r in fake.requests_to("POST", "/channels/{id}/messages")
+    )
+
+    count = len(fake.dms_to(alice.id))
+    outcomes = await bot.services.deliverer.catch_up()
+    assert [o.status for o in outcomes] == ["already"]
+    assert len(fake.dms_to(alice.id)) == count
+    assert fake.dms_to(harness.user("bob").id) == []
+
+
+async def test_empty_day_sends_no_digest(harness: BotHarness) -> None:
+    fake, alice, bot = harness.fake, harness.user("alice"), _bot(harness)
+    await reply_of(
+        await fake.inject_slash_command(
+            "subscribe", {"topic": "Space", "time": "08:00"}, user_id=alice.id
+        )
+    )
+    harness.clock.now = SAMPLE_MORNING + timedelta(days=30)  # nothing published in that window
+    outcomes = await bot.services.deliverer.catch_up()
+    assert [o.status for o in outcomes] == ["empty"]
+    assert fake.dms_to(alice.id) == []
