@@ -1,0 +1,248 @@
+"""The ``briefings`` command line: use the core without Discord.
+
+``briefings check|build|search|topics`` (also ``python -m briefings``). Errors are one line on
+stderr (exit 2 for bad arguments or a missing store); ``check`` exits 1 when any file has a
+problem. Loading many files shows a progress bar on a terminal and nothing otherwise.
+This module is the only place in the core that prints, and it never reads the clock: the
+moment of a briefing is always given with ``--at``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import NoReturn, TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tqdm import tqdm
+
+from briefings import render
+from briefings.briefing import DEFAULT_PER_TOPIC, BriefingRequest, assemble
+from briefings.model import Store
+from briefings.search import SearchFilters, SearchIndex
+from briefings.store import Progress, StoreNotFoundError, load_store
+from briefings.topics import summarize_topics
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([wdhms])", re.IGNORECASE)
+_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+
+
+class UsageError(Exception):
+    """A bad argument value: shown as one line, exit code 2."""
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse ``24h``, ``90m``, ``1d12h``, ``2w`` into a positive timedelta."""
+    compact = text.replace(" ", "")
+    parts = _DURATION.findall(compact)
+    if not parts or "".join(f"{n}{u}" for n, u in parts).lower() != compact.lower():
+        raise UsageError(f"invalid duration {text!r}: use forms like 24h, 90m, 1d12h or 2w")
+    duration = timedelta()
+    for number, unit in parts:
+        duration += timedelta(**{_UNITS[unit.lower()]: float(number)})
+    if duration <= timedelta(0):
+        raise UsageError("the window must be longer than zero")
+    return duration
+
+
+def parse_zone(name: str) -> tzinfo:
+    """An IANA time zone such as ``Europe/Paris`` (``UTC`` works too)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise UsageError(
+            f"unknown time zone {name!r}: use an IANA name such as Europe/Paris"
+        ) from error
+
+
+def parse_moment(text: str, zone: tzinfo) -> datetime:
+    """An ISO 8601 moment; without an offset it is read in ``zone``."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError as error:
+        raise UsageError(
+            f"invalid --at {text!r}: use ISO 8601, e.g. 2024-04-12T08:00:00Z"
+        ) from error
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError("must be a finite number")
+    return value
+
+
+@contextmanager
+def _progress_bar(stream: TextIO) -> Iterator[Progress | None]:
+    """A tqdm progress callback on a terminal; nothing when output is redirected."""
+    if not stream.isatty():
+        yield None
+        return
+    bar = tqdm(total=0, unit="file", desc="Loading store", file=stream, leave=False, delay=0.5)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh() if done == total or done % 200 == 0 else None
+
+    try:
+        yield update
+    finally:
+        bar.close()
+
+
+def _load(path: str) -> Store:
+    with _progress_bar(sys.stderr) as progress:
+        return load_store(path, progress=progress)
+
+
+def _report_problems(store: Store, shown_root: str, stream: TextIO) -> None:
+    for problem in store.problems:
+        print(f"{Path(shown_root) / problem.path}: {problem.reason}", file=stream)
+
+
+def _emit_json(document: object) -> None:
+    print(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+# --- commands --------------------------------------------------------------------------------
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    store = _load(args.store)
+    _report_problems(store, args.store, sys.stdout)
+    print(f"{len(store.articles)} articles, {len(store.problems)} problems")
+    return 1 if store.problems else 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    zone = parse_zone(args.tz)
+    request = BriefingRequest(
+        at=parse_moment(args.at, zone),
+        window=parse_duration(args.window),
+        topics=tuple(args.topic or ()),
+        per_topic=args.per_topic,
+        min_quality=args.min_quality,
+    )
+    store = _load(args.store)
+    _report_problems(store, args.store, sys.stderr)
+    briefing = assemble(store.articles, store.catalog, request)
+    if args.format == "json":
+        _emit_json(render.briefing_to_json(briefing, zone))
+    elif args.format == "markdown":
+        print(render.briefing_to_markdown(briefing, zone))
+    else:
+        print(render.briefing_to_text(briefing, zone))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    zone = parse_zone(args.tz)
+    store = _load(args.store)
+    _report_problems(store, args.store, sys.stderr)
+    with SearchIndex() as index:
+        index.replace_all(store.articles)
+        results = index.search(
+            args.query, filters=SearchFilters(topic=args.topic), limit=args.limit
+        )
+    if args.format == "json":
+        _emit_json(render.search_to_json(results, zone))
+    else:
+        print(render.search_to_text(results, zone))
+    return 0
+
+
+def cmd_topics(args: argparse.Namespace) -> int:
+    store = _load(args.store)
+    _report_problems(store, args.store, sys.stderr)
+    summaries = summarize_topics(store.articles, store.catalog)
+    if args.format == "json":
+        _emit_json(render.topics_to_json(summaries))
+    else:
+        print(render.topics_to_text(summaries))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``briefings`` command."""
+    parser = argparse.ArgumentParser(
+        prog="briefings",
+        description="Check, search and build daily briefings from an article store.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser(
+        "check", help="report every file of the store that cannot be loaded"
+    )
+    check.add_argument("store", metavar="STORE")
+    check.set_defaults(handler=cmd_check)
+
+    build = commands.add_parser("build", help="assemble the briefing of a moment")
+    build.add_argument("store", metavar="STORE")
+    build.add_argument("--at", required=True, help="the moment of the briefing (ISO 8601)")
+    build.add_argument("--window", default="24h", help="how far back to look (default 24h)")
+    build.add_argument("--per-topic", type=_positive_int, default=DEFAULT_PER_TOPIC, metavar="N")
+    build.add_argument("--min-quality", type=_number, default=0.0, metavar="Q")
+    build.add_argument("--topic", action="append", metavar="T", help="only this topic (repeatable)")
+    build.add_argument("--tz", default="UTC", metavar="ZONE", help="time zone for --at and output")
+    build.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    build.set_defaults(handler=cmd_build)
+
+    search = commands.add_parser("search", help="full-text search of the published articles")
+    search.add_argument("store", metavar="STORE")
+    search.add_argument("query", metavar="QUERY")
+    search.add_argument("--topic", metavar="T")
+    search.add_argument("--limit", type=_positive_int, default=10, metavar="N")
+    search.add_argument("--tz", default="UTC", metavar="ZONE", help="time zone for dates shown")
+    search.add_argument("--format", choices=("text", "json"), default="text")
+    search.set_defaults(handler=cmd_search)
+
+    topics = commands.add_parser("topics", help="list topics with article counts")
+    topics.add_argument("store", metavar="STORE")
+    topics.add_argument("--format", choices=("text", "json"), default="text")
+    topics.set_defaults(handler=cmd_topics)
+    return parser
+
+
+def _fail(message: str) -> NoReturn:
+    print(f"briefings: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except (UsageError, StoreNotFoundError, ValueError) as error:
+        _fail(str(error))
+    except BrokenPipeError:  # `briefings build … | head`
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

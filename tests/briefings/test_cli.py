@@ -1,0 +1,234 @@
+"""The ``briefings`` command line, run in-process and as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefings.cli import main, parse_duration
+from tests.briefings.factories import GOOD_FRONT_MATTER, write
+
+SAMPLE_AT = "2026-03-10T08:00:00Z"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_check_lists_each_broken_file_and_counts_good_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "good.md", GOOD_FRONT_MATTER)
+    write(tmp_path, "sub/also-good.md", GOOD_FRONT_MATTER)
+    write(tmp_path, "broken.md", "no front matter here")
+    write(tmp_path, "sub/bad-yaml.md", "---\ntitle: [oops\n---\n")
+    code, out, _ = run(capsys, "check", str(tmp_path))
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[-1] == "2 articles, 2 problems"
+    assert (
+        lines[0] == f"{tmp_path}/broken.md: no front matter (the file must start with a '---' line)"
+    )
+    assert lines[1].startswith(f"{tmp_path}/sub/bad-yaml.md: YAML error at line 3")
+
+
+def test_check_clean_store_exits_zero(
+    sample_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "check", str(sample_store))
+    assert code == 0
+    assert out.strip() == "60 articles, 0 problems"
+
+
+def test_build_json_shape(sample_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "build", str(sample_store), "--at", SAMPLE_AT, "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert set(document) == {"window", "sections"}
+    assert document["window"] == {
+        "start": "2026-03-09T08:00:00+00:00",
+        "end": "2026-03-10T08:00:00+00:00",
+    }
+    assert document["sections"], "the sample store has a full briefing on its day"
+    for section in document["sections"]:
+        assert set(section) == {"topic", "items"}
+        assert 1 <= len(section["items"]) <= 5
+        for item in section["items"]:
+            assert set(item) == {
+                "title",
+                "url",
+                "provider",
+                "quality",
+                "heat",
+                "published_at",
+                "topics",
+                "also",
+            }
+            assert all(set(also) == {"provider", "url"} for also in item["also"])
+    titles = [item["title"] for s in document["sections"] for item in s["items"]]
+    assert not any("Meridian Savings Bank" in t for t in titles), "unpublished items never appear"
+
+
+def test_build_options(sample_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys,
+        "build",
+        str(sample_store),
+        "--at",
+        "2026-03-10T09:00",
+        "--tz",
+        "Europe/Paris",
+        "--window",
+        "12h",
+        "--per-topic",
+        "2",
+        "--min-quality",
+        "60",
+        "--topic",
+        "Space",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    document = json.loads(out)
+    assert document["window"]["end"] == "2026-03-10T09:00:00+01:00"
+    assert document["window"]["start"] == "2026-03-09T21:00:00+01:00"
+    assert [s["topic"] for s in document["sections"]] == ["Space"]
+    items = document["sections"][0]["items"]
+    assert len(items) <= 2 and all(i["quality"] >= 60 for i in items)
+
+
+def test_build_text_and_markdown(sample_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, text, _ = run(capsys, "build", str(sample_store), "--at", SAMPLE_AT)
+    assert code == 0 and text.startswith("Daily briefing for Tuesday 10 March 2026, 08:00 UTC")
+    assert "== Space ==" in text and "also:" in text
+    code, markdown, _ = run(
+        capsys, "build", str(sample_store), "--at", SAMPLE_AT, "--format", "markdown"
+    )
+    assert code == 0 and "## Space" in markdown and "](<https://" in markdown
+    assert "\\*" in markdown or "\\_" in markdown  # the Markdown-laden sample title is escaped
+
+
+def test_build_reports_bad_files_on_stderr_without_failing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "good.md", GOOD_FRONT_MATTER)
+    write(tmp_path, "bad.md", "---\n---\n")
+    code, out, err = run(
+        capsys, "build", str(tmp_path), "--at", "2026-03-10T08:00:00Z", "--format", "json"
+    )
+    assert code == 0
+    assert err.strip() == f"{tmp_path}/bad.md: front matter is empty"
+    assert json.loads(out)["sections"][0]["items"][0]["title"] == "A good article"
+
+
+def test_search_json_shape(sample_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "search", str(sample_store), "battery", "--format", "json", "--limit", "2"
+    )
+    assert code == 0
+    document = json.loads(out)
+    assert document["query"] == "battery"
+    assert document["total"] >= 2 and len(document["results"]) == 2
+    for result in document["results"]:
+        assert set(result) == {"title", "url", "quality", "published_at", "topics", "snippet"}
+    assert "**" in document["results"][0]["snippet"]
+
+
+@pytest.mark.parametrize(
+    "query", ['"unbalanced', "AND OR NOT", "NEAR(", "*", "(", "🤖", "x" * 5000]
+)
+def test_search_hostile_queries_never_crash(
+    sample_store: Path, capsys: pytest.CaptureFixture[str], query: str
+) -> None:
+    code, out, err = run(capsys, "search", str(sample_store), query)
+    assert code == 0 and out.strip() and "Traceback" not in err
+
+
+def test_search_topic_filter(sample_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys,
+        "search",
+        str(sample_store),
+        "the",
+        "--topic",
+        "space",
+        "--format",
+        "json",
+        "--limit",
+        "50",
+    )
+    assert code == 0
+    results = json.loads(out)["results"]
+    assert results and all(any(t.lower() == "space" for t in r["topics"]) for r in results)
+
+
+def test_topics(sample_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "topics", str(sample_store), "--format", "json")
+    assert code == 0
+    topics = json.loads(out)["topics"]
+    assert topics[0]["name"] == "Technology" and topics[0]["parent"] is None
+    space = next(t for t in topics if t["name"] == "Space")
+    assert (
+        space["parent"] == "Technology"
+        and space["description"]
+        and space["articles"] >= space["published"] > 0
+    )
+    code, text, _ = run(capsys, "topics", str(sample_store))
+    assert code == 0 and "Space" in text and "articles" in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["build", "STORE", "--at", "yesterday"], "invalid --at 'yesterday'"),
+        (
+            ["build", "STORE", "--at", "2026-03-10", "--tz", "Mars/Olympus"],
+            "unknown time zone 'Mars/Olympus'",
+        ),
+        (["build", "STORE", "--at", "2026-03-10", "--window", "soon"], "invalid duration 'soon'"),
+        (["build", "/nonexistent/store", "--at", "2026-03-10"], "store folder not found"),
+        (["check", "/nonexistent/store"], "store folder not found"),
+    ],
+)
+def test_errors_are_one_clear_line(
+    sample_store: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    argv = [str(sample_store) if a == "STORE" else a for a in argv]
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_per_topic_must_be_positive(sample_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "build", str(sample_store), "--at", SAMPLE_AT, "--per-topic", "0")
+    assert code == 2 and "must be at least 1" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"), [("24h", 24), ("90m", 1.5), ("1d12h", 36), ("2w", 336), ("30s", 30 / 3600)]
+)
+def test_parse_duration(text: str, hours: float) -> None:
+    assert parse_duration(text).total_seconds() == pytest.approx(hours * 3600)
+
+
+def test_module_entry_point_runs_quietly_without_a_terminal(sample_store: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "briefings", "check", str(sample_store)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert result.stdout == "60 articles, 0 problems\n"
+    assert result.stderr == ""  # no progress bar when output is not a terminal
