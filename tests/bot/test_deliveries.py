@@ -7,7 +7,7 @@ from datetime import time, timedelta
 from bot.client import BriefingBot
 from bot.delivery import Outcome
 from bot.scheduler import channel_job_id, digest_job_id
-from tests.bot.harness import SAMPLE_MORNING, BotHarness, reply_of, text_of
+from tests.bot.harness import SAMPLE_MORNING, BotHarness, reply_of, text_of, wait_delivered
 from tests.fake_discord import FakeDiscord
 
 
@@ -48,8 +48,8 @@ async def test_scheduled_post_goes_out_once(harness: BotHarness) -> None:
     await _setup(harness, "08:45")
     harness.clock.now = SAMPLE_MORNING.replace(minute=46)
     assert bot.services.scheduler.run_now(channel_job_id(harness.guild.id))
-    posted = await fake.wait_until(lambda: fake.messages_in(news))
-    first = posted[0]
+    assert (await wait_delivered(harness, "channel", harness.guild.id)).status == "sent"
+    first = fake.messages_in(news)[0]
     assert first["content"].startswith("**Daily briefing** · Tuesday 10 March 2026")
     text = "\n".join(text_of(m) for m in fake.messages_in(news))
     assert "Tidewater Grid" in text and "Orbital dock" in text
@@ -91,7 +91,8 @@ async def test_missed_post_is_caught_up_once_after_downtime(harness: BotHarness)
 
     harness.clock.now = SAMPLE_MORNING.replace(hour=10)  # back within the grace period
     await harness.start()
-    posted = await fake.wait_until(lambda: fake.messages_in(news))
+    assert (await wait_delivered(harness, "channel", harness.guild.id)).status == "sent"
+    posted = fake.messages_in(news)
     assert posted[0]["content"].startswith("**Daily briefing**")
     # the late post is the 08:00 briefing: its window ends at the scheduled time
     footer = (posted[-1]["embeds"][-1].get("footer") or {}).get("text", "")
@@ -130,7 +131,8 @@ async def test_dm_digest_has_only_the_members_topics_and_goes_out_once(harness: 
     )
     harness.clock.now = SAMPLE_MORNING.replace(hour=8, minute=1)
     assert bot.services.scheduler.run_now(digest_job_id(time(8, 0), "UTC"))
-    dms = await fake.wait_until(lambda: fake.dms_to(alice.id))
+    assert (await wait_delivered(harness, "digest", alice.id)).status == "sent"
+    dms = fake.dms_to(alice.id)
     text = "\n".join(text_of(m) for m in dms)
     assert dms[0]["content"].startswith("**Your daily digest** · Space")
     assert "Orbital dock" in text and "Tidewater" not in text
