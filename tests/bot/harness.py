@@ -138,9 +138,7 @@ def text_of(record: InteractionResponseRecord | dict[str, Any]) -> str:
     return "\n".join(p for p in parts if p)
 
 
-async def wait_delivered(
-    harness: BotHarness, kind: str, target_id: int
-) -> Delivery:
+async def wait_delivered(harness: BotHarness, kind: str, target_id: int) -> Delivery:
     """Wait until the delivery log records today's delivery to ``target_id`` as finished."""
     assert harness.bot is not None
     db = harness.bot.services.db
