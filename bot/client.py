@@ -15,15 +15,14 @@ from datetime import timedelta
 from typing import Any
 
 import discord
-from discord import app_commands
 
 from bot.delivery import Deliverer
-from bot.errors import handle_command_error
 from bot.library import ArticleLibrary
 from bot.scheduler import BriefingScheduler
 from bot.settings import Settings
 from bot.state import Database
 from bot.timing import Clock
+from bot.tree import BriefingTree
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +68,7 @@ class BriefingBot(discord.Client):
             store_rescan=timedelta(seconds=settings.store_rescan_seconds),
         )
         self.services = Services(settings, db, library, deliverer, scheduler, clock)
-        self.tree = app_commands.CommandTree(self)
-        self.tree.error(handle_command_error)
+        self.tree = BriefingTree(self, rate=settings.command_rate, per=settings.command_per_seconds)
 
     async def setup_hook(self) -> None:
         """Runs once per process, before the gateway connects."""

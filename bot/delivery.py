@@ -6,26 +6,47 @@ the result is recorded as sent (with the message ids) or failed (with the reason
 restart, a gateway reconnect, a second scheduler tick or the catch-up sweep never posts the
 same day twice, and a day whose post failed is retried by the next sweep.
 
+What protects each message of a briefing:
+
+- **Progress**: the id of every message is recorded as soon as Discord accepts it (renewing
+  the claim), so a retry continues after the last recorded message instead of starting over.
+- **Nonces**: each message carries a nonce derived from (target, day, part) with
+  ``enforce_nonce``; when a send is retried after a dropped connection or a 5xx, Discord
+  returns the message it already created instead of posting it twice.
+- **History**: when a new attempt takes over from one that died (the process was killed after
+  Discord accepted a message but before the log was written), the bot reads the channel's
+  recent messages and counts its own messages newer than the last recorded one as already
+  posted. (This needs Read Message History; without it the bot relies on the nonce alone.)
+- **Bounded retries**: 5xx answers and connection errors are retried a few times with
+  exponential backoff (429s are waited out by discord.py itself); then the failure is
+  recorded and the next catch-up pass tries again, from where it stopped.
+- **Pausing**: Missing Permissions, Missing Access and Unknown Channel pause the schedule with
+  the reason and tell the admin who set it up by DM, once; a closed DM pauses that member's
+  digest. No retry storm: a paused target is not tried again until a person fixes it.
+
 A delivery that comes late (the bot was down at post time) still uses the *scheduled* moment
 as the end of its window, so the late post is the briefing people would have got on time.
 Past the misfire grace it is skipped: yesterday's news is not posted at noon the next day.
-
 Everything is sent with ``AllowedMentions.none()``: article text can never ping anyone.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+import aiohttp
 import discord
 
 from bot.library import ArticleLibrary
 from bot.rendering import OutgoingMessage, render_briefing
 from bot.state import Database, deliveries, schedules, subscriptions
+from bot.state.deliveries import Delivery
 from bot.state.schedules import ChannelSchedule
 from bot.state.subscriptions import DigestSettings
 from bot.timing import Clock, latest_due, local_day
@@ -36,10 +57,25 @@ CHANNEL = "channel"
 DIGEST = "digest"
 
 # Discord errors that mean "this target cannot receive posts until a person fixes something".
-_MISSING_PERMISSIONS = 50013
-_MISSING_ACCESS = 50001
-_UNKNOWN_CHANNEL = 10003
-_CANNOT_DM = 50007
+PAUSING_ERRORS = {
+    50013: "I am missing permissions in the briefing channel (Send Messages, Embed Links).",
+    50001: "I cannot see the briefing channel (Missing Access).",
+    10003: "The briefing channel no longer exists.",
+    50007: "Discord refused the DM: your DMs from this server's members are closed.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how patiently one message is re-sent after a 5xx or a dropped connection."""
+
+    attempts: int = 3
+    first_delay: float = 1.0
+    factor: float = 3.0
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (0-based)."""
+        return self.first_delay * self.factor**attempt
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +85,21 @@ class Outcome:
     status: str  # "sent", "empty", "already", "not-due", "failed", "paused"
     message_ids: tuple[int, ...] = ()
     detail: str = ""
+
+
+class SendFailedError(Exception):
+    """A message could not be sent; ``reason`` is person-readable, ``pause`` stops retries."""
+
+    def __init__(self, reason: str, *, pause: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.pause = pause
+
+
+def message_nonce(kind: str, target_id: int, day: date, part: int) -> int:
+    """A stable nonce for one part of one delivery (Discord allows up to 25 characters)."""
+    digest = hashlib.blake2b(f"{kind}:{target_id}:{day}:{part}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
 
 
 class Deliverer:
@@ -63,6 +114,7 @@ class Deliverer:
         clock: Clock,
         grace: timedelta,
         per_topic: int,
+        retry: RetryPolicy = RetryPolicy(),
     ) -> None:
         self.client = client
         self.db = db
@@ -70,25 +122,25 @@ class Deliverer:
         self.clock = clock
         self.grace = grace
         self.per_topic = per_topic
+        self.retry = retry
 
     # --- channel briefings ---------------------------------------------------------------
 
     async def deliver_channel(self, guild_id: int) -> Outcome:
         """Post today's briefing of ``guild_id`` if it is due and not yet posted."""
         schedule = await schedules.get_schedule(self.db, guild_id)
-        if schedule is None or not schedule.enabled or schedule.paused_reason:
+        if schedule is None or not schedule.active:
             return Outcome("paused", detail="no active schedule")
         now = self.clock()
         due = latest_due(schedule.post_time, schedule.timezone, now)
         if now - due > self.grace:
-            return Outcome(
-                "not-due", detail=f"missed by more than the grace period ({due.isoformat()})"
-            )
-        if schedule.updated_at is not None and due < schedule.updated_at:
-            # Set up (or resumed) after today's time: the first post is the next one, not a
-            # surprise post minutes after `/briefing setup`.
-            return Outcome("not-due", detail="set up after today's post time")
+            return Outcome("not-due", detail=f"missed by more than the grace period ({due:%H:%M})")
         day = local_day(due, schedule.timezone)
+        prior = await deliveries.get_delivery(self.db, CHANNEL, guild_id, day)
+        if prior is None and schedule.updated_at is not None and due < schedule.updated_at:
+            # Set up after today's time: the first post is the next one, not a surprise post
+            # minutes after `/briefing setup`. (A day that failed is still retried.)
+            return Outcome("not-due", detail="set up after today's post time")
         if not await deliveries.claim(self.db, CHANNEL, guild_id, day, now=now):
             return Outcome("already")
         briefing = self.library.briefing(
@@ -98,20 +150,41 @@ class Deliverer:
         heading = f"**Daily briefing** · {due.astimezone(zone):%A %d %B %Y}"
         messages = render_briefing(briefing, heading=heading, zone=zone)
         channel = self.client.get_partial_messageable(schedule.channel_id, guild_id=guild_id)
-        outcome = await self._send_all(CHANNEL, guild_id, day, channel, messages)
-        if outcome.status == "failed" and outcome.detail.startswith("paused:"):
-            await schedules.pause_schedule(
-                self.db, guild_id, outcome.detail.removeprefix("paused: "), now=now
-            )
+        outcome = await self._send_all(CHANNEL, guild_id, day, channel, messages, prior)
+        if outcome.status == "paused":
+            await schedules.pause_schedule(self.db, guild_id, outcome.detail, now=self.clock())
+            await self._tell_admin(schedule, outcome.detail)
         log.info(
-            "channel briefing guild=%s channel=%s day=%s: %s (%d messages)",
+            "channel briefing guild=%s channel=%s day=%s: %s (%d messages) %s",
             guild_id,
             schedule.channel_id,
             day,
             outcome.status,
             len(outcome.message_ids),
+            outcome.detail,
         )
         return outcome
+
+    async def _tell_admin(self, schedule: ChannelSchedule, reason: str) -> None:
+        """DM the member who set the schedule up that it is paused, and why (once per pause)."""
+        if schedule.configured_by is None:
+            return
+        guild = self.client.get_guild(schedule.guild_id)
+        where = f"**{discord.utils.escape_markdown(guild.name)}**" if guild else "your server"
+        text = (
+            f"I paused the daily briefing of {where} (channel <#{schedule.channel_id}>): {reason} "
+            "Fix it, then run `/briefing setup` again to resume."
+        )
+        try:
+            dm = await self.client.create_dm(discord.Object(schedule.configured_by))
+            await dm.send(text, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException as error:
+            log.warning(
+                "could not tell admin %s of guild %s about the pause: %s",
+                schedule.configured_by,
+                schedule.guild_id,
+                error,
+            )
 
     # --- DM digests ----------------------------------------------------------------------
 
@@ -124,31 +197,35 @@ class Deliverer:
         if now - due > self.grace:
             return Outcome("not-due")
         day = local_day(due, settings.timezone)
+        prior = await deliveries.get_delivery(self.db, DIGEST, settings.user_id, day)
         if not await deliveries.claim(self.db, DIGEST, settings.user_id, day, now=now):
             return Outcome("already")
         briefing = self.library.briefing(due, topics=settings.topics, per_topic=self.per_topic)
         zone = ZoneInfo(settings.timezone)
         heading = f"**Your daily digest** · {', '.join(settings.topics)}"
         messages = render_briefing(briefing, heading=heading, zone=zone)
-        try:
-            channel = await self.client.create_dm(discord.Object(settings.user_id))
-        except discord.HTTPException as error:
-            await deliveries.mark_failed(
-                self.db, DIGEST, settings.user_id, day, now=now, error=str(error)
-            )
-            return Outcome("failed", detail=str(error))
-        outcome = await self._send_all(DIGEST, settings.user_id, day, channel, messages)
-        if outcome.status == "failed" and outcome.detail.startswith("paused:"):
-            reason = outcome.detail.removeprefix("paused: ")
-            await subscriptions.pause_digest(self.db, settings.user_id, reason, now=now)
-        log.info("digest user=%s day=%s: %s", settings.user_id, day, outcome.status)
+        channel: discord.abc.Messageable | None = None
+        if messages:
+            try:
+                channel = await self.client.create_dm(discord.Object(settings.user_id))
+            except discord.HTTPException as error:
+                detail = f"could not open a DM: {error.text or error}"
+                await self._log_failed(DIGEST, settings.user_id, day, detail)
+                return Outcome("failed", detail=detail)
+        outcome = await self._send_all(DIGEST, settings.user_id, day, channel, messages, prior)
+        if outcome.status == "paused":
+            reason = outcome.detail
+            await subscriptions.pause_digest(self.db, settings.user_id, reason, now=self.clock())
+        log.info(
+            "digest user=%s day=%s: %s %s", settings.user_id, day, outcome.status, outcome.detail
+        )
         return outcome
 
     async def deliver_digest_slot(self, post_time: str, timezone: str) -> list[Outcome]:
         """Send the digests of every subscriber due at ``post_time`` in ``timezone``."""
         users = await subscriptions.digest_users(self.db)
         return [
-            await self.deliver_digest(user)
+            await self._safely(self.deliver_digest(user), user)
             for user in users
             if user.timezone == timezone and f"{user.post_time:%H:%M}" == post_time
         ]
@@ -165,9 +242,7 @@ class Deliverer:
         return outcomes
 
     @staticmethod
-    async def _safely(
-        work: Awaitable[Outcome], target: ChannelSchedule | DigestSettings
-    ) -> Outcome:
+    async def _safely(work: Awaitable[Outcome], target: object) -> Outcome:
         try:
             return await work
         except Exception:  # one broken target never stops the others
@@ -181,49 +256,83 @@ class Deliverer:
         kind: str,
         target_id: int,
         day: date,
-        channel: discord.abc.Messageable,
-        messages: list[OutgoingMessage],
+        channel: discord.abc.Messageable | None,
+        messages: Sequence[OutgoingMessage],
+        prior: Delivery | None,
     ) -> Outcome:
-        now = self.clock()
-        if not messages:
-            await deliveries.mark_sent(self.db, kind, target_id, day, now=now, message_ids=())
+        if not messages or channel is None:
+            await self._log_sent(kind, target_id, day, ())
             return Outcome("empty")
-        sent: list[int] = []
+        sent = list(prior.message_ids) if prior is not None else []
         try:
-            for message in messages:
-                posted = await channel.send(
-                    content=message.content,
-                    embeds=list(message.embeds),
-                    allowed_mentions=discord.AllowedMentions.none(),
-                )
+            if prior is not None:  # an earlier attempt may have posted more than it recorded
+                sent += await self._unrecorded(channel, prior)
+                if len(sent) > len(prior.message_ids):
+                    await self._log_progress(kind, target_id, day, sent)
+            for part in range(len(sent), len(messages)):
+                nonce = message_nonce(kind, target_id, day, part)
+                posted = await self._send_with_retries(channel, messages[part], nonce)
                 sent.append(posted.id)
-                await deliveries.record_progress(self.db, kind, target_id, day, sent)
-        except discord.HTTPException as error:
-            reason = _pause_reason(error)
-            detail = (
-                f"paused: {reason}"
-                if reason
-                else f"Discord error {error.status}: {error.text or error}"
-            )
-            await deliveries.mark_failed(
-                self.db, kind, target_id, day, now=self.clock(), error=detail
-            )
-            log.warning("delivery %s:%s day=%s failed: %s", kind, target_id, day, detail)
-            return Outcome("failed", tuple(sent), detail)
+                await self._log_progress(kind, target_id, day, sent)
+        except SendFailedError as error:
+            await self._log_failed(kind, target_id, day, error.reason)
+            log.warning("delivery %s:%s day=%s failed: %s", kind, target_id, day, error.reason)
+            return Outcome("paused" if error.pause else "failed", tuple(sent), error.reason)
+        await self._log_sent(kind, target_id, day, sent)
+        return Outcome("sent", tuple(sent))
+
+    async def _log_progress(self, kind: str, target_id: int, day: date, sent: list[int]) -> None:
+        await deliveries.record_progress(self.db, kind, target_id, day, sent, now=self.clock())
+
+    async def _log_sent(self, kind: str, target_id: int, day: date, sent: Sequence[int]) -> None:
         await deliveries.mark_sent(
             self.db, kind, target_id, day, now=self.clock(), message_ids=sent
         )
-        return Outcome("sent", tuple(sent))
 
+    async def _log_failed(self, kind: str, target_id: int, day: date, reason: str) -> None:
+        await deliveries.mark_failed(self.db, kind, target_id, day, now=self.clock(), error=reason)
 
-def _pause_reason(error: discord.HTTPException) -> str | None:
-    """A person-readable reason when ``error`` means retrying is pointless until fixed."""
-    if error.code == _MISSING_PERMISSIONS:
-        return "I am missing permissions in the briefing channel (Send Messages, Embed Links)."
-    if error.code == _MISSING_ACCESS:
-        return "I cannot see the briefing channel (Missing Access)."
-    if error.code == _UNKNOWN_CHANNEL:
-        return "The briefing channel no longer exists."
-    if error.code == _CANNOT_DM:
-        return "Discord refused the DM: your DMs from server members are closed."
-    return None
+    async def _send_with_retries(
+        self, channel: discord.abc.Messageable, message: OutgoingMessage, nonce: int
+    ) -> discord.Message:
+        reason = "no attempt made"
+        for attempt in range(self.retry.attempts):
+            try:
+                return await channel.send(
+                    content=message.content,
+                    embeds=list(message.embeds),
+                    allowed_mentions=discord.AllowedMentions.none(),
+                    nonce=nonce,
+                )
+            except discord.HTTPException as error:
+                if error.code in PAUSING_ERRORS:
+                    raise SendFailedError(PAUSING_ERRORS[error.code], pause=True) from error
+                if error.status < 500:
+                    refused = f"Discord refused the message ({error.status}): {error.text}"
+                    raise SendFailedError(refused) from error
+                reason = f"Discord error {error.status}"
+            except (TimeoutError, aiohttp.ClientError, OSError) as error:
+                reason = f"connection problem: {type(error).__name__}"
+            if attempt + 1 < self.retry.attempts:
+                await asyncio.sleep(self.retry.delay(attempt))
+        raise SendFailedError(f"{reason} (gave up after {self.retry.attempts} attempts)")
+
+    async def _unrecorded(self, channel: discord.abc.Messageable, prior: Delivery) -> list[int]:
+        """Ids of the bot's own messages in ``channel`` newer than what ``prior`` recorded."""
+        me = self.client.user
+        if me is None:
+            return []
+        after = (
+            discord.Object(prior.message_ids[-1])
+            if prior.message_ids
+            else discord.Object(discord.utils.time_snowflake(prior.claimed_at))
+        )
+        try:
+            return [
+                message.id
+                async for message in channel.history(limit=50, after=after, oldest_first=True)
+                if message.author.id == me.id
+            ]
+        except discord.HTTPException as error:
+            log.warning("could not read recent messages to resume a delivery: %s", error)
+            return []

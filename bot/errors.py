@@ -19,6 +19,10 @@ log = logging.getLogger(__name__)
 
 GENERIC_FAILURE = "Something went wrong on our side. It has been logged; please try again later."
 
+# The interaction can no longer be answered: its token expired (10062) or it was answered
+# already (40060, e.g. a double click). Nothing to tell the user through it; log and move on.
+_UNANSWERABLE = {10062, 40060}
+
 
 class UserError(app_commands.AppCommandError):
     """A problem with what the user asked for; ``str(error)`` is shown to them."""
@@ -54,6 +58,16 @@ async def handle_command_error(
     interaction: discord.Interaction, error: app_commands.AppCommandError
 ) -> None:
     """``CommandTree.on_error``: explain expected errors, log and apologise for the rest."""
+    original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if isinstance(original, discord.HTTPException) and original.code in _UNANSWERABLE:
+        log.warning(
+            "interaction %s (user=%s guild=%s) could not be answered: %s",
+            interaction.id,
+            interaction.user.id,
+            interaction.guild_id,
+            original.text,
+        )
+        return
     message = _message_for(error)
     if message is None:
         command = interaction.command.qualified_name if interaction.command else "?"

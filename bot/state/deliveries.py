@@ -200,16 +200,27 @@ async def mark_failed(
 
 
 async def record_progress(
-    db: Database, kind: str, target_id: int, day: date, message_ids: Sequence[int]
+    db: Database,
+    kind: str,
+    target_id: int,
+    day: date,
+    message_ids: Sequence[int],
+    *,
+    now: datetime | None = None,
 ) -> None:
     """Store the ids of the messages posted so far (all of them, not just the new ones).
 
-    Does nothing when the briefing was never claimed.
+    With ``now``, a sender that is still at work also renews its claim (a heartbeat), so a
+    long, rate-limited delivery is not taken over as if its sender had crashed. Does nothing
+    when the briefing was never claimed.
     """
+    values: dict[str, object] = {"message_ids": [int(message_id) for message_id in message_ids]}
+    if now is not None:
+        values["claimed_at"] = require_aware(now, "now")
     statement = (
         update(DeliveryRow)
         .where(_key(kind, target_id, day))
-        .values(message_ids=[int(message_id) for message_id in message_ids])
+        .values(values)
         .execution_options(synchronize_session=False)
     )
     async with db.session() as session, session.begin():

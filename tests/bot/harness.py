@@ -79,6 +79,7 @@ class BotHarness:
             "discord_api_base_url": self.fake.api_base_url,
             "discord_gateway_url": self.fake.gateway_url,
             "store_rescan_seconds": 3600,
+            "command_rate": 100,
         }
         values.update(self.overrides)
         return load_settings(**values)
