@@ -16,7 +16,7 @@ from typing import Any
 
 import discord
 
-from bot.delivery import Deliverer
+from bot.delivery import Deliverer, RetryPolicy
 from bot.library import ArticleLibrary
 from bot.scheduler import BriefingScheduler
 from bot.settings import Settings
@@ -58,7 +58,13 @@ class BriefingBot(discord.Client):
         )
         grace = timedelta(hours=settings.misfire_grace_hours)
         deliverer = Deliverer(
-            self, db, library, clock=clock, grace=grace, per_topic=settings.briefing_per_topic
+            self,
+            db,
+            library,
+            clock=clock,
+            grace=grace,
+            per_topic=settings.briefing_per_topic,
+            retry=RetryPolicy(settings.send_retry_attempts, settings.send_retry_delay_seconds),
         )
         scheduler = BriefingScheduler(
             db,

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     default_digest_timezone: str = "UTC"
     briefing_per_topic: int = Field(default=5, ge=1, le=20)
     search_page_size: int = Field(default=5, ge=1, le=10)
+    send_retry_attempts: int = Field(default=3, ge=1, le=10)
+    send_retry_delay_seconds: float = Field(default=1.0, ge=0, le=60)
     command_rate: int = Field(default=8, ge=1, le=100)
     command_per_seconds: float = Field(default=10.0, gt=0, le=3600)
 

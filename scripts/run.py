@@ -13,13 +13,12 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from sample_store import refresh
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.__main__ import main as bot_main
 from bot.settings import SettingsError, load_settings
 from briefings.cli import main as briefings_main
+from scripts.sample_store import refresh
 
 HOW_TO_RUN_THE_BOT = """
 That was the sample store's briefing for right now (its dates are moved to end today).

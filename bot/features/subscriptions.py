@@ -2,7 +2,11 @@
 
 A member has one digest time and zone (08:00 UTC unless they choose); giving ``time`` or
 ``timezone`` to ``/subscribe`` changes it for all their topics. Unknown topics get a "did you
-mean" reply. Empty days send nothing.
+mean" reply. Empty days send nothing. A digest paused because the member's DMs are closed
+says so in ``/subscriptions``; ``/subscribe`` again resumes it.
+
+``/subscriptions`` also offers **Forget me**: after a confirmation it deletes everything the
+bot stores about the member (topics, digest settings and delivery records).
 """
 
 from __future__ import annotations
@@ -25,6 +29,47 @@ from bot.state import subscriptions as store
 
 if TYPE_CHECKING:
     from bot.client import Services
+
+
+class ForgetMeView(discord.ui.View):
+    """ "Forget me" then "Yes, delete my data": only the member the message was for can press."""
+
+    def __init__(self, services: Services, owner_id: int) -> None:
+        super().__init__(timeout=600)
+        self.services = services
+        self.owner_id = owner_id
+        self.confirm.disabled = True
+        self.confirm.style = discord.ButtonStyle.secondary
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id != self.owner_id:
+            await interaction.response.send_message(
+                "These buttons are for someone else.", ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return False
+        return True
+
+    @discord.ui.button(label="Forget me", style=discord.ButtonStyle.danger, custom_id="forget:ask")
+    async def ask(
+        self, interaction: discord.Interaction, button: discord.ui.Button[ForgetMeView]
+    ) -> None:
+        button.disabled = True
+        self.confirm.disabled = False
+        self.confirm.style = discord.ButtonStyle.danger
+        await interaction.response.edit_message(
+            content="This deletes your topics, digest settings and delivery history. Sure?",
+            view=self,
+        )
+
+    @discord.ui.button(label="Yes, delete my data", custom_id="forget:confirm")
+    async def confirm(
+        self, interaction: discord.Interaction, button: discord.ui.Button[ForgetMeView]
+    ) -> None:
+        await store.forget_user(self.services.db, self.owner_id)
+        self.stop()
+        await interaction.response.edit_message(
+            content="Done: the bot no longer stores anything about you.", embed=None, view=None
+        )
 
 
 def setup(tree: app_commands.CommandTree, services: Services) -> None:
@@ -88,9 +133,11 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
     async def subscriptions(interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         settings = await store.digest_settings(services.db, interaction.user.id)
+        view = ForgetMeView(services, interaction.user.id)
         if settings is None or not settings.topics:
             await interaction.followup.send(
                 "You have no subscriptions. Use `/subscribe` to get a daily digest of a topic.",
+                view=view,
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
             )
@@ -101,4 +148,11 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
             settings.timezone,
             settings.paused_reason,
         )
-        await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        note = "Run `/subscribe` again to resume your digest." if settings.paused_reason else None
+        await interaction.followup.send(
+            content=note or discord.utils.MISSING,
+            embed=embed,
+            view=view,
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )

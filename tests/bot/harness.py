@@ -80,6 +80,7 @@ class BotHarness:
             "discord_gateway_url": self.fake.gateway_url,
             "store_rescan_seconds": 3600,
             "command_rate": 100,
+            "send_retry_delay_seconds": 0.05,
         }
         values.update(self.overrides)
         return load_settings(**values)

@@ -209,3 +209,47 @@ def test_progress_is_reported(store_root: Path) -> None:
     calls: list[tuple[int, int]] = []
     load_store(store_root, progress=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 2), (2, 2)]
+
+
+def test_forty_megabyte_file_is_refused_unread(store_root: Path) -> None:
+    path = store_root / "news" / "bad.md"
+    with path.open("wb") as handle:
+        handle.truncate(40 * 1024 * 1024)  # sparse: 40 MB on paper, nothing read
+    assert _only_problem(store_root) == "file is too large (40.0 MiB; the limit is 1.0 MiB)"
+
+
+def test_binary_file_is_reported(store_root: Path) -> None:
+    write(store_root, "news/bad.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xd8\xff" * 50)
+    assert _only_problem(store_root).startswith("not UTF-8 text")
+
+
+def test_file_changing_while_the_store_loads(store_root: Path) -> None:
+    """A writer rewrites a file as fast as it can while the store is loaded over and over:
+    every load still succeeds, with that file either loaded or reported, never an exception."""
+    import threading
+
+    target = store_root / "news" / "bad.md"
+    versions = [
+        GOOD_FRONT_MATTER.replace("A good article", "Changing"),
+        "---\ntitle: [half",
+        "",
+        GOOD_FRONT_MATTER * 3,
+    ]
+    stop = threading.Event()
+
+    def churn() -> None:
+        index = 0
+        while not stop.is_set():
+            target.write_text(versions[index % len(versions)], encoding="utf-8")
+            index += 1
+
+    writer = threading.Thread(target=churn)
+    writer.start()
+    try:
+        for _ in range(200):
+            store = load_store(store_root)
+            assert "A good article" in [a.title for a in store.articles]
+            assert len(store.articles) + len(store.problems) in (1, 2)
+    finally:
+        stop.set()
+        writer.join()

@@ -107,7 +107,9 @@ class ForcedResponse:
     ``times`` is how many more requests it applies to (``None`` = forever).  With
     ``apply`` the real handler runs first, so side effects (e.g. message creation) happen
     even though the bot sees the forced answer.  With ``drop`` the connection is closed
-    (``reset``: with a TCP RST) instead of answering.
+    (``reset``: with a TCP RST) instead of answering.  With ``hold`` the request is handled
+    normally and the real answer is only sent after ``hold`` seconds (Discord accepted it, but
+    the bot has not heard yet: the moment to kill a bot in a crash test).
     """
 
     method: str
@@ -121,6 +123,7 @@ class ForcedResponse:
     reset: bool = True
     apply: bool = False
     delay: float = 0.0
+    hold: float = 0.0
     hits: int = 0
 
     def __post_init__(self) -> None:

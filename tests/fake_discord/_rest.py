@@ -97,6 +97,13 @@ class RestApi:
                 record.forced = True
                 if forced.delay:
                     await asyncio.sleep(forced.delay)
+                if forced.hold and matched is not None:
+                    held = await self._run(matched[0], ctx)
+                    record.status = held.status
+                    record.response = held.text if held.text is not None else held.body
+                    fake._request_completed(record)
+                    await asyncio.sleep(forced.hold)
+                    return build_response(held)
                 if forced.apply and matched is not None:
                     with contextlib.suppress(DiscordError):
                         await self._run(matched[0], ctx)

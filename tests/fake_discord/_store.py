@@ -30,12 +30,14 @@ class MessageStore:
     by_channel: dict[int, list[int]] = field(default_factory=dict)
     deleted: list[JsonObject] = field(default_factory=list)
     _nonces: dict[tuple[int, str], tuple[int, float]] = field(default_factory=dict)
+    nonce_window: float = NONCE_WINDOW_SECONDS
+    """Tests set 0 to act as if the window had passed (Discord forgot every nonce)."""
     _component_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def find_by_nonce(self, channel_id: int, nonce: str) -> JsonObject | None:
         """The message created in the nonce window with ``nonce``, if it still exists."""
         entry = self._nonces.get((channel_id, nonce))
-        if entry is None or time.monotonic() - entry[1] > NONCE_WINDOW_SECONDS:
+        if entry is None or time.monotonic() - entry[1] > self.nonce_window:
             return None
         return self.messages.get(entry[0])
 

@@ -285,6 +285,14 @@ class FakeDiscord(InteractionInjector):
         self.faults.append(rule)
         return rule
 
+    def hold_next(
+        self, method: str, path: str, *, seconds: float, times: int | None = 1
+    ) -> ForcedResponse:
+        """Handle the next matching request normally but send its answer ``seconds`` later."""
+        rule = ForcedResponse(method=method, pattern=path, times=times, hold=seconds)
+        self.faults.append(rule)
+        return rule
+
     def clear_faults(self) -> None:
         self.faults.clear()
 
