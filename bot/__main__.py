@@ -9,6 +9,7 @@ import sys
 import discord
 
 from bot.app import run_bot
+from bot.logs import configure_logging
 from bot.settings import SettingsError, load_settings
 
 log = logging.getLogger("bot")
@@ -21,10 +22,7 @@ def main() -> int:
     except SettingsError as error:
         sys.stderr.write(f"briefing-bot: {error}\n")
         return 2
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-    )
+    configure_logging(settings.log_level, settings.log_format)
     try:
         asyncio.run(run_bot(settings))
     except discord.LoginFailure:

@@ -29,7 +29,9 @@ async def build_bot(
     point_discord_at(settings.discord_api_base_url, settings.discord_gateway_url)
     db = await Database.connect(settings.database_url)
     log.info("database ready at %s", db.url_for_logs)
-    library = ArticleLibrary(settings.article_store, catalog_dir=settings.topic_catalog)
+    library = ArticleLibrary(
+        settings.article_store, catalog_dir=settings.topic_catalog, clock=clock
+    )
     return BriefingBot(settings, db, library, clock=clock, **client_options)
 
 

@@ -15,9 +15,12 @@ from datetime import timedelta
 from typing import Any
 
 import discord
+from discord import app_commands
 
 from bot.delivery import Deliverer, RetryPolicy
+from bot.health import HealthServer
 from bot.library import ArticleLibrary
+from bot.metrics import Metrics, observe_command
 from bot.scheduler import BriefingScheduler
 from bot.settings import Settings
 from bot.state import Database
@@ -37,6 +40,7 @@ class Services:
     deliverer: Deliverer
     scheduler: BriefingScheduler
     clock: Clock
+    metrics: Metrics
 
 
 class BriefingBot(discord.Client):
@@ -51,9 +55,11 @@ class BriefingBot(discord.Client):
         clock: Clock,
         **client_options: Any,
     ) -> None:
+        metrics = Metrics()
         super().__init__(
             intents=discord.Intents.default(),
             allowed_mentions=discord.AllowedMentions.none(),
+            http_trace=metrics.http_trace(),
             **client_options,
         )
         grace = timedelta(hours=settings.misfire_grace_hours)
@@ -65,6 +71,7 @@ class BriefingBot(discord.Client):
             grace=grace,
             per_topic=settings.briefing_per_topic,
             retry=RetryPolicy(settings.send_retry_attempts, settings.send_retry_delay_seconds),
+            metrics=metrics,
         )
         scheduler = BriefingScheduler(
             db,
@@ -73,7 +80,10 @@ class BriefingBot(discord.Client):
             grace=grace,
             store_rescan=timedelta(seconds=settings.store_rescan_seconds),
         )
-        self.services = Services(settings, db, library, deliverer, scheduler, clock)
+        self.services = Services(settings, db, library, deliverer, scheduler, clock, metrics)
+        self.health: HealthServer | None = None
+        if settings.health_port is not None:
+            self.health = HealthServer(self, host=settings.health_host, port=settings.health_port)
         self.tree = BriefingTree(self, rate=settings.command_rate, per=settings.command_per_seconds)
 
     async def setup_hook(self) -> None:
@@ -83,8 +93,18 @@ class BriefingBot(discord.Client):
         await self.services.library.refresh(force=True)
         setup_features(self.tree, self.services)
         await self.services.scheduler.start()
+        if self.health is not None:
+            await self.health.start()
         synced = await self.tree.sync()
         log.info("registered %d global commands", len(synced))
+
+    async def on_app_command_completion(
+        self,
+        interaction: discord.Interaction,
+        command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu,
+    ) -> None:
+        """Record the command's latency (errors are recorded by the error handler)."""
+        observe_command(self.services.metrics, interaction, "ok")
 
     async def on_ready(self) -> None:
         """Only logs: this fires again after every reconnect."""
@@ -96,6 +116,8 @@ class BriefingBot(discord.Client):
     async def close(self) -> None:
         """Stop the scheduler, disconnect, release the store and the database."""
         self.services.scheduler.shutdown()
+        if self.health is not None:
+            await self.health.stop()
         await super().close()
         self.services.library.close()
         await self.services.db.close()

@@ -44,6 +44,7 @@ import aiohttp
 import discord
 
 from bot.library import ArticleLibrary
+from bot.metrics import Metrics
 from bot.rendering import OutgoingMessage, render_briefing
 from bot.state import Database, deliveries, schedules, subscriptions
 from bot.state.deliveries import Delivery
@@ -115,6 +116,7 @@ class Deliverer:
         grace: timedelta,
         per_topic: int,
         retry: RetryPolicy = RetryPolicy(),
+        metrics: Metrics | None = None,
     ) -> None:
         self.client = client
         self.db = db
@@ -123,6 +125,7 @@ class Deliverer:
         self.grace = grace
         self.per_topic = per_topic
         self.retry = retry
+        self.metrics = metrics or Metrics()
 
     # --- channel briefings ---------------------------------------------------------------
 
@@ -162,7 +165,15 @@ class Deliverer:
             outcome.status,
             len(outcome.message_ids),
             outcome.detail,
+            extra={
+                "kind": CHANNEL,
+                "guild_id": guild_id,
+                "channel_id": schedule.channel_id,
+                "day": str(day),
+                "status": outcome.status,
+            },
         )
+        self.metrics.count_delivery(CHANNEL, outcome.status)
         return outcome
 
     async def _tell_admin(self, schedule: ChannelSchedule, reason: str) -> None:
@@ -217,8 +228,19 @@ class Deliverer:
             reason = outcome.detail
             await subscriptions.pause_digest(self.db, settings.user_id, reason, now=self.clock())
         log.info(
-            "digest user=%s day=%s: %s %s", settings.user_id, day, outcome.status, outcome.detail
+            "digest user=%s day=%s: %s %s",
+            settings.user_id,
+            day,
+            outcome.status,
+            outcome.detail,
+            extra={
+                "kind": DIGEST,
+                "user_id": settings.user_id,
+                "day": str(day),
+                "status": outcome.status,
+            },
         )
+        self.metrics.count_delivery(DIGEST, outcome.status)
         return outcome
 
     async def deliver_digest_slot(self, post_time: str, timezone: str) -> list[Outcome]:

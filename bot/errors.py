@@ -15,6 +15,8 @@ import logging
 import discord
 from discord import app_commands
 
+from bot.metrics import observe_command
+
 log = logging.getLogger(__name__)
 
 GENERIC_FAILURE = "Something went wrong on our side. It has been logged; please try again later."
@@ -58,6 +60,9 @@ async def handle_command_error(
     interaction: discord.Interaction, error: app_commands.AppCommandError
 ) -> None:
     """``CommandTree.on_error``: explain expected errors, log and apologise for the rest."""
+    metrics = getattr(getattr(interaction.client, "services", None), "metrics", None)
+    if metrics is not None:
+        observe_command(metrics, interaction, "error")
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
     if isinstance(original, discord.HTTPException) and original.code in _UNANSWERABLE:
         log.warning(
@@ -79,6 +84,13 @@ async def handle_command_error(
             interaction.user.id,
             interaction.id,
             exc_info=error,
+            extra={
+                "command": command,
+                "guild_id": interaction.guild_id,
+                "channel_id": interaction.channel_id,
+                "user_id": interaction.user.id,
+                "interaction_id": interaction.id,
+            },
         )
         message = GENERIC_FAILURE
     try:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from bot.timing import Clock, system_clock
 from briefings.briefing import Briefing, BriefingRequest, assemble
 from briefings.model import Store
 from briefings.search import SearchFilters, SearchIndex, SearchResults
@@ -53,9 +54,14 @@ def folder_signature(root: Path) -> tuple[int, int, int]:
 class ArticleLibrary:
     """The store as the bot sees it; every method is safe to call from the event loop."""
 
-    def __init__(self, root: Path, *, catalog_dir: Path | None = None) -> None:
+    def __init__(
+        self, root: Path, *, catalog_dir: Path | None = None, clock: Clock = system_clock
+    ) -> None:
         self.root = root
         self.catalog_dir = catalog_dir
+        self.clock = clock
+        self.loaded_at: datetime | None = None
+        """When the store was last (re)loaded; None before the first load."""
         self._snapshot: _Snapshot | None = None
         self._lock = asyncio.Lock()
 
@@ -76,6 +82,7 @@ class ArticleLibrary:
                     return False
             snapshot = await asyncio.to_thread(self._load)
             previous, self._snapshot = self._snapshot, snapshot
+            self.loaded_at = self.clock()
             if previous is not None:
                 previous.index.close()
         store = snapshot.store

@@ -22,6 +22,13 @@ import logging
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MISSED,
+    JobEvent,
+    JobExecutionEvent,
+)
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -71,6 +78,21 @@ class BriefingScheduler:
                 "misfire_grace_time": int(grace.total_seconds()),
             },
         )
+        self.scheduler.add_listener(
+            self._on_job_event, EVENT_JOB_ERROR | EVENT_JOB_EXECUTED | EVENT_JOB_MISSED
+        )
+
+    @staticmethod
+    def _on_job_event(event: JobEvent) -> None:
+        extra = {"job_id": event.job_id}
+        if isinstance(event, JobExecutionEvent) and event.exception is not None:
+            log.error("job %s failed", event.job_id, exc_info=event.exception, extra=extra)
+        elif event.code == EVENT_JOB_MISSED:
+            log.warning(
+                "job %s missed its run time beyond the grace period", event.job_id, extra=extra
+            )
+        else:
+            log.debug("job %s ran", event.job_id, extra=extra)
 
     @property
     def running(self) -> bool:

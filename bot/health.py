@@ -1,0 +1,106 @@
+"""The optional health and metrics endpoint (aiohttp), for operators and their monitoring.
+
+Enabled by ``HEALTH_PORT``; bound to ``HEALTH_HOST`` (127.0.0.1 unless an operator opens it).
+
+- ``GET /healthz``: JSON with the gateway connection, the scheduler, the database and the age
+  of the loaded store; HTTP 200 when all is well, 503 when any part is down.
+- ``GET /metrics``: every :mod:`bot.metrics` metric in the Prometheus text format.
+
+Nothing here reveals the token or any message content.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
+
+if TYPE_CHECKING:
+    from bot.client import BriefingBot
+
+log = logging.getLogger(__name__)
+
+
+class HealthServer:
+    """Serves ``/healthz`` and ``/metrics`` for one bot."""
+
+    def __init__(self, bot: BriefingBot, *, host: str, port: int) -> None:
+        self.bot = bot
+        self.host = host
+        self.port = port
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        """Listen (port 0 picks a free port; :attr:`port` then tells which)."""
+        app = web.Application()
+        app.router.add_get("/healthz", self._wrap(self.healthz))
+        app.router.add_get("/metrics", self._wrap(self.metrics))
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        addresses = self._runner.addresses
+        if addresses:
+            self.port = int(addresses[0][1])
+        log.info("health endpoint on http://%s:%d/healthz and /metrics", self.host, self.port)
+
+    async def stop(self) -> None:
+        """Stop listening."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @staticmethod
+    def _wrap(
+        handler: Callable[[], Awaitable[web.Response]],
+    ) -> Callable[[web.Request], Awaitable[web.Response]]:
+        async def route(request: web.Request) -> web.Response:
+            return await handler()
+
+        return route
+
+    async def healthz(self) -> web.Response:
+        """The health report."""
+        bot = self.bot
+        services = bot.services
+        gateway = bot.is_ready() and not bot.is_closed() and bot.ws is not None and bot.ws.open
+        scheduler = services.scheduler.running
+        database = await services.db.ping()
+        library = services.library
+        loaded_at = library.loaded_at
+        now = services.clock()
+        store: dict[str, object] = {"loaded": loaded_at is not None}
+        if loaded_at is not None:
+            store.update(
+                articles=len(library.store.articles),
+                skipped_files=len(library.store.problems),
+                loaded_at=loaded_at.isoformat(),
+                age_seconds=round((now - loaded_at).total_seconds(), 1),
+            )
+        healthy = gateway and scheduler and database and loaded_at is not None
+        body = {
+            "status": "ok" if healthy else "degraded",
+            "gateway": {"connected": gateway, "latency_ms": _latency(bot)},
+            "scheduler": {"running": scheduler},
+            "database": {"reachable": database},
+            "store": store,
+        }
+        return web.json_response(body, status=200 if healthy else 503)
+
+    async def metrics(self) -> web.Response:
+        """The Prometheus exposition."""
+        services = self.bot.services
+        if services.library.loaded_at is not None:
+            services.metrics.articles.set(len(services.library.store.articles))
+            services.metrics.skipped_files.set(len(services.library.store.problems))
+        return web.Response(
+            body=services.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST}
+        )
+
+
+def _latency(bot: BriefingBot) -> float | None:
+    latency = bot.latency
+    return None if latency != latency or latency == float("inf") else round(latency * 1000, 1)
