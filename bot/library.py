@@ -19,6 +19,7 @@ from pathlib import Path
 
 from bot.timing import Clock, system_clock
 from briefings.briefing import Briefing, BriefingRequest, assemble
+from briefings.explain import Explanation, explain
 from briefings.model import Store
 from briefings.search import SearchFilters, SearchIndex, SearchResults
 from briefings.store import load_store
@@ -137,6 +138,22 @@ class ArticleLibrary:
             at=at, topics=tuple(topics), per_topic=per_topic, min_quality=min_quality
         )
         return assemble(store.articles, store.catalog, request)
+
+    def explain(
+        self,
+        url: str,
+        at: datetime,
+        *,
+        topics: Sequence[str] = (),
+        per_topic: int = 5,
+        min_quality: float = 0,
+    ) -> Explanation:
+        """Why the article at ``url`` is or is not in the briefing ending at ``at``."""
+        store = self.store
+        request = BriefingRequest(
+            at=at, topics=tuple(topics), per_topic=per_topic, min_quality=min_quality
+        )
+        return explain(url, store.articles, store.catalog, request)
 
     def close(self) -> None:
         """Release the search index."""

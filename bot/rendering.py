@@ -50,6 +50,7 @@ from bot._limits import (
     truncate,
 )
 from briefings.briefing import Briefing, Section, Story
+from briefings.explain import Explanation
 from briefings.model import topic_key
 from briefings.search import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchResults
 from briefings.topics import TopicSummary
@@ -346,3 +347,17 @@ def render_subscriptions(
     )
     embed.add_field(name="Status", value=status, inline=True)
     return embed
+
+
+def render_explanation(result: Explanation) -> discord.Embed:
+    """``/briefing explain``: the verdict, then one line per checked stage."""
+    marks = {True: "✅", False: "❌"}
+    lines = [
+        f"{marks[stage.passed]} **{safe_text(stage.name, 40)}**: {safe_text(stage.detail, 600)}"
+        for stage in result.stages
+    ]
+    return discord.Embed(
+        title=safe_text(result.verdict, TITLE_LIMIT),
+        description="\n".join(lines)[:DESCRIPTION_LIMIT],
+        colour=discord.Colour.green() if result.included else discord.Colour.orange(),
+    )

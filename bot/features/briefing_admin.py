@@ -26,9 +26,10 @@ from bot.features._common import (
     topic_autocomplete,
 )
 from bot.parsing import format_time_of_day, parse_time_of_day, parse_timezone, resolve_topic
-from bot.rendering import render_briefing
+from bot.rendering import render_briefing, render_explanation
 from bot.state import deliveries, schedules
 from bot.state.schedules import ChannelSchedule
+from bot.timing import latest_due
 
 if TYPE_CHECKING:
     from bot.client import Services
@@ -96,6 +97,29 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
         messages = render_briefing(briefing, heading=heading, zone=ZoneInfo(zone))
         await send_messages(
             interaction, messages, empty="Nothing was published in the last 24 hours."
+        )
+
+    @group.command(name="explain", description="Why an article is or is not in today's briefing")
+    @app_commands.describe(url="The article's link")
+    async def explain_(interaction: discord.Interaction, url: str) -> None:
+        assert interaction.guild_id is not None
+        if not url.strip().lower().startswith(("http://", "https://")):
+            raise UserError("Give the article's full link, starting with https://.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        schedule = await schedules.get_schedule(services.db, interaction.guild_id)
+        now = services.clock()
+        at = now
+        if schedule is not None and schedule.active:
+            at = latest_due(schedule.post_time, schedule.timezone, now)
+        result = services.library.explain(
+            url.strip(),
+            at,
+            topics=schedule.topics if schedule else (),
+            per_topic=services.settings.briefing_per_topic,
+            min_quality=schedule.min_quality if schedule else 0,
+        )
+        await interaction.followup.send(
+            embed=render_explanation(result), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
     @group.command(name="setup", description="Post the daily briefing in a channel at a local time")

@@ -2,9 +2,18 @@
 
 :meth:`Database.connect` opens an async engine for a URL such as
 ``sqlite+aiosqlite:///var/bot/state.db`` or ``postgresql+asyncpg://bot:pw@db/bot``
-(``sqlite://`` and ``postgresql://`` are upgraded to those async drivers), creates the schema
-when it is missing and checks its version, refusing a database written by newer code
-(:class:`SchemaTooNewError`).
+(``sqlite://`` and ``postgresql://`` are upgraded to those async drivers) and migrates the
+schema to the newest revision this code knows with Alembic (``bot/state/migrations/``), on
+both databases alike, refusing a database that newer code has migrated
+(:class:`SchemaTooNewError`). A database created before Alembic (tables and a
+``schema_version`` row 1, no ``alembic_version``) is adopted: stamped at revision ``0001``.
+
+Migrations run in one transaction that also holds the schema lock, so processes starting
+together take turns: the first migrates, the others then find the schema up to date. On
+PostgreSQL the lock is ``pg_advisory_xact_lock``; on SQLite it is the write lock that
+``BEGIN IMMEDIATE`` takes, with foreign keys off while the schema changes (SQLite's own advice:
+a batch migration's table copy must not cascade deletes) and ``PRAGMA foreign_key_check`` before
+the commit.
 
 SQLite connections use WAL (readers do not block the writer), enforce foreign keys and wait up
 to five seconds for a lock. SQLAlchemy, not the ``sqlite3`` module, starts their transactions,
@@ -15,10 +24,15 @@ is locked", without waiting). Every state change runs in ``async with session.be
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Connection, CursorResult, Executable, event, insert, inspect, select, text
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, CursorResult, Executable, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -30,11 +44,19 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 
-from bot.state.tables import Base, SchemaVersionRow
+SCHEMA_VERSION = "0001"
+"""The Alembic revision this code migrates to (the head of ``bot/state/migrations``).
 
-SCHEMA_VERSION = 1
-"""The schema version this code writes; bump it (with a migration) when the tables change."""
+Set it to the new revision when adding a migration; a test checks that it is the head.
+"""
 
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+"""Alembic's script directory: ``env.py``, ``script.py.mako`` and ``versions/``."""
+
+_BASELINE = "0001"  # the revision that creates the tables the pre-Alembic code created
+_PRE_ALEMBIC_TABLES = frozenset(
+    {"schema_version", "channel_schedules", "digest_users", "subscriptions", "deliveries"}
+)
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
     "sqlite+aiosqlite": "sqlite+aiosqlite",
@@ -42,7 +64,7 @@ _ASYNC_DRIVERS = {
     "postgresql": "postgresql+asyncpg",
     "postgresql+asyncpg": "postgresql+asyncpg",
 }
-_PG_SCHEMA_LOCK = 0x62726566  # pg_advisory_xact_lock key serialising schema set-up ("bref")
+_PG_SCHEMA_LOCK = 0x62726566  # pg_advisory_xact_lock key serialising schema changes ("bref")
 _SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
@@ -51,12 +73,17 @@ class SchemaError(RuntimeError):
 
 
 class SchemaTooNewError(SchemaError):
-    """The database was written by a newer version of the bot; this code must not touch it."""
+    """The database was migrated by a newer version of the bot; this code must not touch it.
 
-    def __init__(self, found: int, supported: int = SCHEMA_VERSION) -> None:
+    ``found`` is the database's revision (Alembic's, or the integer of a pre-Alembic
+    ``schema_version`` row as text), ``supported`` the newest revision this code knows.
+    """
+
+    def __init__(self, found: str, supported: str = SCHEMA_VERSION) -> None:
         super().__init__(
-            f"the state database has schema version {found}, but this version of the bot only "
-            f"knows version {supported}; upgrade the bot (or point it at another database)"
+            f"the state database is at schema revision {found!r}, which this version of the "
+            f"bot does not know (it knows revisions up to {supported!r}): newer code has "
+            "migrated it; upgrade the bot (or point it at another database)"
         )
         self.found = found
         self.supported = supported
@@ -101,21 +128,107 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _prepare_schema(connection: Connection) -> None:
-    """Create missing tables and record :data:`SCHEMA_VERSION`; refuse a newer schema."""
-    found: int | None = None
-    if inspect(connection).has_table(SchemaVersionRow.__tablename__):
-        found = connection.execute(
-            select(SchemaVersionRow.version).where(SchemaVersionRow.id == 1)
-        ).scalar_one_or_none()
-    if found is not None and found > SCHEMA_VERSION:
-        raise SchemaTooNewError(found)
-    if found is not None and found < 1:
-        raise SchemaError(f"the state database has an invalid schema version {found}")
-    Base.metadata.create_all(connection)
-    if found is None:
-        connection.execute(insert(SchemaVersionRow).values(id=1, version=SCHEMA_VERSION))
-    # found < SCHEMA_VERSION: migrations go here once a version 2 exists.
+def open_engine(url: str) -> AsyncEngine:
+    """An async engine for ``url`` (see :func:`_async_url`), configured like the bot's own.
+
+    Creates a SQLite file's folder. Used by :meth:`Database.connect` and by the migrations'
+    ``env.py`` when developers run the ``alembic`` command.
+    """
+    parsed = _async_url(url)
+    is_sqlite = parsed.get_backend_name() == "sqlite"
+    if is_sqlite and (file := _sqlite_file(parsed)) is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(parsed, pool_pre_ping=not is_sqlite)
+    if is_sqlite:
+        _configure_sqlite(engine)
+    return engine
+
+
+def _sqlite_foreign_keys(connection: Connection, *, enabled: bool) -> None:
+    """Switch SQLite's foreign keys on this connection (only possible outside a transaction)."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if enabled else 'OFF'}")
+    finally:
+        cursor.close()
+
+
+def run_locked(connection: Connection, work: Callable[[Connection], None]) -> None:
+    """Run ``work`` (schema changes) in one transaction holding the schema lock; commit it.
+
+    PostgreSQL: ``pg_advisory_xact_lock``. SQLite: ``BEGIN IMMEDIATE``'s write lock, with
+    foreign keys off during the change and checked before the commit. ``connection`` must not
+    be in a transaction yet.
+    """
+    is_sqlite = connection.dialect.name == "sqlite"
+    if is_sqlite:
+        _sqlite_foreign_keys(connection, enabled=False)
+    try:
+        with connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_SCHEMA_LOCK}
+                )
+            work(connection)
+            if is_sqlite and (
+                broken := connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            ):
+                raise SchemaError(f"a migration broke foreign keys: {broken[:5]}")
+    finally:
+        if is_sqlite and not connection.closed and not connection.invalidated:
+            _sqlite_foreign_keys(connection, enabled=True)
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration, built in code: the script directory inside this package.
+
+    With ``connection``, ``env.py`` migrates through it (inside the caller's transaction).
+    """
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _pre_alembic_version(connection: Connection, tables: set[str]) -> int | None:
+    """The ``schema_version`` row of a database created before Alembic, if it has one."""
+    if "schema_version" not in tables:
+        return None
+    row = connection.execute(text("SELECT version FROM schema_version WHERE id = 1")).first()
+    return None if row is None else int(row[0])
+
+
+def _check_revisions(current: Sequence[str], script: ScriptDirectory) -> None:
+    """Refuse a database at a revision missing from ``script``: newer code migrated it."""
+    known = {revision.revision for revision in script.walk_revisions()}
+    unknown = [revision for revision in current if revision not in known]
+    if unknown:
+        raise SchemaTooNewError(", ".join(unknown), script.get_current_head() or SCHEMA_VERSION)
+
+
+def _migrate(connection: Connection) -> None:
+    """Check the database's revision, adopt a pre-Alembic schema, upgrade to the head.
+
+    Runs inside :func:`run_locked`; raising rolls everything back.
+    """
+    config = alembic_config(connection)
+    script = ScriptDirectory.from_config(config)
+    current = MigrationContext.configure(connection).get_current_heads()
+    _check_revisions(current, script)
+    if not current:
+        tables = set(inspect(connection).get_table_names())
+        version = _pre_alembic_version(connection, tables)
+        if version is not None and version > 1:
+            raise SchemaTooNewError(str(version), script.get_current_head() or SCHEMA_VERSION)
+        if version == 1 and tables >= _PRE_ALEMBIC_TABLES:
+            command.stamp(config, _BASELINE)  # created by the code before Alembic: adopt it
+        elif tables & _PRE_ALEMBIC_TABLES:
+            raise SchemaError(
+                "the state database has some of the bot's tables "
+                f"({', '.join(sorted(tables & _PRE_ALEMBIC_TABLES))}) but no schema revision "
+                "this code can trust; refusing to guess (point the bot at another database)"
+            )
+    command.upgrade(config, "head")
 
 
 class Database:
@@ -129,29 +242,19 @@ class Database:
 
     @classmethod
     async def connect(cls, url: str) -> Database:
-        """Open the database at ``url``, creating its folder (SQLite) and schema when needed.
+        """Open the database at ``url`` and migrate its schema to :data:`SCHEMA_VERSION`.
 
-        Raises :class:`SchemaTooNewError` when newer code has written the database.
+        Creates a SQLite file's folder. Raises :class:`SchemaTooNewError` when newer code has
+        migrated the database (which is then left untouched).
         """
-        parsed = _async_url(url)
-        is_sqlite = parsed.get_backend_name() == "sqlite"
-        if is_sqlite and (file := _sqlite_file(parsed)) is not None:
-            file.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(parsed, pool_pre_ping=not is_sqlite)
-        if is_sqlite:
-            _configure_sqlite(engine)
+        engine = open_engine(url)
         try:
-            async with engine.begin() as connection:
-                if engine.dialect.name == "postgresql":
-                    # Two processes starting together must not both create the tables.
-                    await connection.execute(
-                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_SCHEMA_LOCK}
-                    )
-                await connection.run_sync(_prepare_schema)
+            async with engine.connect() as connection:
+                await connection.run_sync(run_locked, _migrate)
         except BaseException:
             await engine.dispose()
             raise
-        return cls(engine, parsed.render_as_string(hide_password=True))
+        return cls(engine, engine.url.render_as_string(hide_password=True))
 
     @property
     def dialect_name(self) -> str:

@@ -294,3 +294,30 @@ async def test_preview_of_one_topic(harness: BotHarness) -> None:
     )
     text = text_of(await reply_of(inter))
     assert "Orbital dock" in text and "Tidewater" not in text
+
+
+async def test_explain_says_why(harness: BotHarness) -> None:
+    owner = harness.user("owner")
+    url = "https://circuitreview.test/news/lumen-labs-kestrel-2"
+    inter = await harness.fake.inject_slash_command(
+        "briefing", {"url": url}, subcommand="explain", user_id=owner.id
+    )
+    reply = await reply_of(inter)
+    assert reply.ephemeral
+    embed = reply.data["embeds"][0]
+    assert embed["title"] == "Included: story 1 in Artificial Intelligence."
+    assert "✅ **published**" in embed["description"]
+
+    missing = await reply_of(
+        await harness.fake.inject_slash_command(
+            "briefing", {"url": "https://nowhere.test/x"}, subcommand="explain", user_id=owner.id
+        )
+    )
+    assert missing.data["embeds"][0]["title"].startswith("Not found")
+
+    bad = await reply_of(
+        await harness.fake.inject_slash_command(
+            "briefing", {"url": "not a link"}, subcommand="explain", user_id=owner.id
+        )
+    )
+    assert bad.ephemeral and "full link" in (bad.content or "")

@@ -34,7 +34,10 @@ def _url(harness: BotHarness, path: str) -> str:
 
 
 async def test_healthz_reports_every_part(monitored: BotHarness) -> None:
-    async with aiohttp.ClientSession() as session, session.get(_url(monitored, "/healthz")) as response:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(_url(monitored, "/healthz")) as response,
+    ):
         assert response.status == 200
         body = await response.json()
     assert body["status"] == "ok"
@@ -49,7 +52,10 @@ async def test_healthz_reports_every_part(monitored: BotHarness) -> None:
 async def test_healthz_degrades_when_a_part_is_down(monitored: BotHarness) -> None:
     assert monitored.bot is not None
     monitored.bot.services.scheduler.shutdown()
-    async with aiohttp.ClientSession() as session, session.get(_url(monitored, "/healthz")) as response:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(_url(monitored, "/healthz")) as response,
+    ):
         assert response.status == 503
         body = await response.json()
     assert body["status"] == "degraded" and body["scheduler"]["running"] is False
@@ -61,13 +67,18 @@ async def test_metrics_count_deliveries_commands_and_rate_limits(monitored: BotH
     owner = monitored.user("owner")
     monitored.clock.now = SAMPLE_MORNING.replace(hour=7)
     options = {"channel": monitored.channel_id(), "time": "08:00", "timezone": "UTC"}
-    await reply_of(await fake.inject_slash_command("briefing", options, subcommand="setup", user_id=owner.id))
+    await reply_of(
+        await fake.inject_slash_command("briefing", options, subcommand="setup", user_id=owner.id)
+    )
     monitored.clock.now = SAMPLE_MORNING
     fake.rate_limit_next("POST", "/channels/{id}/messages", retry_after=0.05)
     assert (await bot.services.deliverer.deliver_channel(monitored.guild.id)).status == "sent"
     await reply_of(await fake.inject_slash_command("topics"))
 
-    async with aiohttp.ClientSession() as session, session.get(_url(monitored, "/metrics")) as response:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(_url(monitored, "/metrics")) as response,
+    ):
         assert response.status == 200
         assert response.headers["Content-Type"].startswith("text/plain")
         text = await response.text()
@@ -85,7 +96,9 @@ def test_json_logs_are_one_object_per_line_with_ids(capsys: pytest.CaptureFixtur
     try:
         configure_logging("INFO", "json")
         logging.getLogger("bot.delivery").info(
-            "channel briefing guild=%s", 42, extra={"guild_id": 42, "channel_id": 7, "job_id": "channel:42"}
+            "channel briefing guild=%s",
+            42,
+            extra={"guild_id": 42, "channel_id": 7, "job_id": "channel:42"},
         )
         logging.getLogger("bot.x").debug("hidden at INFO")
     finally:

@@ -18,6 +18,7 @@ async def test_commands_are_registered_globally(harness: BotHarness) -> None:
     briefing = commands["briefing"]
     assert sorted(o["name"] for o in briefing["options"]) == [
         "disable",
+        "explain",
         "preview",
         "setup",
         "status",
