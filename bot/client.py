@@ -23,6 +23,7 @@ from bot.library import ArticleLibrary
 from bot.metrics import Metrics, observe_command
 from bot.scheduler import BriefingScheduler
 from bot.settings import Settings
+from bot.sources import SourceLimits, SourcePoller
 from bot.state import Database
 from bot.timing import Clock
 from bot.tree import BriefingTree
@@ -41,6 +42,7 @@ class Services:
     scheduler: BriefingScheduler
     clock: Clock
     metrics: Metrics
+    sources: SourcePoller
 
 
 class BriefingBot(discord.Client):
@@ -73,14 +75,27 @@ class BriefingBot(discord.Client):
             retry=RetryPolicy(settings.send_retry_attempts, settings.send_retry_delay_seconds),
             metrics=metrics,
         )
+        sources = SourcePoller(
+            settings.article_sources,
+            clock=clock,
+            limits=SourceLimits(
+                timeout_seconds=settings.source_timeout_seconds,
+                max_bytes=settings.source_max_bytes,
+                max_pages=settings.source_max_pages,
+            ),
+        )
         scheduler = BriefingScheduler(
             db,
             deliverer,
             library,
             grace=grace,
             store_rescan=timedelta(seconds=settings.store_rescan_seconds),
+            sources=sources,
+            source_poll=timedelta(seconds=settings.source_poll_seconds),
         )
-        self.services = Services(settings, db, library, deliverer, scheduler, clock, metrics)
+        self.services = Services(
+            settings, db, library, deliverer, scheduler, clock, metrics, sources
+        )
         self.health: HealthServer | None = None
         if settings.health_port is not None:
             self.health = HealthServer(self, host=settings.health_host, port=settings.health_port)
@@ -118,6 +133,7 @@ class BriefingBot(discord.Client):
         self.services.scheduler.shutdown()
         if self.health is not None:
             await self.health.stop()
+        await self.services.sources.close()
         await super().close()
         self.services.library.close()
         await self.services.db.close()

@@ -81,12 +81,23 @@ class HealthServer:
                 age_seconds=round((now - loaded_at).total_seconds(), 1),
             )
         healthy = gateway and scheduler and database and loaded_at is not None
+        sources = [
+            {
+                "url": source.url,
+                "ok": source.healthy,
+                "articles": len(source.articles),
+                "last_success": source.last_success.isoformat() if source.last_success else None,
+                "error": source.last_error,
+            }
+            for source in services.sources.sources
+        ]
         body = {
             "status": "ok" if healthy else "degraded",
             "gateway": {"connected": gateway, "latency_ms": _latency(bot)},
             "scheduler": {"running": scheduler},
             "database": {"reachable": database},
             "store": store,
+            "sources": sources,
         }
         return web.json_response(body, status=200 if healthy else 503)
 

@@ -20,10 +20,11 @@ from pathlib import Path
 from bot.timing import Clock, system_clock
 from briefings.briefing import Briefing, BriefingRequest, assemble
 from briefings.explain import Explanation, explain
-from briefings.model import Store
+from briefings.model import Article, Store
 from briefings.search import SearchFilters, SearchIndex, SearchResults
 from briefings.store import load_store
 from briefings.topics import TopicSummary, summarize_topics
+from briefings.urls import canonical_url
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class _Snapshot:
     store: Store
+    articles: tuple[Article, ...]
+    """The store's articles plus the remote sources' (minus pages the store already has)."""
     index: SearchIndex
     signature: tuple[int, int, int]
     topics: tuple[TopicSummary, ...]
@@ -64,15 +67,32 @@ class ArticleLibrary:
         self.loaded_at: datetime | None = None
         """When the store was last (re)loaded; None before the first load."""
         self._snapshot: _Snapshot | None = None
+        self._remote: tuple[Article, ...] = ()
         self._lock = asyncio.Lock()
 
-    def _load(self) -> _Snapshot:
-        signature = folder_signature(self.root)
-        store = load_store(self.root, catalog_dir=self.catalog_dir)
+    def _load(self, reuse: _Snapshot | None = None) -> _Snapshot:
+        if reuse is None:
+            signature = folder_signature(self.root)
+            store = load_store(self.root, catalog_dir=self.catalog_dir)
+        else:
+            signature, store = reuse.signature, reuse.store
+        local = {canonical_url(a.url) for a in store.articles if a.url}
+        remote = tuple(a for a in self._remote if not a.url or canonical_url(a.url) not in local)
+        articles = store.articles + remote
         index = SearchIndex()
-        index.replace_all(store.articles)
-        topics = tuple(summarize_topics(store.articles, store.catalog))
-        return _Snapshot(store, index, signature, topics)
+        index.replace_all(articles)
+        topics = tuple(summarize_topics(articles, store.catalog))
+        return _Snapshot(store, articles, index, signature, topics)
+
+    async def set_remote(self, articles: Sequence[Article]) -> None:
+        """Replace the remote sources' articles (the local store is not re-read)."""
+        async with self._lock:
+            self._remote = tuple(articles)
+            if self._snapshot is None:
+                return
+            snapshot = await asyncio.to_thread(self._load, self._snapshot)
+            previous, self._snapshot = self._snapshot, snapshot
+            previous.index.close()
 
     async def refresh(self, *, force: bool = False) -> bool:
         """Reload the store when its folder changed (or always with ``force``)."""
@@ -133,11 +153,11 @@ class ArticleLibrary:
         min_quality: float = 0,
     ) -> Briefing:
         """The briefing of the window ending at ``at`` (pure and fast: no I/O)."""
-        store = self.store
+        snapshot = self._current
         request = BriefingRequest(
             at=at, topics=tuple(topics), per_topic=per_topic, min_quality=min_quality
         )
-        return assemble(store.articles, store.catalog, request)
+        return assemble(snapshot.articles, snapshot.store.catalog, request)
 
     def explain(
         self,
@@ -149,11 +169,11 @@ class ArticleLibrary:
         min_quality: float = 0,
     ) -> Explanation:
         """Why the article at ``url`` is or is not in the briefing ending at ``at``."""
-        store = self.store
+        snapshot = self._current
         request = BriefingRequest(
             at=at, topics=tuple(topics), per_topic=per_topic, min_quality=min_quality
         )
-        return explain(url, store.articles, store.catalog, request)
+        return explain(url, snapshot.articles, snapshot.store.catalog, request)
 
     def close(self) -> None:
         """Release the search index."""

@@ -9,7 +9,9 @@ Jobs, each with an explicit id (``replace_existing=True``), an explicit time zon
 - ``catch-up``: every 10 minutes (and once right after start), delivers whatever is due within
   the grace period but not yet in the delivery log — a post missed while the bot was down, a
   day whose send failed, a day a DST jump skipped;
-- ``store-refresh``: re-reads the article store when its folder changed.
+- ``store-refresh``: re-reads the article store when its folder changed;
+- ``sources-poll``: polls the remote sources (once right after start, then every
+  ``SOURCE_POLL_SECONDS``) and hands their articles to the library when they changed.
 
 The scheduler is started from ``setup_hook`` (never ``on_ready``, which fires again on every
 reconnect) and shut down in ``close()``. It holds no state of its own worth keeping: at start
@@ -36,6 +38,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.delivery import Deliverer
 from bot.library import ArticleLibrary
 from bot.parsing import format_time_of_day
+from bot.sources import SourcePoller
 from bot.state import Database, schedules, subscriptions
 from bot.state.schedules import ChannelSchedule
 
@@ -65,11 +68,15 @@ class BriefingScheduler:
         *,
         grace: timedelta,
         store_rescan: timedelta,
+        sources: SourcePoller | None = None,
+        source_poll: timedelta = timedelta(minutes=5),
     ) -> None:
         self.db = db
         self.deliverer = deliverer
         self.library = library
         self.store_rescan = store_rescan
+        self.sources = sources
+        self.source_poll = source_poll
         self.scheduler = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={
@@ -123,7 +130,21 @@ class BriefingScheduler:
             name="re-read the article store when it changed",
             replace_existing=True,
         )
+        if self.sources is not None and self.sources.sources:
+            self.scheduler.add_job(
+                self.poll_sources,
+                IntervalTrigger(seconds=int(self.source_poll.total_seconds()), timezone=UTC),
+                id="sources-poll",
+                name="poll the remote article sources",
+                replace_existing=True,
+                next_run_time=datetime.now(UTC),
+            )
         log.info("scheduler started with %d jobs", len(self.scheduler.get_jobs()))
+
+    async def poll_sources(self) -> None:
+        """Poll the remote sources; give the library their articles when anything changed."""
+        if self.sources is not None and await self.sources.poll_all():
+            await self.library.set_remote(self.sources.articles())
 
     def shutdown(self) -> None:
         """Stop the scheduler without waiting for running jobs."""

@@ -8,13 +8,14 @@ never shown by ``repr``, logs or error messages.
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 LogFormat = Literal["text", "json"]
@@ -37,6 +38,11 @@ class Settings(BaseSettings):
 
     discord_token: SecretStr | None = None
     article_store: Path = Path("sample-store")
+    article_sources: Annotated[tuple[str, ...], NoDecode] = ()
+    source_poll_seconds: int = Field(default=300, ge=10, le=86_400)
+    source_timeout_seconds: float = Field(default=15, gt=0, le=300)
+    source_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    source_max_pages: int = Field(default=20, ge=1, le=1000)
     topic_catalog: Path | None = None
     database_url: str = "sqlite+aiosqlite:///data/briefing-bot.sqlite3"
     discord_api_base_url: str | None = None
@@ -60,6 +66,20 @@ class Settings(BaseSettings):
     @classmethod
     def _token(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("article_sources", mode="before")
+    @classmethod
+    def _sources(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part for part in re.split(r"[\s,]+", value) if part]
+        if isinstance(value, list | tuple):
+            for url in value:
+                if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+                    raise ValueError(
+                        f"{url!r} is not an http(s) URL (the local folder goes in ARTICLE_STORE)"
+                    )
+            return tuple(value)
+        return value
 
     @field_validator("discord_api_base_url")
     @classmethod

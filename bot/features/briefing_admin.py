@@ -60,6 +60,45 @@ def _check_bot_can_post(
         raise UserError(f"I can't post in {channel.mention}: I need {names} there.")
 
 
+async def _status_lines(services: Services, guild_id: int) -> list[str]:
+    """What ``/briefing status`` says: schedule, next post, last delivery, store and sources."""
+    lines: list[str] = []
+    schedule = await schedules.get_schedule(services.db, guild_id)
+    if schedule is None:
+        lines.append("No daily briefing is set up here. Use `/briefing setup`.")
+    else:
+        state = "paused" if schedule.paused_reason else "on" if schedule.enabled else "off"
+        topics = ", ".join(schedule.topics) or "all topics"
+        lines += [
+            f"Daily briefing: **{state}** — <#{schedule.channel_id}> at "
+            f"{format_time_of_day(schedule.post_time)} {schedule.timezone}"
+            f" ({topics}, min quality {schedule.min_quality:g}).",
+            f"Next post: {_when(services.scheduler.next_run(guild_id), schedule.timezone)}.",
+        ]
+        if schedule.paused_reason:
+            lines.append(
+                f"⚠️ Paused: {schedule.paused_reason} Run `/briefing setup` again to resume."
+            )
+        last = await deliveries.last_delivery(services.db, CHANNEL, guild_id)
+        if last is None:
+            lines.append("Last delivery: none yet.")
+        else:
+            when = int((last.sent_at or last.claimed_at).timestamp())
+            lines.append(f"Last delivery: {last.day:%Y-%m-%d}, {last.status} at <t:{when}:f>.")
+            if last.status == "failed" and last.error:
+                lines.append(f"Problem: {last.error}")
+    store = services.library.store
+    lines.append(
+        f"Article store: {len(store.articles)} articles, {len(store.problems)} files skipped."
+    )
+    for source in services.sources.sources:
+        state = (
+            "ok" if source.healthy else f"failing ({source.last_error}); keeping its last good data"
+        )
+        lines.append(f"Source {source.url}: {len(source.articles)} articles, {state}.")
+    return lines
+
+
 def setup(tree: app_commands.CommandTree, services: Services) -> None:
     """Register the ``/briefing`` group."""
     group = app_commands.Group(
@@ -179,44 +218,7 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
     async def status(interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        schedule = await schedules.get_schedule(services.db, interaction.guild_id)
-        store = services.library.store
-        lines = [
-            f"Article store: {len(store.articles)} articles, {len(store.problems)} files skipped."
-        ]
-        if schedule is None:
-            lines.insert(0, "No daily briefing is set up here. Use `/briefing setup`.")
-        else:
-            state = (
-                "on"
-                if schedule.enabled and not schedule.paused_reason
-                else "paused"
-                if schedule.paused_reason
-                else "off"
-            )
-            next_run = services.scheduler.next_run(interaction.guild_id)
-            lines[:0] = [
-                f"Daily briefing: **{state}** — <#{schedule.channel_id}> at "
-                f"{format_time_of_day(schedule.post_time)} {schedule.timezone}"
-                f" ({', '.join(schedule.topics) or 'all topics'},"
-                f" min quality {schedule.min_quality:g}).",
-                f"Next post: {_when(next_run, schedule.timezone)}.",
-            ]
-            if schedule.paused_reason:
-                lines.append(
-                    f"⚠️ Paused: {schedule.paused_reason} Run `/briefing setup` again to resume."
-                )
-            last = await deliveries.last_delivery(services.db, CHANNEL, interaction.guild_id)
-            if last is None:
-                lines.append("Last delivery: none yet.")
-            else:
-                when = last.sent_at or last.claimed_at
-                lines.append(
-                    f"Last delivery: {last.day:%Y-%m-%d}, {last.status}"
-                    f" at <t:{int(when.timestamp())}:f>."
-                )
-                if last.status == "failed" and last.error:
-                    lines.append(f"Problem: {last.error}")
+        lines = await _status_lines(services, interaction.guild_id)
         await interaction.followup.send(
             "\n".join(lines), ephemeral=True, allowed_mentions=NO_MENTIONS
         )

@@ -1,0 +1,322 @@
+"""Remote sources against a real aiohttp server on 127.0.0.1 serving the sites' JSON API format.
+
+The pages are built from our own sample store (converted to the API's item shape); one test also
+serves the real API pages of ../shared/corpus when it is there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.sources import SourceLimits, SourcePoller
+from briefings.store import load_store
+from tests.bot.harness import BotHarness, SettableClock, reply_of, text_of
+from tests.conftest import CORPUS, SAMPLE_STORE
+from tests.fake_discord import FakeDiscord
+
+FAST = SourceLimits(
+    timeout_seconds=0.5, max_bytes=200_000, max_pages=10, attempts=3, retry_delay_seconds=0.01
+)
+
+
+def _api_items() -> list[object]:
+    items: list[object] = []
+    for article in load_store(SAMPLE_STORE).articles:
+        items.append(
+            {
+                "path": f"_news/{Path(article.path).name}",
+                "title": article.title,
+                "excerpt": article.excerpt,
+                "webUrl": article.url,
+                "publishedDateTime": article.published_at.isoformat().replace("+00:00", "Z"),
+                "heat": article.heat,
+                "provider": {"name": article.provider_name, "domain": "example.test"},
+                "topics": list(article.topics),
+                "type": article.kind,
+            }
+        )
+    return items
+
+
+@dataclass
+class Api:
+    """A tiny site serving ``/api/news/`` in pages of 25, with switches for each misbehaviour."""
+
+    items: list[object] = field(default_factory=_api_items)
+    etag: str = '"v1"'
+    cache_control: str = "no-cache"
+    hits: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    behaviour: Callable[[web.Request], web.StreamResponse | None] | None = None
+    delay: float = 0.0
+    url: str = ""
+
+    def page(self, number: int) -> dict[str, object]:
+        chunk = self.items[(number - 1) * 25 : number * 25]
+        more = number * 25 < len(self.items)
+        return {"page": number, "value": chunk, "nextPage": number + 1 if more else None}
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        self.hits.append((request.path, dict(request.headers)))
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.behaviour is not None and (special := self.behaviour(request)) is not None:
+            return special
+        number = int(request.match_info.get("n", "1"))
+        if number == 1 and request.headers.get("If-None-Match") == self.etag:
+            return web.Response(
+                status=304, headers={"ETag": self.etag, "Cache-Control": self.cache_control}
+            )
+        return web.json_response(
+            self.page(number), headers={"ETag": self.etag, "Cache-Control": self.cache_control}
+        )
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[Api]:
+    site = Api()
+    app = web.Application()
+    app.router.add_get("/api/news/", site.handle)
+    app.router.add_get("/api/news/page/{n}/index.json", site.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    tcp = web.TCPSite(runner, "127.0.0.1", 0)
+    await tcp.start()
+    site.url = f"http://127.0.0.1:{runner.addresses[0][1]}/api/news/"
+    yield site
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def poller(api: Api) -> AsyncIterator[SourcePoller]:
+    poller = SourcePoller(
+        [api.url], clock=SettableClock(datetime(2026, 3, 10, 8, tzinfo=UTC)), limits=FAST
+    )
+    yield poller
+    await poller.close()
+
+
+async def test_follows_pages_and_treats_items_as_published(api: Api, poller: SourcePoller) -> None:
+    assert await poller.poll_all()
+    (source,) = poller.sources
+    assert len(source.articles) == len(api.items) == 60
+    assert [path for path, _ in api.hits] == [
+        "/api/news/",
+        "/api/news/page/2/index.json",
+        "/api/news/page/3/index.json",
+    ]
+    assert all(a.published for a in source.articles)
+    assert source.healthy and source.last_success is not None
+
+
+async def test_etag_makes_the_second_poll_a_304(api: Api, poller: SourcePoller) -> None:
+    await poller.poll_all()
+    before = poller.articles()
+    assert not await poller.poll_all()
+    assert api.hits[-1][1].get("If-None-Match") == '"v1"'
+    assert len(api.hits) == 4  # 3 pages, then one conditional request
+    assert poller.sources[0].not_modified == 1 and poller.articles() == before
+
+
+async def test_cache_control_max_age_is_respected(api: Api, poller: SourcePoller) -> None:
+    api.cache_control = "public, max-age=600"
+    await poller.poll_all()
+    hits = len(api.hits)
+    await poller.poll_all()
+    assert len(api.hits) == hits  # still fresh: not asked
+    clock = poller.clock
+    assert isinstance(clock, SettableClock)
+    clock.now += timedelta(minutes=11)
+    await poller.poll_all()
+    assert len(api.hits) == hits + 1
+
+
+async def test_slow_source_times_out_and_keeps_its_last_good_data(
+    api: Api, poller: SourcePoller
+) -> None:
+    await poller.poll_all()
+    good = poller.articles()
+    api.etag, api.delay = '"v2"', 2.0
+    assert not await poller.poll_all()
+    (source,) = poller.sources
+    assert source.last_error is not None and "timed out" in source.last_error
+    assert poller.articles() == good
+
+
+async def test_server_errors_are_retried_then_reported(api: Api, poller: SourcePoller) -> None:
+    failures = iter([True])
+    api.behaviour = lambda request: web.Response(status=503) if next(failures, False) else None
+    assert await poller.poll_all()  # one 503, then the retry works
+    assert poller.sources[0].healthy and len(poller.articles()) == 60
+
+    api.etag = '"v2"'
+    api.behaviour = lambda request: web.Response(status=500)
+    assert not await poller.poll_all()
+    source = poller.sources[0]
+    assert source.last_error == f"HTTP 500 from {api.url} (gave up after 3 attempts)"
+    assert len(poller.articles()) == 60  # last good data kept
+
+
+async def test_client_errors_are_not_retried(api: Api, poller: SourcePoller) -> None:
+    api.behaviour = lambda request: web.Response(status=404)
+    await poller.poll_all()
+    assert len(api.hits) == 1 and poller.sources[0].last_error == f"HTTP 404 from {api.url}"
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "streamed"])
+async def test_oversized_responses_are_refused(
+    api: Api, poller: SourcePoller, declared: bool
+) -> None:
+    api.behaviour = lambda request: _huge_response(declared)
+    await poller.poll_all()
+    error = poller.sources[0].last_error
+    assert error is not None and ("too large" in error or "larger than the cap" in error)
+    assert poller.articles() == []
+
+
+def _huge_response(declared: bool) -> web.Response:
+    body = b"[" + b" " * 300_000 + b"]"
+    response = web.Response(body=body, content_type="application/json")
+    if not declared:
+        response.enable_chunked_encoding()
+    return response
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"<html>not json</html>", "not JSON"),
+        (b"[1, 2, 3]", "not a JSON object"),
+        (b'{"page": 1}', "no 'value' list"),
+    ],
+)
+async def test_malformed_pages_keep_the_last_good_data(
+    api: Api, poller: SourcePoller, body: bytes, reason: str
+) -> None:
+    await poller.poll_all()
+    api.etag = '"v2"'
+    api.behaviour = lambda request: web.Response(body=body, content_type="application/json")
+    await poller.poll_all()
+    error = poller.sources[0].last_error
+    assert error is not None and reason in error
+    assert len(poller.articles()) == 60
+
+
+async def test_malformed_items_are_skipped_one_by_one(api: Api, poller: SourcePoller) -> None:
+    api.items = [
+        *api.items[:3],
+        {"title": ["not", "text"]},
+        "not an object",
+        {"excerpt": "no title"},
+    ]
+    await poller.poll_all()
+    source = poller.sources[0]
+    assert len(source.articles) == 3 and len(source.problems) == 3 and source.healthy
+
+
+async def test_real_corpus_api_pages() -> None:
+    folder = CORPUS / "powerapps" / "api" / "news"
+    if not folder.is_dir():
+        pytest.skip("../shared/corpus is not present")
+    pages = [folder / "index.json", *(folder / "page" / str(n) / "index.json" for n in (2, 3))]
+
+    async def serve(request: web.Request) -> web.StreamResponse:
+        number = int(request.match_info.get("n", "1"))
+        document = json.loads(pages[number - 1].read_text(encoding="utf-8"))
+        if number == len(pages):
+            document["nextPage"] = None  # the copy holds three pages of the site's many
+        return web.json_response(document)
+
+    app = web.Application()
+    app.router.add_get("/api/news/", serve)
+    app.router.add_get("/api/news/page/{n}/index.json", serve)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/api/news/"
+    poller = SourcePoller([url], clock=SettableClock(), limits=SourceLimits(max_bytes=5_000_000))
+    try:
+        await poller.poll_all()
+    finally:
+        await poller.close()
+        await runner.cleanup()
+    source = poller.sources[0]
+    assert source.healthy, source.last_error
+    assert len(source.articles) == 75 and source.problems == ()
+    assert all(a.published and a.url for a in source.articles)
+
+
+async def test_bot_serves_remote_articles_and_reports_failing_sources(
+    world: FakeDiscord, tmp_path: Path, api: Api
+) -> None:
+    api.items = [
+        {
+            "path": "_news/remote-only.md",
+            "title": "Remote-only report on tidal kites",
+            "excerpt": "A story that exists only in the remote API.",
+            "webUrl": "https://remote.test/tidal-kites",
+            "publishedDateTime": "2026-03-10T06:00:00Z",
+            "provider": {"name": "Remote Wire"},
+            "topics": ["Climate & Energy"],
+            "published": False,  # API items are published whatever they say
+        },
+        *api.items[:5],  # copies of local articles: not shown twice
+    ]
+    harness = BotHarness(
+        world, tmp_path, overrides={"article_sources": (api.url,), "health_port": 0}
+    )
+    await harness.start()
+    try:
+        assert harness.bot is not None
+        services = harness.bot.services
+        await services.scheduler.poll_sources()
+        owner = harness.user("owner")
+
+        search = await reply_of(
+            await world.inject_slash_command("search", {"query": "tidal kites"})
+        )
+        assert "Remote-only report on tidal kites" in text_of(search)
+        preview = await reply_of(
+            await world.inject_slash_command("briefing", subcommand="preview", user_id=owner.id)
+        )
+        assert "Remote-only report on tidal kites" in text_of(preview)
+        assert len(services.library.topics) >= 8
+
+        status = await reply_of(
+            await world.inject_slash_command("briefing", subcommand="status", user_id=owner.id)
+        )
+        assert f"Source {api.url}: 6 articles, ok." in (status.content or "")
+
+        api.etag = '"v2"'
+        api.behaviour = lambda request: web.Response(status=502)
+        await services.scheduler.poll_sources()
+        status = await reply_of(
+            await world.inject_slash_command("briefing", subcommand="status", user_id=owner.id)
+        )
+        assert "failing (HTTP 502" in (status.content or "") and "keeping its last good data" in (
+            status.content or ""
+        )
+        search = await reply_of(
+            await world.inject_slash_command("search", {"query": "tidal kites"})
+        )
+        assert "Remote-only report on tidal kites" in text_of(search)  # last good data kept
+
+        health = harness.bot.health
+        assert health is not None
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"http://127.0.0.1:{health.port}/healthz") as response,
+        ):
+            body = await response.json()
+        assert body["sources"][0]["ok"] is False and "HTTP 502" in body["sources"][0]["error"]
+        assert body["store"]["articles"] == 60  # the local store is untouched
+    finally:
+        await harness.close()
