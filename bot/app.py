@@ -6,6 +6,7 @@ server, a temporary database and their own clock by calling :func:`build_bot`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -39,4 +40,9 @@ async def run_bot(settings: Settings) -> None:
     """Build the bot and run it until it is stopped."""
     bot = await build_bot(settings)
     async with bot:
-        await bot.start(token_of(settings))
+        if settings.worker_only:
+            await bot.login(token_of(settings))  # REST only: runs setup_hook, no gateway
+            log.info("worker started: delivering DM digests, no gateway connection")
+            await asyncio.Event().wait()  # until the process is stopped
+        else:
+            await bot.start(token_of(settings))

@@ -45,8 +45,13 @@ class Services:
     sources: SourcePoller
 
 
-class BriefingBot(discord.Client):
-    """The bot: a plain client with an application-command tree (no prefix commands)."""
+class BriefingBot(discord.AutoShardedClient):
+    """The bot: a sharded client with an application-command tree (no prefix commands).
+
+    ``SHARD_COUNT``/``SHARD_IDS`` choose the shards this process runs (default: all of them,
+    as many as Discord recommends). A ``WORKER_ONLY`` process connects to no shard: it logs in
+    over REST and only helps with DM digests.
+    """
 
     def __init__(
         self,
@@ -58,11 +63,15 @@ class BriefingBot(discord.Client):
         **client_options: Any,
     ) -> None:
         metrics = Metrics()
+        options: dict[str, Any] = dict(client_options)
+        if settings.shard_ids is not None:
+            options["shard_ids"] = list(settings.shard_ids)
         super().__init__(
             intents=discord.Intents.default(),
             allowed_mentions=discord.AllowedMentions.none(),
             http_trace=metrics.http_trace(),
-            **client_options,
+            shard_count=settings.shard_count,
+            **options,
         )
         grace = timedelta(hours=settings.misfire_grace_hours)
         deliverer = Deliverer(
@@ -74,6 +83,7 @@ class BriefingBot(discord.Client):
             per_topic=settings.briefing_per_topic,
             retry=RetryPolicy(settings.send_retry_attempts, settings.send_retry_delay_seconds),
             metrics=metrics,
+            owns_guild=settings.owns_guild,
         )
         sources = SourcePoller(
             settings.article_sources,
@@ -110,6 +120,9 @@ class BriefingBot(discord.Client):
         await self.services.scheduler.start()
         if self.health is not None:
             await self.health.start()
+        settings = self.services.settings
+        if settings.worker_only or (settings.shard_ids is not None and 0 not in settings.shard_ids):
+            return  # the process running shard 0 registers the global commands
         synced = await self.tree.sync()
         log.info("registered %d global commands", len(synced))
 

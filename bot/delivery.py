@@ -35,7 +35,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -117,6 +117,7 @@ class Deliverer:
         per_topic: int,
         retry: RetryPolicy = RetryPolicy(),
         metrics: Metrics | None = None,
+        owns_guild: Callable[[int], bool] = lambda guild_id: True,
     ) -> None:
         self.client = client
         self.db = db
@@ -126,6 +127,7 @@ class Deliverer:
         self.per_topic = per_topic
         self.retry = retry
         self.metrics = metrics or Metrics()
+        self.owns_guild = owns_guild
 
     # --- channel briefings ---------------------------------------------------------------
 
@@ -258,6 +260,8 @@ class Deliverer:
         """Deliver everything due within the grace period and not delivered yet."""
         outcomes: list[Outcome] = []
         for schedule in await schedules.active_schedules(self.db):
+            if not self.owns_guild(schedule.guild_id):
+                continue  # another process runs that guild's shard
             outcomes.append(await self._safely(self.deliver_channel(schedule.guild_id), schedule))
         for user in await subscriptions.digest_users(self.db):
             outcomes.append(await self._safely(self.deliver_digest(user), user))

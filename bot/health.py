@@ -66,7 +66,13 @@ class HealthServer:
         """The health report."""
         bot = self.bot
         services = bot.services
-        gateway = bot.is_ready() and not bot.is_closed() and bot.ws is not None and bot.ws.open
+        shards = list(bot.shards.values())
+        gateway = (
+            bot.is_ready()
+            and not bot.is_closed()
+            and bool(shards)
+            and not any(shard.is_closed() for shard in shards)
+        )
         scheduler = services.scheduler.running
         database = await services.db.ping()
         library = services.library

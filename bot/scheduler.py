@@ -112,7 +112,8 @@ class BriefingScheduler:
             return
         self.scheduler.start()
         for schedule in await schedules.active_schedules(self.db):
-            self.schedule_channel(schedule)
+            if self.deliverer.owns_guild(schedule.guild_id):
+                self.schedule_channel(schedule)
         for user in await subscriptions.digest_users(self.db):
             self.ensure_digest_slot(user.post_time, user.timezone)
         self.scheduler.add_job(

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///data/briefing-bot.sqlite3"
     discord_api_base_url: str | None = None
     discord_gateway_url: str | None = None
+    shard_count: int | None = Field(default=None, ge=1, le=100_000)
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = None
+    worker_only: bool = False
     log_level: LogLevel = "INFO"
     log_format: LogFormat = "text"
     health_port: int | None = Field(default=None, ge=0, le=65535)
@@ -80,6 +83,37 @@ class Settings(BaseSettings):
                     )
             return tuple(value)
         return value
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _shard_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part for part in re.split(r"[\s,]+", value) if part]
+            if not parts:
+                return None
+            try:
+                return tuple(int(part) for part in parts)
+            except ValueError:
+                raise ValueError("must be shard numbers separated by commas, e.g. 0,1") from None
+        return value
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError("SHARD_IDS needs SHARD_COUNT")
+            wrong = [shard for shard in self.shard_ids if not 0 <= shard < self.shard_count]
+            if wrong:
+                raise ValueError(f"SHARD_IDS {wrong} are outside 0..{self.shard_count - 1}")
+        return self
+
+    def owns_guild(self, guild_id: int) -> bool:
+        """Whether this process runs the shard of ``guild_id`` (all guilds without SHARD_IDS)."""
+        if self.worker_only:
+            return False
+        if self.shard_ids is None or self.shard_count is None:
+            return True
+        return (guild_id >> 22) % self.shard_count in self.shard_ids
 
     @field_validator("discord_api_base_url")
     @classmethod
@@ -134,10 +168,12 @@ def load_settings(*, require_token: bool = True, **overrides: object) -> Setting
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         first = error.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        if not first["loc"]:
+            raise SettingsError(reason) from None
+        name = str(first["loc"][0]).upper()
         if first["type"] == "missing":
             raise SettingsError(f"{name} is not set (see .env.example)") from None
-        reason = str(first["msg"]).removeprefix("Value error, ")
         raise SettingsError(f"{name} is invalid: {reason}") from None
     if require_token and settings.discord_token is None:
         raise SettingsError("DISCORD_TOKEN is not set (see .env.example)")

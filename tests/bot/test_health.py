@@ -38,8 +38,8 @@ async def test_healthz_reports_every_part(monitored: BotHarness) -> None:
         aiohttp.ClientSession() as session,
         session.get(_url(monitored, "/healthz")) as response,
     ):
-        assert response.status == 200
         body = await response.json()
+        assert response.status == 200, body
     assert body["status"] == "ok"
     assert body["gateway"]["connected"] is True
     assert body["scheduler"]["running"] is True
