@@ -43,6 +43,7 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import discord
 
+from bot.digests import DigestComposer
 from bot.library import ArticleLibrary
 from bot.metrics import Metrics
 from bot.rendering import OutgoingMessage, render_briefing
@@ -201,7 +202,15 @@ class Deliverer:
 
     # --- DM digests ----------------------------------------------------------------------
 
-    async def deliver_digest(self, settings: DigestSettings) -> Outcome:
+    def digest_composer(self) -> DigestComposer:
+        """A composer for one batch of digests (each distinct digest rendered once)."""
+        return DigestComposer(
+            lambda due, topics: self.library.briefing(due, topics=topics, per_topic=self.per_topic)
+        )
+
+    async def deliver_digest(
+        self, settings: DigestSettings, composer: DigestComposer | None = None
+    ) -> Outcome:
         """Send today's digest of ``settings.user_id``'s topics if due and not yet sent."""
         if settings.paused_reason:
             return Outcome("paused", detail=settings.paused_reason)
@@ -213,10 +222,8 @@ class Deliverer:
         prior = await deliveries.get_delivery(self.db, DIGEST, settings.user_id, day)
         if not await deliveries.claim(self.db, DIGEST, settings.user_id, day, now=now):
             return Outcome("already")
-        briefing = self.library.briefing(due, topics=settings.topics, per_topic=self.per_topic)
-        zone = ZoneInfo(settings.timezone)
-        heading = f"**Your daily digest** · {', '.join(settings.topics)}"
-        messages = render_briefing(briefing, heading=heading, zone=zone)
+        composer = composer or self.digest_composer()
+        messages = composer.compose(settings.topics, due, settings.timezone)
         channel: discord.abc.Messageable | None = None
         if messages:
             try:
@@ -248,8 +255,9 @@ class Deliverer:
     async def deliver_digest_slot(self, post_time: str, timezone: str) -> list[Outcome]:
         """Send the digests of every subscriber due at ``post_time`` in ``timezone``."""
         users = await subscriptions.digest_users(self.db)
+        composer = self.digest_composer()
         return [
-            await self._safely(self.deliver_digest(user), user)
+            await self._safely(self.deliver_digest(user, composer), user)
             for user in users
             if user.timezone == timezone and f"{user.post_time:%H:%M}" == post_time
         ]
@@ -263,8 +271,9 @@ class Deliverer:
             if not self.owns_guild(schedule.guild_id):
                 continue  # another process runs that guild's shard
             outcomes.append(await self._safely(self.deliver_channel(schedule.guild_id), schedule))
+        composer = self.digest_composer()
         for user in await subscriptions.digest_users(self.db):
-            outcomes.append(await self._safely(self.deliver_digest(user), user))
+            outcomes.append(await self._safely(self.deliver_digest(user, composer), user))
         return outcomes
 
     @staticmethod
