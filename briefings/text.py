@@ -29,9 +29,24 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 def clean_text(value: str) -> str:
     """Decode HTML entities, repair mojibake, normalise to NFC and fold all whitespace.
 
+    Cleaning is idempotent: when one pass leaves text that still has entities or still looks
+    like mojibake (double-encoded input), it is cleaned again, at most three more times.
+
     >>> clean_text("It&#8217;s&nbsp;here\\u00a0 now ")
     'It’s here now'
     """
+    text = _clean_once(value)
+    for _ in range(3):
+        if "&" not in text and not (_MOJIBAKE_HINT.search(text) and is_bad(text)):
+            break
+        again = _clean_once(text)
+        if again == text:
+            break
+        text = again
+    return text
+
+
+def _clean_once(value: str) -> str:
     text = html.unescape(value) if "&" in value else value
     if _MOJIBAKE_HINT.search(text) and is_bad(text):
         text = ftfy.fix_encoding(text)

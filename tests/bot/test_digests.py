@@ -34,5 +34,5 @@ def test_ten_thousand_subscribers_share_their_digests() -> None:
     assert composer.distinct == len(calls) <= len(topic_sets)
     assert len(calls) == len(set(calls))
     some_user = next(u for u, d in digests.items() if d)
-    assert digests[some_user][0].content is not None
-    assert digests[some_user][0].content.startswith("**Your daily digest** · ")
+    heading = digests[some_user][0].content
+    assert heading is not None and heading.startswith("**Your daily digest** · ")
