@@ -13,7 +13,8 @@ together take turns: the first migrates, the others then find the schema up to d
 PostgreSQL the lock is ``pg_advisory_xact_lock``; on SQLite it is the write lock that
 ``BEGIN IMMEDIATE`` takes, with foreign keys off while the schema changes (SQLite's own advice:
 a batch migration's table copy must not cascade deletes) and ``PRAGMA foreign_key_check`` before
-the commit.
+the commit. Inside one process migrations also take turns, even on different databases: Alembic
+keeps its running migration in process-wide globals.
 
 SQLite connections use WAL (readers do not block the writer), enforce foreign keys and wait up
 to five seconds for a lock. SQLAlchemy, not the ``sqlite3`` module, starts their transactions,
@@ -24,9 +25,12 @@ is locked", without waiting). Every state change runs in ``async with session.be
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
+from weakref import WeakKeyDictionary
 
 from alembic import command
 from alembic.config import Config
@@ -66,6 +70,14 @@ _ASYNC_DRIVERS = {
 }
 _PG_SCHEMA_LOCK = 0x62726566  # pg_advisory_xact_lock key serialising schema changes ("bref")
 _SQLITE_BUSY_TIMEOUT_MS = 5000
+
+# Alembic's `context` and `op` are process-wide proxies, so one process runs one migration at a
+# time, even on different databases: an asyncio lock per event loop (tasks of one loop are
+# greenlets of one thread), then a thread lock (other threads, other loops).
+_ALEMBIC_THREAD_LOCK = threading.Lock()
+_ALEMBIC_LOOP_LOCKS: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    WeakKeyDictionary()
+)
 
 
 class SchemaError(RuntimeError):
@@ -231,6 +243,19 @@ def _migrate(connection: Connection) -> None:
     command.upgrade(config, "head")
 
 
+def _migrate_in_this_process(connection: Connection) -> None:
+    with _ALEMBIC_THREAD_LOCK:
+        run_locked(connection, _migrate)
+
+
+def _loop_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _ALEMBIC_LOOP_LOCKS.get(loop)
+    if lock is None:
+        lock = _ALEMBIC_LOOP_LOCKS[loop] = asyncio.Lock()
+    return lock
+
+
 class Database:
     """An open state database. Create it with :meth:`connect`; :meth:`close` it at shutdown."""
 
@@ -249,8 +274,8 @@ class Database:
         """
         engine = open_engine(url)
         try:
-            async with engine.connect() as connection:
-                await connection.run_sync(run_locked, _migrate)
+            async with _loop_lock(), engine.connect() as connection:
+                await connection.run_sync(_migrate_in_this_process)
         except BaseException:
             await engine.dispose()
             raise

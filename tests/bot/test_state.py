@@ -2,7 +2,9 @@
 
 Every test taking ``db`` or ``url`` runs once per backend; the PostgreSQL run is skipped unless
 ``PG_TEST_URL`` (for example ``postgresql+asyncpg://postgres@127.0.0.1:5432/briefing_test``)
-names a database the tests may wipe: its bot tables are dropped before each test.
+names a database the tests may wipe: its bot tables and ``alembic_version`` are dropped before
+each test. ``make test`` sets it to a throwaway cluster when PostgreSQL is installed
+(``scripts/test.sh``). Migrations themselves are tested in ``test_migrations.py``.
 """
 
 from __future__ import annotations
@@ -50,11 +52,18 @@ DAY = date(2025, 3, 1)
 PARIS_WINTER = timezone(timedelta(hours=1))
 
 
-async def _wipe_postgres(url: str) -> None:
+PG_SKIP_REASON = (
+    "PG_TEST_URL is not set (make test sets it when PostgreSQL server binaries are installed)"
+)
+
+
+async def wipe_postgres(url: str) -> None:
+    """Drop the bot's tables and Alembic's version table from the database at ``url``."""
     engine = create_async_engine(url)
     try:
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.drop_all)
+            await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     finally:
         await engine.dispose()
 
@@ -66,8 +75,8 @@ async def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'state' / 'bot.db'}"
     if not PG_TEST_URL:
-        pytest.skip("PG_TEST_URL is not set")
-    await _wipe_postgres(PG_TEST_URL)
+        pytest.skip(PG_SKIP_REASON)
+    await wipe_postgres(PG_TEST_URL)
     return PG_TEST_URL
 
 
@@ -100,15 +109,18 @@ def _schedule(guild_id: int = 1, **changes: Any) -> ChannelSchedule:
 async def test_connect_creates_the_schema_and_records_its_version(db: Database) -> None:
     async with db.engine.connect() as connection:
         tables = set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
-        version = (await connection.execute(text("SELECT version FROM schema_version"))).all()
+        revision = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
+        legacy = (await connection.execute(text("SELECT version FROM schema_version"))).all()
     assert {
         "channel_schedules",
         "digest_users",
         "subscriptions",
         "deliveries",
         "schema_version",
+        "alembic_version",
     } <= tables
-    assert version == [(SCHEMA_VERSION,)]
+    assert revision == [(SCHEMA_VERSION,)]
+    assert legacy == [(1,)]  # what releases from before Alembic check
     assert await db.ping()
 
 
@@ -153,19 +165,19 @@ async def test_a_database_written_by_newer_code_is_refused(url: str) -> None:
     db = await Database.connect(url)
     await save_schedule(db, _schedule(), now=NOW)
     async with db.engine.begin() as connection:
-        await connection.execute(text("UPDATE schema_version SET version = :v"), {"v": 99})
+        await connection.execute(text("UPDATE alembic_version SET version_num = '0099_future'"))
     await db.close()
 
-    with pytest.raises(SchemaTooNewError, match="schema version 99") as raised:
+    with pytest.raises(SchemaTooNewError, match="schema revision '0099_future'") as raised:
         await Database.connect(url)
-    assert raised.value.found == 99
+    assert raised.value.found == "0099_future"
     assert raised.value.supported == SCHEMA_VERSION
 
     engine = create_async_engine(url)  # untouched by the refused connect
     try:
         async with engine.connect() as connection:
-            stored = await connection.execute(text("SELECT version FROM schema_version"))
-            assert stored.scalar_one() == 99
+            stored = await connection.execute(text("SELECT version_num FROM alembic_version"))
+            assert stored.scalar_one() == "0099_future"
             count = await connection.execute(text("SELECT count(*) FROM channel_schedules"))
             assert count.scalar_one() == 1
     finally:

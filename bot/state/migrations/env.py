@@ -10,6 +10,8 @@ the command there; ``--sql`` prints the SQL instead.
 from __future__ import annotations
 
 import asyncio
+import logging
+from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy import Connection
@@ -66,4 +68,6 @@ if _connection is not None:
 elif context.is_offline_mode():
     _run_offline()
 else:
+    if config.config_file_name is not None and not logging.getLogger().handlers:
+        fileConfig(config.config_file_name, disable_existing_loggers=False)
     asyncio.run(_run_from_command_line())
