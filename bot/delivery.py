@@ -37,7 +37,7 @@ import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -57,6 +57,8 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "channel"
 DIGEST = "digest"
+DIGEST_CHUNK = 50
+"""Digests claimed per transaction: small enough to share a slot between processes."""
 
 # Discord errors that mean "this target cannot receive posts until a person fixes something".
 PAUSING_ERRORS = {
@@ -208,21 +210,53 @@ class Deliverer:
             lambda due, topics: self.library.briefing(due, topics=topics, per_topic=self.per_topic)
         )
 
-    async def deliver_digest(
-        self, settings: DigestSettings, composer: DigestComposer | None = None
-    ) -> Outcome:
+    async def deliver_digest(self, settings: DigestSettings) -> Outcome:
         """Send today's digest of ``settings.user_id``'s topics if due and not yet sent."""
-        if settings.paused_reason:
-            return Outcome("paused", detail=settings.paused_reason)
+        (outcome,) = await self.deliver_digests([settings])
+        return outcome
+
+    async def deliver_digests(self, users: Sequence[DigestSettings]) -> list[Outcome]:
+        """Send every due digest of ``users`` that no one has sent or is sending.
+
+        Work is claimed in chunks (``SELECT … FOR UPDATE SKIP LOCKED`` on the subscribers,
+        then the delivery log), so several processes share one slot's digests and each digest
+        is sent once; each distinct digest is composed once for the whole batch.
+        """
         now = self.clock()
-        due = latest_due(settings.post_time, settings.timezone, now)
-        if now - due > self.grace:
-            return Outcome("not-due")
-        day = local_day(due, settings.timezone)
-        prior = await deliveries.get_delivery(self.db, DIGEST, settings.user_id, day)
-        if not await deliveries.claim(self.db, DIGEST, settings.user_id, day, now=now):
-            return Outcome("already")
-        composer = composer or self.digest_composer()
+        composer = self.digest_composer()
+        outcomes: dict[int, Outcome] = {}
+        due: list[tuple[DigestSettings, datetime, date]] = []
+        for user in users:
+            if user.paused_reason:
+                outcomes[user.user_id] = Outcome("paused", detail=user.paused_reason)
+                continue
+            moment = latest_due(user.post_time, user.timezone, now)
+            if now - moment > self.grace:
+                outcomes[user.user_id] = Outcome("not-due")
+                continue
+            due.append((user, moment, local_day(moment, user.timezone)))
+        for start in range(0, len(due), DIGEST_CHUNK):
+            chunk = due[start : start + DIGEST_CHUNK]
+            keys = [(user.user_id, day) for user, _, day in chunk]
+            priors = await deliveries.get_deliveries(self.db, DIGEST, keys)
+            won = set(await deliveries.claim_digests(self.db, keys, now=now))
+            for user, moment, day in chunk:
+                if (user.user_id, day) not in won:
+                    outcomes[user.user_id] = Outcome("already")
+                    continue
+                prior = priors.get((user.user_id, day))
+                work = self._send_digest(user, moment, day, prior, composer)
+                outcomes[user.user_id] = await self._safely(work, user)
+        return [outcomes[user.user_id] for user in users]
+
+    async def _send_digest(
+        self,
+        settings: DigestSettings,
+        due: datetime,
+        day: date,
+        prior: Delivery | None,
+        composer: DigestComposer,
+    ) -> Outcome:
         messages = composer.compose(settings.topics, due, settings.timezone)
         channel: discord.abc.Messageable | None = None
         if messages:
@@ -255,12 +289,9 @@ class Deliverer:
     async def deliver_digest_slot(self, post_time: str, timezone: str) -> list[Outcome]:
         """Send the digests of every subscriber due at ``post_time`` in ``timezone``."""
         users = await subscriptions.digest_users(self.db)
-        composer = self.digest_composer()
-        return [
-            await self._safely(self.deliver_digest(user, composer), user)
-            for user in users
-            if user.timezone == timezone and f"{user.post_time:%H:%M}" == post_time
-        ]
+        return await self.deliver_digests(
+            [u for u in users if u.timezone == timezone and f"{u.post_time:%H:%M}" == post_time]
+        )
 
     # --- catch-up --------------------------------------------------------------------------
 
@@ -271,9 +302,7 @@ class Deliverer:
             if not self.owns_guild(schedule.guild_id):
                 continue  # another process runs that guild's shard
             outcomes.append(await self._safely(self.deliver_channel(schedule.guild_id), schedule))
-        composer = self.digest_composer()
-        for user in await subscriptions.digest_users(self.db):
-            outcomes.append(await self._safely(self.deliver_digest(user, composer), user))
+        outcomes += await self.deliver_digests(await subscriptions.digest_users(self.db))
         return outcomes
 
     @staticmethod

@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.state.database import Database, affected_rows, dialect_insert
-from bot.state.tables import DeliveryRow, require_aware
+from bot.state.tables import DeliveryRow, DigestUserRow, require_aware
 
 CHANNEL = "channel"
 DIGEST = "digest"
@@ -100,6 +101,55 @@ async def claim(
     See the module docstring for the rules. Exactly one of any number of concurrent claims of
     the same key (from any session or process) gets True.
     """
+    async with db.session() as session, session.begin():
+        return await _claim(db, session, kind, target_id, day, now=now, lease=lease)
+
+
+async def claim_digests(
+    db: Database,
+    targets: Sequence[tuple[int, date]],
+    *,
+    now: datetime,
+    lease: timedelta = DEFAULT_LEASE,
+) -> list[tuple[int, date]]:
+    """Claim the digests of as many ``(user_id, day)`` targets as this process can get.
+
+    In one transaction the subscribers' rows are locked with ``SELECT … FOR UPDATE SKIP
+    LOCKED`` (on PostgreSQL; SQLite has one writer at a time anyway), so processes working
+    through the same batch at once split it between them instead of queueing on each other;
+    each locked target is then claimed as by :func:`claim`. Returns the targets won.
+    """
+    if not targets:
+        return []
+    ids = sorted({user_id for user_id, _ in targets})
+    won: list[tuple[int, date]] = []
+    async with db.session() as session, session.begin():
+        locked = set(
+            await session.scalars(
+                select(DigestUserRow.user_id)
+                .where(DigestUserRow.user_id.in_(ids))
+                .order_by(DigestUserRow.user_id)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        for user_id, day in targets:
+            if user_id in locked and await _claim(
+                db, session, DIGEST, user_id, day, now=now, lease=lease
+            ):
+                won.append((user_id, day))
+    return won
+
+
+async def _claim(
+    db: Database,
+    session: AsyncSession,
+    kind: str,
+    target_id: int,
+    day: date,
+    *,
+    now: datetime,
+    lease: timedelta,
+) -> bool:
     require_aware(now)
     _check_kind(kind)
     if lease <= timedelta(0):
@@ -131,10 +181,9 @@ async def claim(
         .values(status=SENDING, attempts=DeliveryRow.attempts + 1, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
-    async with db.session() as session, session.begin():
-        if await affected_rows(session, first_claim) == 1:
-            return True
-        return await affected_rows(session, reclaim) == 1
+    if await affected_rows(session, first_claim) == 1:
+        return True
+    return await affected_rows(session, reclaim) == 1
 
 
 async def mark_sent(
@@ -238,6 +287,18 @@ async def last_delivery(db: Database, kind: str, target_id: int) -> Delivery | N
     async with db.session() as session, session.begin():
         row = (await session.scalars(query)).first()
         return None if row is None else _delivery(row)
+
+
+async def get_deliveries(
+    db: Database, kind: str, keys: Sequence[tuple[int, date]]
+) -> dict[tuple[int, date], Delivery]:
+    """The deliveries of several ``(target_id, day)`` keys of one kind, in one query."""
+    if not keys:
+        return {}
+    query = select(DeliveryRow).where(or_(*(_key(kind, target, day) for target, day in keys)))
+    async with db.session() as session, session.begin():
+        rows = (await session.scalars(query)).all()
+        return {(row.target_id, row.day): _delivery(row) for row in rows}
 
 
 async def get_delivery(db: Database, kind: str, target_id: int, day: date) -> Delivery | None:

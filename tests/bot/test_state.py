@@ -580,3 +580,30 @@ async def test_processes_starting_together_share_one_schema(url: str) -> None:
     finally:
         for database in databases:
             await database.close()
+
+
+async def test_processes_share_a_digest_batch_without_overlap(url: str) -> None:
+    """Three processes claiming the same 120 digests in chunks split them: each exactly once."""
+    from bot.state.deliveries import claim_digests
+
+    databases = [await Database.connect(url) for _ in range(3)]
+    try:
+        for user in range(1, 121):
+            await subscribe(databases[0], user, "AI", now=NOW)
+        targets = [(user, DAY) for user in range(1, 121)]
+
+        async def worker(db: Database) -> list[tuple[int, date]]:
+            won: list[tuple[int, date]] = []
+            for start in range(0, len(targets), 20):
+                won += await claim_digests(db, targets[start : start + 20], now=NOW)
+            return won
+
+        results = await asyncio.gather(*(worker(db) for db in databases))
+        everything = [target for result in results for target in result]
+        assert sorted(everything) == targets  # all claimed, none twice
+        assert await claim_digests(databases[1], targets, now=NOW) == []
+        stale = NOW + timedelta(hours=1)  # a process that died: its claims expire
+        assert sorted(await claim_digests(databases[2], targets[:5], now=stale)) == targets[:5]
+    finally:
+        for db in databases:
+            await db.close()
