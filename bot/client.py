@@ -84,6 +84,7 @@ class BriefingBot(discord.AutoShardedClient):
             retry=RetryPolicy(settings.send_retry_attempts, settings.send_retry_delay_seconds),
             metrics=metrics,
             owns_guild=settings.owns_guild,
+            lease=timedelta(seconds=settings.claim_lease_seconds),
         )
         sources = SourcePoller(
             settings.article_sources,
@@ -102,6 +103,7 @@ class BriefingBot(discord.AutoShardedClient):
             store_rescan=timedelta(seconds=settings.store_rescan_seconds),
             sources=sources,
             source_poll=timedelta(seconds=settings.source_poll_seconds),
+            catch_up_every=timedelta(seconds=settings.catch_up_seconds),
         )
         self.services = Services(
             settings, db, library, deliverer, scheduler, clock, metrics, sources

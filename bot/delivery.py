@@ -121,6 +121,7 @@ class Deliverer:
         retry: RetryPolicy = RetryPolicy(),
         metrics: Metrics | None = None,
         owns_guild: Callable[[int], bool] = lambda guild_id: True,
+        lease: timedelta = deliveries.DEFAULT_LEASE,
     ) -> None:
         self.client = client
         self.db = db
@@ -131,6 +132,7 @@ class Deliverer:
         self.retry = retry
         self.metrics = metrics or Metrics()
         self.owns_guild = owns_guild
+        self.lease = lease
 
     # --- channel briefings ---------------------------------------------------------------
 
@@ -149,7 +151,7 @@ class Deliverer:
             # Set up after today's time: the first post is the next one, not a surprise post
             # minutes after `/briefing setup`. (A day that failed is still retried.)
             return Outcome("not-due", detail="set up after today's post time")
-        if not await deliveries.claim(self.db, CHANNEL, guild_id, day, now=now):
+        if not await deliveries.claim(self.db, CHANNEL, guild_id, day, now=now, lease=self.lease):
             return Outcome("already")
         briefing = self.library.briefing(
             due, topics=schedule.topics, per_topic=self.per_topic, min_quality=schedule.min_quality
@@ -239,7 +241,7 @@ class Deliverer:
             chunk = due[start : start + DIGEST_CHUNK]
             keys = [(user.user_id, day) for user, _, day in chunk]
             priors = await deliveries.get_deliveries(self.db, DIGEST, keys)
-            won = set(await deliveries.claim_digests(self.db, keys, now=now))
+            won = set(await deliveries.claim_digests(self.db, keys, now=now, lease=self.lease))
             for user, moment, day in chunk:
                 if (user.user_id, day) not in won:
                     outcomes[user.user_id] = Outcome("already")

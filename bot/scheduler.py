@@ -6,8 +6,8 @@ Jobs, each with an explicit id (``replace_existing=True``), an explicit time zon
 - ``channel:<guild id>``: a guild's daily post, a cron trigger at its local time and zone;
 - ``digest:<zone>:<HH:MM>``: every subscriber whose digest time is that local time (one job per
   distinct time, not per user);
-- ``catch-up``: every 10 minutes (and once right after start), delivers whatever is due within
-  the grace period but not yet in the delivery log — a post missed while the bot was down, a
+- ``catch-up``: every ``CATCH_UP_SECONDS`` (10 minutes) and once right after start, delivers
+  what is due within the grace period but not yet in the delivery log — a post missed while the bot was down, a
   day whose send failed, a day a DST jump skipped;
 - ``store-refresh``: re-reads the article store when its folder changed;
 - ``sources-poll``: polls the remote sources (once right after start, then every
@@ -70,6 +70,7 @@ class BriefingScheduler:
         store_rescan: timedelta,
         sources: SourcePoller | None = None,
         source_poll: timedelta = timedelta(minutes=5),
+        catch_up_every: timedelta = CATCH_UP_EVERY,
     ) -> None:
         self.db = db
         self.deliverer = deliverer
@@ -77,6 +78,7 @@ class BriefingScheduler:
         self.store_rescan = store_rescan
         self.sources = sources
         self.source_poll = source_poll
+        self.catch_up_every = catch_up_every
         self.scheduler = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={
@@ -118,7 +120,7 @@ class BriefingScheduler:
             self.ensure_digest_slot(user.post_time, user.timezone)
         self.scheduler.add_job(
             self.deliverer.catch_up,
-            IntervalTrigger(seconds=int(CATCH_UP_EVERY.total_seconds()), timezone=UTC),
+            IntervalTrigger(seconds=int(self.catch_up_every.total_seconds()), timezone=UTC),
             id="catch-up",
             name="deliver what is due but missing",
             replace_existing=True,

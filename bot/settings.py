@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     health_host: str = "127.0.0.1"
     store_rescan_seconds: int = Field(default=60, ge=5, le=86_400)
     misfire_grace_hours: float = Field(default=6, gt=0, le=24)
+    catch_up_seconds: int = Field(default=600, ge=1, le=86_400)
+    claim_lease_seconds: int = Field(default=600, ge=1, le=86_400)
     default_digest_time: time = time(8, 0)
     default_digest_timezone: str = "UTC"
     briefing_per_topic: int = Field(default=5, ge=1, le=20)
