@@ -7,8 +7,8 @@ Jobs, each with an explicit id (``replace_existing=True``), an explicit time zon
 - ``digest:<zone>:<HH:MM>``: every subscriber whose digest time is that local time (one job per
   distinct time, not per user);
 - ``catch-up``: every ``CATCH_UP_SECONDS`` (10 minutes) and once right after start, delivers
-  what is due within the grace period but not yet in the delivery log — a post missed while the bot was down, a
-  day whose send failed, a day a DST jump skipped;
+  what is due within the grace period but not yet in the delivery log — a post missed while
+  the bot was down, a day whose send failed, a day a DST jump skipped;
 - ``store-refresh``: re-reads the article store when its folder changed;
 - ``sources-poll``: polls the remote sources (once right after start, then every
   ``SOURCE_POLL_SECONDS``) and hands their articles to the library when they changed.
