@@ -10,8 +10,10 @@ Design choices
   ``published_at_us`` and the original ISO text so the datetime round-trips). ``articles_fts``
   is an FTS5 table over ``title, topics, excerpt, provider, meta`` with the same rowid,
   tokenizer ``porter unicode61 remove_diacritics 2`` (stemming, case folding, ``café`` =
-  ``cafe``) and ``prefix='1 2 3'`` indexes so short ``w*`` queries stay cheap (``w*`` over
-  100,000 articles: 3 s without, 13 ms with).
+  ``cafe``) and ``prefix='1 2'`` indexes so short ``w*`` queries stay cheap (``w*`` over
+  100,000 articles: 3 s without, 13 ms with). Three letters already narrow a prefix to a
+  few dozen terms, so ``rob*`` needs no index of its own (a few ms at 100,000 articles, like
+  ``robo*``); leaving out the ``3`` index makes indexing a quarter cheaper.
 * **Filters live inside FTS5**, because at 100,000 articles a broad word joined row by row to
   SQL-side filters costs tens of milliseconds while FTS5 intersects sorted doclists in one:
 
@@ -27,8 +29,9 @@ Design choices
 * **Ranking** is ``bm25(articles_fts, 10, 4, 2, 1, 0)`` (title > topics > excerpt > provider),
   then newest first, then path, so the order is total and stable. BM25 costs about 1 µs per
   ranked row, so when more than ``rank_window`` (default 1,000) articles match, only the newest
-  ``rank_window`` matches (cheap to find thanks to the time-ordered rowids) are ranked; they
-  come first and the older matches follow, newest first. ``rank_window=None`` ranks all.
+  ``rank_window`` matches (cheap to find thanks to the time-ordered rowids; rounded out to
+  whole seconds so the result never depends on the order articles were added in) are ranked;
+  they come first and the older matches follow, newest first. ``rank_window=None`` ranks all.
 * **Speed.** Loading uses one transaction and ``executemany``;
   :meth:`~SearchIndex.replace_all` recreates the tables, bulk loads with FTS5 automerge off
   and ends with one ``optimize``. A search runs ``count(*)`` over the MATCH for ``total``,
@@ -47,7 +50,9 @@ Design choices
   from highlighting; :meth:`SearchHit.snippet_with` swaps them for markup, escaping only text.
 * **Threads.** The bot calls the index through :func:`asyncio.to_thread`, so the connection is
   opened with ``check_same_thread=False`` and every use of it is serialised by one
-  :class:`threading.Lock`. One connection is enough: searches take milliseconds.
+  :class:`threading.Lock`. One connection is enough: searches take milliseconds. Each search
+  runs in one read transaction, so when another connection writes the same database file
+  (:class:`~briefings.index.StoreIndex` in WAL mode) its total and page see one snapshot.
 * **Schema changes.** ``PRAGMA user_version`` records the schema; an on-disk index with
   another version is recreated empty (it is a cache: call ``replace_all``).
 
@@ -94,7 +99,7 @@ MAX_TERMS: Final = 32
 MAX_QUERY_CHARS: Final = 4096
 """Characters of a query beyond this many are ignored."""
 
-_SCHEMA_VERSION: Final = 1
+_SCHEMA_VERSION: Final = 2
 _SNIPPET_TOKENS: Final = 16
 _ELLIPSIS: Final = "…"
 _OPERATORS: Final = frozenset({"AND", "OR", "NOT"})
@@ -385,7 +390,7 @@ _SCHEMA: Final = (
     CREATE VIRTUAL TABLE articles_fts USING fts5 (
         title, topics, excerpt, provider, meta,
         tokenize = 'porter unicode61 remove_diacritics 2',
-        prefix = '1 2 3'
+        prefix = '1 2'
     )
     """,
 )
@@ -435,26 +440,31 @@ def _meta_token(kind: str, key: str) -> str:
     return f"{_META_MARK}{kind}{digest}0"
 
 
+@functools.lru_cache(maxsize=4096)
 def _provider_token(name: str) -> str:
     return _meta_token("p", topic_key(name))
 
 
+@functools.lru_cache(maxsize=4096)
 def _topic_token(name: str) -> str:
     return _meta_token("t", topic_key(name))
 
 
 def _clean_text(text: str) -> str:
-    return _RESERVED.sub("", text)
+    return text if text.isascii() else _RESERVED.sub("", text)
 
 
-def _article_rows(rowid: int, article: Article) -> tuple[_Row, _Row]:
+def _search_rows(article: Article) -> tuple[_Row, _Row]:
+    """The ``articles`` and ``articles_fts`` rows of ``article``, without their rowid.
+
+    Shared with :mod:`briefings.index`, whose worker processes build them in parallel.
+    """
     seconds, micros = _epoch(article.published_at)
     provider = article.provider_name
     meta = [_provider_token(provider), *(_topic_token(topic) for topic in article.topics)]
     if not article.published:
         meta.append(_UNPUBLISHED_TOKEN)
     article_row: _Row = (
-        rowid,
         article.path,
         article.title,
         article.url,
@@ -468,7 +478,6 @@ def _article_rows(rowid: int, article: Article) -> tuple[_Row, _Row]:
         int(article.published),
     )
     fts_row: _Row = (
-        rowid,
         _clean_text(article.title),
         _clean_text("\n".join(article.topics)),
         _clean_text(article.excerpt),
@@ -476,6 +485,11 @@ def _article_rows(rowid: int, article: Article) -> tuple[_Row, _Row]:
         " ".join(meta),
     )
     return article_row, fts_row
+
+
+def _article_rows(rowid: int, article: Article) -> tuple[_Row, _Row]:
+    article_row, fts_row = _search_rows(article)
+    return (rowid, *article_row), (rowid, *fts_row)
 
 
 def _order_key(article: Article) -> tuple[int, int, str]:
@@ -602,9 +616,22 @@ class SearchIndex:
         self._conn.execute("COMMIT")
 
     def _create_schema(self) -> None:
-        for statement in (*_DROP, *_SCHEMA):
-            self._conn.execute(statement)
-        self._conn.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+        _create_search_tables(self._conn)
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection, locked and inside one read transaction (a consistent snapshot).
+
+        Other connections to the same database file (:class:`~briefings.index.StoreIndex`
+        writes through its own) may commit meanwhile; in WAL mode every statement of the
+        block still sees the state of the moment it began.
+        """
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                yield self._conn
+            finally:
+                self._conn.execute("COMMIT")
 
     def replace_all(self, articles: Iterable[Article]) -> None:
         """Replace the whole index with ``articles`` in one transaction (last path wins)."""
@@ -687,7 +714,7 @@ class SearchIndex:
         if translation.expression is None:
             return SearchResults(query, 0, (), message=translation.message)
         limit, offset = max(0, limit), max(0, offset)
-        with self._lock:
+        with self._reading():
             try:
                 total, hits = self._run(translation.expression, filters, limit, offset)
             except sqlite3.OperationalError:
@@ -712,12 +739,21 @@ class SearchIndex:
             return total, ()
         ranked, cutoff = total, None
         if self._rank_window is not None and total > self._rank_window:
-            ranked = self._rank_window
-            cutoff = conn.execute(
+            newest_unranked = conn.execute(
                 f"SELECT rowid FROM articles_fts WHERE {where} "  # noqa: S608
                 "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-                (*params, ranked - 1),
+                (*params, self._rank_window - 1),
             ).fetchone()[0]
+            # Rank whole seconds: the order of rowids inside one second depends on the order
+            # articles were added in, so cutting there would make results depend on history.
+            cutoff = (int(newest_unranked) >> _SEQ_BITS) << _SEQ_BITS
+            ranked = self._rank_window + int(
+                conn.execute(
+                    f"SELECT count(*) FROM articles_fts WHERE {where} "  # noqa: S608
+                    "AND articles_fts.rowid >= ? AND articles_fts.rowid < ?",
+                    (*params, cutoff, newest_unranked),
+                ).fetchone()[0]
+            )
         # Every SQL fragment is ours; user text only travels as bound parameters.
         # CROSS JOIN keeps FTS5 as the outer loop (SQLite never reorders a CROSS JOIN).
         source = (
@@ -754,6 +790,13 @@ class SearchIndex:
             (*marker_params, *marker_params, expression, *ids),
         ).fetchall()
         return {int(row[0]): _pick_snippet(row[1], row[2], str(row[3])) for row in rows}
+
+
+def _create_search_tables(conn: sqlite3.Connection) -> None:
+    """(Re)create the search tables on ``conn`` and record their schema version."""
+    for statement in (*_DROP, *_SCHEMA):
+        conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
 
 
 def _too_many(article: Article) -> str:

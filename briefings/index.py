@@ -1,0 +1,747 @@
+"""A persistent, incremental index of one store folder: a derived cache in one SQLite file.
+
+:class:`StoreIndex` keeps every article of a store in SQL (the search tables of
+:mod:`briefings.search` plus the remaining fields), so a process holding a 100,000-article
+store stays small, and it remembers each file's identity so a restart re-parses nothing:
+
+- **Sync** (:meth:`StoreIndex.sync`) scans the folder (same rules and order as
+  :func:`~briefings.store.load_store`). A file whose size and modification time are unchanged
+  is trusted; otherwise its content hash decides: equal (a ``touch``) updates the identity
+  only, different means re-parse. A new file whose hash equals a vanished file's is a rename:
+  its rows move to the new path without parsing. Vanished files are dropped; the catalog is
+  reloaded when its files change. Files changed twice within one timestamp tick ("racily
+  clean", see :func:`~briefings._index_scan.racy_window_ns`) are hashed again at the next sync.
+- **Cold indexing** parses in worker processes (all cores; the fast front-matter loader of
+  :mod:`briefings._index_yaml`) while this process writes, in one transaction;
+  ``progress(done, total)`` reports parsed files. The final FTS5 merge and the WAL
+  checkpoint of such a bulk load wait for the next sync or :meth:`StoreIndex.close`.
+- **Readers never wait for a sync.** Writes go through their own connection in one
+  transaction per sync; queries use another connection (WAL mode), each inside one read
+  transaction, so they see the previous state until the sync commits, then the new one.
+  ``sync`` may run in a worker thread (``asyncio.to_thread``) while other threads query.
+- **The cache is never trusted blindly** (see :mod:`briefings._index_db`): a damaged, foreign
+  or other store's file is logged, deleted and rebuilt; if the file vanishes while open, or
+  SQLite reports damage during a sync, the next sync starts a fresh one.
+
+Results equal those of the in-memory path: :meth:`~StoreIndex.briefing` is
+:func:`~briefings.briefing.assemble` over the articles of the window (read by rowid range,
+never a full scan), :meth:`~StoreIndex.topic_summaries` equals
+:func:`~briefings.topics.summarize_topics`, ``problems`` equals ``load_store(...).problems``.
+Two deliberate differences: a file that makes the YAML library itself fail (a date such as
+``2026-02-30``) is a problem here instead of aborting, and a file whose name is not valid
+UTF-8 is skipped with a warning (SQLite text cannot hold its path).
+
+Nothing here reads the clock: ``SyncReport.seconds`` is measured only with a ``timer`` given
+by the caller (for example :func:`time.perf_counter`).
+"""
+
+from __future__ import annotations
+
+import logging
+import operator
+import os
+import shutil
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final, Self
+
+from briefings import _index_db as db
+from briefings._index_rows import ARTICLE_COLUMNS, Parsed, article_from_row
+from briefings._index_scan import (
+    FileState,
+    WorkerPool,
+    catalog_digest,
+    file_digest,
+    identity,
+    looks_large,
+    parse_files,
+    racy_window_ns,
+    scan,
+)
+from briefings.briefing import Briefing, BriefingRequest, assemble
+from briefings.catalog import load_catalog
+from briefings.model import Article, Catalog, Problem, topic_key
+from briefings.search import (
+    _FTS_AUTOMERGE,
+    _INSERT_ARTICLE,
+    _INSERT_FTS,
+    _SEQ_BITS,
+    _SEQ_MASK,
+    SearchFilters,
+    SearchIndex,
+    SearchResults,
+    _epoch,
+)
+from briefings.store import CATALOG_FOLDER, Progress, StoreNotFoundError
+from briefings.topics import TopicSummary
+from briefings.urls import canonical_url
+
+__all__ = ["StoreIndex", "SyncReport"]
+
+log = logging.getLogger(__name__)
+
+PARALLEL_MIN_FILES: Final = 1000
+"""With ``workers=None``, fewer files than this are parsed in this process (no pool start)."""
+BULK_MIN_FILES: Final = 1000
+"""A fresh cache loading at least this many files is a bulk load (see :meth:`StoreIndex._write`)."""
+_BULK_AUTOMERGE: Final = 8
+_WRITE_BATCH: Final = 2000
+"""Rows written at once, sorted by rowid: FTS5 flushes its pending data whenever rowids go down."""
+_WRITER_CACHE_KIB: Final = 32 * 1024
+_READER_CACHE_KIB: Final = 16 * 1024
+_DEFAULT_AUTOMERGE: Final = 4
+
+_PUBLISHED: Final = SearchFilters()
+_ROWID: Final = operator.itemgetter(0)
+_Row = tuple[Any, ...]
+_INSERT_DATA: Final = "INSERT INTO article_data VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT_FILE: Final = "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)"
+_TOPIC_COUNTS: Final = """
+    SELECT j.value, count(*), sum(a.published), min(f.walk_key)
+    FROM files AS f JOIN articles AS a ON a.id = f.article_id, json_each(a.topics_json) AS j
+    GROUP BY j.value
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    """What one :meth:`StoreIndex.sync` did. Counts are files (paths) of the store.
+
+    ``added``/``changed`` files were parsed (``parsed`` = both); ``renamed`` files moved
+    without parsing; ``unchanged`` includes files only touched (same content, new time).
+    ``hashed`` counts files read to compare contents. ``problems`` is the number of problems
+    after the sync (articles and catalog). ``seconds`` is set only when the index has a timer.
+    """
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    renamed: int = 0
+    unchanged: int = 0
+    problems: int = 0
+    parsed: int = 0
+    hashed: int = 0
+    catalog_reloaded: bool = False
+    rebuilt: bool = False
+    seconds: float | None = None
+
+    @property
+    def modified(self) -> bool:
+        """True when the sync changed what readers see."""
+        changes = self.added + self.changed + self.removed + self.renamed
+        return bool(changes) or self.catalog_reloaded
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    """What readers cache per generation of the index."""
+
+    generation: int
+    catalog: Catalog
+    problems: tuple[Problem, ...]
+    article_count: int
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What a sync found to do (the outcome of comparing the scan with the cache)."""
+
+    states: dict[str, FileState]
+    newest: int
+    window: int
+    unchanged: int = 0
+    hashed: int = 0
+    added: list[str] | None = None
+    changed: list[str] | None = None
+    removed: list[str] | None = None
+    renamed: list[tuple[str, str]] | None = None
+    touched: list[str] | None = None
+    catalog: tuple[str, str, str] | None = None
+
+    def ident(self, state: FileState) -> str:
+        """What to record as the file's identity: empty (check again) if racily clean."""
+        racy = state.mtime_ns + self.window > self.newest
+        return "" if racy else identity(state.size, state.mtime_ns)
+
+
+_DAMAGE_CODES: Final = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB (primary codes)
+
+
+def _is_damage(error: sqlite3.Error) -> bool:
+    """Whether SQLite says the file itself is damaged (not busy, locked or out of space)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is None:
+        return "malformed" in str(error) or "not a database" in str(error)
+    return int(code) & 0xFF in _DAMAGE_CODES
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class StoreIndex:
+    """A persistent, incremental index of one store folder: a derived cache in one SQLite file.
+
+    ``cache_path=None`` keeps nothing between runs: the index then lives in a temporary file
+    (not in memory, so a large store does not grow the process) removed by :meth:`close`.
+    The store folder itself is never written to. ``catalog_dir`` defaults to
+    ``ROOT/topics``. ``timer`` (e.g. :func:`time.perf_counter`) is only used to fill
+    :attr:`SyncReport.seconds`. Call :meth:`sync` before the first query.
+    """
+
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        cache_path: str | os.PathLike[str] | None = None,
+        *,
+        catalog_dir: str | os.PathLike[str] | None = None,
+        timer: Callable[[], float] | None = None,
+    ) -> None:
+        self._root = Path(root)
+        self._catalog_path = (
+            Path(catalog_dir) if catalog_dir is not None else self._root / CATALOG_FOLDER
+        )
+        self._root_key = str(self._root.resolve())
+        self._catalog_key = str(self._catalog_path.resolve())
+        self._timer = timer
+        self._temp_dir: str | None = None
+        if cache_path is None:
+            self._temp_dir = tempfile.mkdtemp(prefix="briefings-index-")
+            self._cache_path = Path(self._temp_dir) / "index.sqlite"
+        else:
+            self._cache_path = Path(cache_path)
+        self._sync_lock = threading.Lock()
+        self._retired: list[SearchIndex] = []
+        self._state: _State | None = None
+        self._topics: tuple[int, list[TopicSummary]] | None = None
+        self._damaged = False
+        self._closed = False
+        try:
+            self._open()
+        except BaseException:
+            self._remove_temp_dir()
+            raise
+
+    # -- lifecycle
+
+    def _open(self) -> None:
+        self._writer, self._fresh = db.open_cache(
+            self._cache_path, self._root_key, self._catalog_key, cache_kib=_WRITER_CACHE_KIB
+        )
+        try:
+            self._writer.execute("PRAGMA journal_size_limit = 67108864")
+            info = self._cache_path.stat()
+            self._file_id = (info.st_dev, info.st_ino)
+            reader = SearchIndex(self._cache_path)
+            with reader._lock:
+                db.configure(reader._conn, cache_kib=_READER_CACHE_KIB)
+        except BaseException:
+            self._writer.close()
+            raise
+        self._reader = reader
+
+    def _reopen_fresh(self, reason: str) -> None:
+        """Drop the current cache file and start an empty one (the next sync fills it)."""
+        log.warning("store index cache %s: %s; rebuilding it", self._cache_path, reason)
+        self._retired.append(self._reader)
+        self._writer.close()
+        db.remove_cache_files(self._cache_path)
+        self._open()
+        self._damaged = False
+
+    def _cache_vanished(self) -> bool:
+        try:
+            info = self._cache_path.stat()
+        except OSError:
+            return True
+        return (info.st_dev, info.st_ino) != self._file_id
+
+    def close(self) -> None:
+        """Close the cache (and delete it when it was temporary). Idempotent."""
+        with self._sync_lock:
+            if self._closed:
+                return
+            self._closed = True
+            for reader in (*self._retired, self._reader):
+                reader.close()
+            self._retired.clear()
+            try:
+                self._compact()
+                db.mark_clean(self._writer, True)
+            except sqlite3.Error as error:
+                log.warning("could not mark the store index cache as closed: %s", error)
+            self._writer.close()
+            self._remove_temp_dir()
+
+    def _remove_temp_dir(self) -> None:
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+            self._temp_dir = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- syncing
+
+    def sync(self, *, workers: int | None = None, progress: Progress | None = None) -> SyncReport:
+        """Bring the index up to date with the folder (see the module docstring).
+
+        ``workers``: processes for parsing; ``None`` uses every available core when there are
+        many files to parse, 1 parses in this process. Raises
+        :class:`~briefings.store.StoreNotFoundError` when the store folder is missing (the
+        index keeps its previous state).
+        """
+        started = self._timer() if self._timer is not None else None
+        with self._sync_lock:
+            if self._closed:
+                raise RuntimeError("the store index is closed")
+            for reader in self._retired:
+                reader.close()
+            self._retired.clear()
+            rebuilt = False
+            if self._damaged or self._cache_vanished():
+                self._reopen_fresh("the file vanished or was damaged")
+                rebuilt = True
+            try:
+                self._compact()
+                report = self._sync(workers, progress)
+            except sqlite3.DatabaseError as error:
+                if not _is_damage(error):
+                    raise  # e.g. locked by another process: not a reason to drop the cache
+                self._reopen_fresh(f"SQLite reported {error}")
+                rebuilt = True
+                report = self._sync(workers, progress)
+        seconds = None if started is None or self._timer is None else self._timer() - started
+        report = replace(report, rebuilt=rebuilt or report.rebuilt, seconds=seconds)
+        if report.modified:
+            log.info(
+                "store index of %s: %d added, %d changed, %d removed, %d renamed, "
+                "%d unchanged, %d problems%s",
+                self._root,
+                report.added,
+                report.changed,
+                report.removed,
+                report.renamed,
+                report.unchanged,
+                report.problems,
+                ", catalog reloaded" if report.catalog_reloaded else "",
+            )
+        return report
+
+    def _meta(self, key: str) -> object:
+        row = self._writer.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def _plan(self) -> _Plan:
+        """Compare the folder with the cache; hash what needs it. No writes."""
+        conn = self._writer
+        catalog = None
+        digest = catalog_digest(self._catalog_path) if self._catalog_path.is_dir() else "none"
+        if digest != self._meta("catalog_digest"):
+            loaded, problems = load_catalog(self._catalog_path, display_root=self._root)
+            catalog = (digest, db.catalog_to_json(loaded), db.problems_to_json(problems))
+        known: dict[str, str] = dict(conn.execute("SELECT path, ident FROM files"))
+        found = scan(self._root, self._catalog_path, known)
+        if found.ignored:
+            log.warning(
+                "%d files under %s have names that are not UTF-8; skipped",
+                found.ignored,
+                self._root,
+            )
+        plan = _Plan(
+            states={state.path: state for state in (*found.new, *found.suspect)},
+            newest=found.newest,
+            window=racy_window_ns(found.whole_seconds),
+            unchanged=found.unchanged,
+            added=[state.path for state in found.new],
+            changed=[],
+            removed=found.gone,
+            renamed=[],
+            touched=[],
+            catalog=catalog,
+        )
+        assert plan.changed is not None and plan.touched is not None
+        for state in found.suspect:
+            current = file_digest(self._root / state.path)
+            plan.hashed += 1
+            if current is not None and current == self._stored_digest(state.path):
+                plan.touched.append(state.path)
+                plan.unchanged += 1
+            else:
+                plan.changed.append(state.path)
+        if plan.removed and plan.added:
+            self._find_renames(plan)
+        return plan
+
+    def _stored_digest(self, path: str) -> bytes | None:
+        row = self._writer.execute("SELECT digest FROM files WHERE path = ?", (path,)).fetchone()
+        return None if row is None else row[0]
+
+    def _find_renames(self, plan: _Plan) -> None:
+        assert plan.removed is not None and plan.added is not None and plan.renamed is not None
+        vanished: dict[bytes, list[str]] = {}
+        for path in plan.removed:
+            digest = self._stored_digest(path)
+            if digest is not None:
+                vanished.setdefault(digest, []).append(path)
+        added: list[str] = []
+        for path in plan.added:
+            digest = file_digest(self._root / path)
+            plan.hashed += 1
+            candidates = vanished.get(digest) if digest is not None else None
+            if candidates:
+                plan.renamed.append((candidates.pop(), path))
+            else:
+                added.append(path)
+        moved = {old for old, _ in plan.renamed}
+        plan.added = added
+        plan.removed = [path for path in plan.removed if path not in moved]
+
+    def _sync(self, workers: int | None, progress: Progress | None) -> SyncReport:
+        if not self._root.is_dir():
+            raise StoreNotFoundError(f"store folder not found: {self._root}")
+        pool = WorkerPool(workers if workers is not None else _cpu_count())
+        try:
+            if pool.workers > 1 and self._fresh and looks_large(self._root, PARALLEL_MIN_FILES):
+                pool.start()  # a cold build ahead: let the workers start while we scan
+            return self._sync_with(pool, workers is not None, progress)
+        finally:
+            pool.close()
+
+    def _sync_with(self, pool: WorkerPool, explicit: bool, progress: Progress | None) -> SyncReport:
+        plan = self._plan()
+        assert plan.added is not None and plan.changed is not None and plan.removed is not None
+        assert plan.renamed is not None and plan.touched is not None
+        to_parse = sorted((*plan.added, *plan.changed), key=lambda path: plan.states[path].walk_key)
+        report = SyncReport(
+            added=len(plan.added),
+            changed=len(plan.changed),
+            removed=len(plan.removed),
+            renamed=len(plan.renamed),
+            unchanged=plan.unchanged,
+            parsed=len(to_parse),
+            hashed=plan.hashed,
+            catalog_reloaded=plan.catalog is not None,
+        )
+        if report.modified or plan.touched:
+            parallel = pool.workers > 1 and (explicit or len(to_parse) >= PARALLEL_MIN_FILES)
+            self._write(plan, to_parse, pool if parallel else None, progress)
+        return replace(report, problems=len(self.problems))
+
+    def _write(
+        self, plan: _Plan, to_parse: list[str], pool: WorkerPool | None, progress: Progress | None
+    ) -> None:
+        """Apply the plan in one transaction: readers see all of it or none of it.
+
+        A bulk load (a fresh cache, many files) lets FTS5 merge segments as rows arrive
+        (automerge 8, while the workers keep both cores busy). Two housekeeping steps that
+        need no more input are left for later, so the index answers as soon as the rows are
+        in: merging the FTS5 segments into one (``optimize``, about 1 s per 100,000 articles;
+        searches work meanwhile, slightly slower) and the WAL checkpoint (copying the new
+        database out of the WAL). :meth:`_compact` does both at the next sync or at
+        :meth:`close`.
+        """
+        assert plan.changed is not None and plan.removed is not None
+        assert plan.renamed is not None and plan.touched is not None
+        conn = self._writer
+        bulk = self._fresh and len(to_parse) >= BULK_MIN_FILES
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for path in (*plan.removed, *plan.changed):
+                self._delete_file(path)
+            for old, new in plan.renamed:
+                self._move_file(old, plan.states[new], plan.ident(plan.states[new]))
+            conn.executemany(
+                "UPDATE files SET ident = ? WHERE path = ?",
+                [(plan.ident(plan.states[path]), path) for path in plan.touched],
+            )
+            if bulk:  # merge wider segments as rows arrive (while workers keep both cores busy)
+                conn.execute(_FTS_AUTOMERGE, (_BULK_AUTOMERGE,))
+            next_ids: dict[int, int] = {}
+            batch: list[Parsed] = []
+            for parsed in parse_files(str(self._root), to_parse, pool=pool, progress=progress):
+                batch.append(parsed)
+                if len(batch) >= _WRITE_BATCH:
+                    self._insert(batch, plan, next_ids)
+                    batch = []
+            self._insert(batch, plan, next_ids)
+            if bulk:
+                conn.execute(_FTS_AUTOMERGE, (_DEFAULT_AUTOMERGE,))
+            if plan.catalog is not None:
+                conn.executemany(
+                    "UPDATE meta SET value = ? WHERE key = ?",
+                    zip(
+                        plan.catalog, ("catalog_digest", "catalog", "catalog_problems"), strict=True
+                    ),
+                )
+            conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+            if bulk:  # the final merge and the WAL checkpoint wait for the next sync or close
+                conn.execute("UPDATE meta SET value = 1 WHERE key = 'compact_pending'")
+                conn.execute("PRAGMA wal_autocheckpoint = 0")
+            conn.execute("COMMIT")
+        except BaseException:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error as error:  # damage can fail the rollback too; report the first
+                log.warning("rolling back a store index sync failed: %s", error)
+            raise
+        finally:
+            if bulk:
+                conn.execute("PRAGMA wal_autocheckpoint = 1000")
+        self._fresh = False
+
+    def _compact(self) -> None:
+        """Finish a bulk load: merge the FTS5 segments and checkpoint the WAL (see _write)."""
+        conn = self._writer
+        if self._meta("compact_pending") != 1:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
+            conn.execute("UPDATE meta SET value = 0 WHERE key = 'compact_pending'")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def _delete_file(self, path: str) -> None:
+        conn = self._writer
+        row = conn.execute("SELECT article_id FROM files WHERE path = ?", (path,)).fetchone()
+        if row is not None and row[0] is not None:
+            conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (row[0],))
+            conn.execute("DELETE FROM articles WHERE id = ?", (row[0],))
+            conn.execute("DELETE FROM article_data WHERE id = ?", (row[0],))
+        conn.execute("DELETE FROM files WHERE path = ?", (path,))
+
+    def _move_file(self, old: str, state: FileState, ident: str) -> None:
+        conn = self._writer
+        conn.execute(
+            "UPDATE files SET path = ?, walk_key = ?, ident = ? WHERE path = ?",
+            (state.path, state.walk_key, ident, old),
+        )
+        conn.execute(
+            "UPDATE articles SET path = ? WHERE id = (SELECT article_id FROM files WHERE path = ?)",
+            (state.path, state.path),
+        )
+
+    def _next_id(self, seconds: int, next_ids: dict[int, int]) -> int | None:
+        """A free time-ordered rowid in the second ``seconds`` (``None`` if it is full)."""
+        rowid = next_ids.get(seconds)
+        base = seconds << _SEQ_BITS
+        if rowid is None and self._fresh:
+            rowid = base  # nothing stored yet: no need to ask
+        elif rowid is None:
+            last = self._writer.execute(
+                "SELECT max(id) FROM articles WHERE id BETWEEN ? AND ?", (base, base | _SEQ_MASK)
+            ).fetchone()[0]
+            rowid = base if last is None else int(last) + 1
+        if rowid > base | _SEQ_MASK:
+            return None
+        next_ids[seconds] = rowid + 1
+        return rowid
+
+    def _insert(self, batch: list[Parsed], plan: _Plan, next_ids: dict[int, int]) -> None:
+        articles: list[_Row] = []
+        texts: list[_Row] = []
+        data: list[_Row] = []
+        files: list[_Row] = []
+        for path, digest, rows, problem in batch:
+            state = plan.states[path]
+            article_id = None
+            if rows is not None:
+                search_row, fts_row, data_row = rows
+                article_id = self._next_id(int(search_row[6]), next_ids)
+                if article_id is None:
+                    problem = "more than a million articles are published in the same second"
+                else:
+                    articles.append((article_id, *search_row))
+                    texts.append((article_id, *fts_row))
+                    data.append((article_id, *data_row))
+            files.append((path, state.walk_key, plan.ident(state), digest, article_id, problem))
+        conn = self._writer
+        for table in (articles, texts, data):
+            table.sort(key=_ROWID)
+        conn.executemany(_INSERT_ARTICLE, articles)
+        conn.executemany(_INSERT_FTS, texts)
+        conn.executemany(_INSERT_DATA, data)
+        conn.executemany(_INSERT_FILE, files)
+
+    # -- reading
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[tuple[sqlite3.Connection, _State]]:
+        """The reader connection inside one read transaction, and the state of that moment."""
+        try:
+            with self._reader._reading() as conn:
+                generation = int(
+                    conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0]
+                )
+                state = self._state
+                if state is None or state.generation != generation:
+                    state = self._load_state(conn, generation)
+                    self._state = state
+                yield conn, state
+        except sqlite3.DatabaseError as error:
+            if _is_damage(error):
+                self._damaged = True  # the next sync rebuilds the cache
+            raise
+
+    @staticmethod
+    def _load_state(conn: sqlite3.Connection, generation: int) -> _State:
+        meta = dict(
+            conn.execute(
+                "SELECT key, value FROM meta WHERE key IN ('catalog', 'catalog_problems')"
+            ).fetchall()
+        )
+        problems = db.problems_from_json(str(meta["catalog_problems"]))
+        problems += [
+            Problem(path, reason)
+            for path, reason in conn.execute(
+                "SELECT path, problem FROM files WHERE problem IS NOT NULL ORDER BY walk_key"
+            )
+        ]
+        count = int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+        return _State(
+            generation, db.catalog_from_json(str(meta["catalog"])), tuple(problems), count
+        )
+
+    @property
+    def catalog(self) -> Catalog:
+        """The topic catalog of the store."""
+        with self._snapshot() as (_, state):
+            return state.catalog
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """Files that could not be loaded: catalog files first, then articles in walk order."""
+        with self._snapshot() as (_, state):
+            return state.problems
+
+    @property
+    def article_count(self) -> int:
+        """How many articles the index holds (published or not)."""
+        with self._snapshot() as (_, state):
+            return state.article_count
+
+    def search(
+        self,
+        query: str,
+        *,
+        filters: SearchFilters = _PUBLISHED,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> SearchResults:
+        """Full-text search; see :meth:`briefings.search.SearchIndex.search`."""
+        try:
+            return self._reader.search(query, filters=filters, limit=limit, offset=offset)
+        except sqlite3.DatabaseError as error:
+            if _is_damage(error):
+                self._damaged = True  # the next sync rebuilds the cache
+            raise
+
+    def articles_between(self, start: datetime, end: datetime) -> list[Article]:
+        """Every article published in ``(start, end]``, oldest first (read by rowid range)."""
+        with self._snapshot() as (conn, _):
+            return self._between(conn, start, end, eligible_only=False)
+
+    @staticmethod
+    def _between(
+        conn: sqlite3.Connection, start: datetime, end: datetime, *, eligible_only: bool
+    ) -> list[Article]:
+        low, high = _epoch(start), _epoch(end)
+        if low >= high:
+            return []
+        sql = (
+            f"SELECT {ARTICLE_COLUMNS} FROM articles AS a JOIN article_data AS d ON d.id = a.id "  # noqa: S608
+            "WHERE a.id BETWEEN ? AND ? "
+            "AND (a.published_at, a.published_at_us) > (?, ?) "
+            "AND (a.published_at, a.published_at_us) <= (?, ?)"
+        )
+        if eligible_only:  # assemble() checks eligibility again; this only skips rows early
+            sql += " AND a.published = 1 AND a.url IS NOT NULL"
+        rows = conn.execute(
+            sql + " ORDER BY a.id",
+            (low[0] << _SEQ_BITS, (high[0] << _SEQ_BITS) | _SEQ_MASK, *low, *high),
+        ).fetchall()
+        return [article_from_row(row) for row in rows]
+
+    def articles_with_url(self, url: str) -> list[Article]:
+        """Articles whose URL is ``url`` up to :func:`~briefings.urls.canonical_url` form.
+
+        For ``briefings explain`` and ``/briefing explain``: the longest path segment of the
+        canonical URL narrows the rows in SQL, the canonical comparison decides.
+        """
+        key = canonical_url(url)
+        host, *path = key.split("?", 1)[0].split("/")
+        segment = max(path or [host], key=len)
+        pattern = "%" + segment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        with self._snapshot() as (conn, _):
+            sql = (
+                f"SELECT {ARTICLE_COLUMNS} FROM articles AS a "  # noqa: S608
+                "JOIN article_data AS d ON d.id = a.id WHERE a.url LIKE ? ESCAPE '\\'"
+            )
+            rows = conn.execute(sql, (pattern,)).fetchall()
+        articles = (article_from_row(row) for row in rows)
+        return [a for a in articles if a.url and canonical_url(a.url) == key]
+
+    def briefing(self, request: BriefingRequest) -> Briefing:
+        """``assemble(self.articles_between(request.start, request.at), self.catalog, request)``."""
+        with self._snapshot() as (conn, state):
+            articles = self._between(conn, request.start, request.at, eligible_only=True)
+        return assemble(articles, state.catalog, request)
+
+    def topic_summaries(self) -> list[TopicSummary]:
+        """Same as :func:`~briefings.topics.summarize_topics` over all articles, from SQL."""
+        with self._snapshot() as (conn, state):
+            cached = self._topics
+            if cached is not None and cached[0] == state.generation:
+                return list(cached[1])
+            rows = conn.execute(_TOPIC_COUNTS).fetchall()
+        catalog = state.catalog
+        total: dict[str, int] = {}
+        published: dict[str, int] = {}
+        spelled: dict[str, tuple[str, str]] = {}
+        for name, count, published_count, first in rows:
+            entry = catalog.get(name)
+            key = topic_key(entry.name if entry else name)
+            total[key] = total.get(key, 0) + int(count)
+            published[key] = published.get(key, 0) + int(published_count)
+            if key not in spelled or first < spelled[key][0]:
+                spelled[key] = (first, name)
+        listed = {topic_key(topic.name) for topic in catalog.topics}
+        summaries = [
+            TopicSummary(
+                topic.name,
+                topic.parent,
+                topic.description,
+                total.get(topic_key(topic.name), 0),
+                published.get(topic_key(topic.name), 0),
+            )
+            for topic in catalog.topics
+        ]
+        summaries.extend(
+            TopicSummary(spelled[key][1], None, "", total[key], published[key])
+            for key in sorted(total)
+            if key not in listed
+        )
+        self._topics = (state.generation, summaries)
+        return list(summaries)
