@@ -1,10 +1,13 @@
 """The ``briefings`` command line: use the core without Discord.
 
-``briefings check|build|search|topics`` (also ``python -m briefings``). Errors are one line on
-stderr (exit 2 for bad arguments or a missing store); ``check`` exits 1 when any file has a
-problem. Loading many files shows a progress bar on a terminal and nothing otherwise.
+``briefings check|build|search|topics|generate`` (also ``python -m briefings``). Errors are one
+line on stderr (exit 2 for bad arguments or a missing store); ``check`` exits 1 when any file
+has a problem. Loading many files shows a progress bar on a terminal and nothing otherwise.
+``--cache PATH`` makes ``check``/``build``/``search``/``topics`` use the persistent
+:class:`~briefings.index.StoreIndex` in that file (only new or changed files are parsed; the
+output is the same); without it the store is loaded into memory as before.
 This module is the only place in the core that prints, and it never reads the clock: the
-moment of a briefing is always given with ``--at``.
+moment of a briefing is always given with ``--at`` (``generate`` takes ``--end``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,7 +28,10 @@ from tqdm import tqdm
 
 from briefings import render
 from briefings.briefing import DEFAULT_PER_TOPIC, BriefingRequest, assemble
-from briefings.model import Store
+from briefings.explain import explain
+from briefings.generate import DEFAULT_END, generate_store
+from briefings.index import StoreIndex
+from briefings.model import Problem, Store
 from briefings.search import SearchFilters, SearchIndex
 from briefings.store import Progress, StoreNotFoundError, load_store
 from briefings.topics import summarize_topics
@@ -116,8 +123,21 @@ def _load(path: str) -> Store:
         return load_store(path, progress=progress)
 
 
-def _report_problems(store: Store, shown_root: str, stream: TextIO) -> None:
-    for problem in store.problems:
+@contextmanager
+def _open_index(path: str, cache: str) -> Iterator[StoreIndex]:
+    """The store's persistent index in ``cache``, brought up to date."""
+    try:
+        index = StoreIndex(path, cache)
+    except (sqlite3.Error, OSError) as error:
+        raise UsageError(f"cannot use the cache {cache}: {error}") from error
+    with index:
+        with _progress_bar(sys.stderr) as progress:
+            index.sync(progress=progress)
+        yield index
+
+
+def _report_problems(problems: Sequence[Problem] | Store, shown_root: str, stream: TextIO) -> None:
+    for problem in problems.problems if isinstance(problems, Store) else problems:
         print(f"{Path(shown_root) / problem.path}: {problem.reason}", file=stream)
 
 
@@ -129,24 +149,28 @@ def _emit_json(document: object) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    store = _load(args.store)
-    _report_problems(store, args.store, sys.stdout)
-    print(f"{len(store.articles)} articles, {len(store.problems)} problems")
-    return 1 if store.problems else 0
+    if args.cache:
+        with _open_index(args.store, args.cache) as index:
+            problems, count = index.problems, index.article_count
+    else:
+        store = _load(args.store)
+        problems, count = store.problems, len(store.articles)
+    _report_problems(problems, args.store, sys.stdout)
+    print(f"{count} articles, {len(problems)} problems")
+    return 1 if problems else 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     zone = parse_zone(args.tz)
-    request = BriefingRequest(
-        at=parse_moment(args.at, zone),
-        window=parse_duration(args.window),
-        topics=tuple(args.topic or ()),
-        per_topic=args.per_topic,
-        min_quality=args.min_quality,
-    )
-    store = _load(args.store)
-    _report_problems(store, args.store, sys.stderr)
-    briefing = assemble(store.articles, store.catalog, request)
+    request = _request(args, zone)
+    if args.cache:
+        with _open_index(args.store, args.cache) as index:
+            _report_problems(index.problems, args.store, sys.stderr)
+            briefing = index.briefing(request)
+    else:
+        store = _load(args.store)
+        _report_problems(store, args.store, sys.stderr)
+        briefing = assemble(store.articles, store.catalog, request)
     if args.format == "json":
         _emit_json(render.briefing_to_json(briefing, zone))
     elif args.format == "markdown":
@@ -156,15 +180,49 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _request(args: argparse.Namespace, zone: tzinfo) -> BriefingRequest:
+    return BriefingRequest(
+        at=parse_moment(args.at, zone),
+        window=parse_duration(args.window),
+        topics=tuple(args.topic or ()),
+        per_topic=args.per_topic,
+        min_quality=args.min_quality,
+    )
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    zone = parse_zone(args.tz)
+    request = _request(args, zone)
+    if args.cache:
+        with _open_index(args.store, args.cache) as index:
+            articles = index.articles_between(request.start, request.at)
+            paths = {article.path for article in articles}
+            articles += [a for a in index.articles_with_url(args.url) if a.path not in paths]
+            catalog = index.catalog
+    else:
+        store = _load(args.store)
+        articles, catalog = list(store.articles), store.catalog
+    result = explain(args.url, articles, catalog, request)
+    if args.format == "json":
+        _emit_json(render.explanation_to_json(result, zone))
+    else:
+        print(render.explanation_to_text(result))
+    return 0
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     zone = parse_zone(args.tz)
-    store = _load(args.store)
-    _report_problems(store, args.store, sys.stderr)
-    with SearchIndex() as index:
-        index.replace_all(store.articles)
-        results = index.search(
-            args.query, filters=SearchFilters(topic=args.topic), limit=args.limit
-        )
+    filters = SearchFilters(topic=args.topic)
+    if args.cache:
+        with _open_index(args.store, args.cache) as store_index:
+            _report_problems(store_index.problems, args.store, sys.stderr)
+            results = store_index.search(args.query, filters=filters, limit=args.limit)
+    else:
+        store = _load(args.store)
+        _report_problems(store, args.store, sys.stderr)
+        with SearchIndex() as index:
+            index.replace_all(store.articles)
+            results = index.search(args.query, filters=filters, limit=args.limit)
     if args.format == "json":
         _emit_json(render.search_to_json(results, zone))
     else:
@@ -173,14 +231,52 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_topics(args: argparse.Namespace) -> int:
-    store = _load(args.store)
-    _report_problems(store, args.store, sys.stderr)
-    summaries = summarize_topics(store.articles, store.catalog)
+    if args.cache:
+        with _open_index(args.store, args.cache) as index:
+            _report_problems(index.problems, args.store, sys.stderr)
+            summaries = index.topic_summaries()
+    else:
+        store = _load(args.store)
+        _report_problems(store, args.store, sys.stderr)
+        summaries = summarize_topics(store.articles, store.catalog)
     if args.format == "json":
         _emit_json(render.topics_to_json(summaries))
     else:
         print(render.topics_to_text(summaries))
     return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    end = parse_moment(args.end, parse_zone("UTC")) if args.end else DEFAULT_END
+    with _progress_bar(sys.stderr) as progress:
+        made = generate_store(
+            args.out,
+            articles=args.articles,
+            days=args.days,
+            seed=args.seed,
+            end=end,
+            progress=progress,
+        )
+    print(f"wrote {made.articles} articles and {made.topics} topics to {args.out}")
+    return 0
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be at least 0")
+    return value
+
+
+def _add_cache_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--cache",
+        metavar="PATH",
+        help="keep a persistent index of the store in this file (parses only changed files)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -195,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="report every file of the store that cannot be loaded"
     )
     check.add_argument("store", metavar="STORE")
+    _add_cache_option(check)
     check.set_defaults(handler=cmd_check)
 
     build = commands.add_parser("build", help="assemble the briefing of a moment")
@@ -206,6 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--topic", action="append", metavar="T", help="only this topic (repeatable)")
     build.add_argument("--tz", default="UTC", metavar="ZONE", help="time zone for --at and output")
     build.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    _add_cache_option(build)
     build.set_defaults(handler=cmd_build)
 
     search = commands.add_parser("search", help="full-text search of the published articles")
@@ -215,12 +313,39 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=_positive_int, default=10, metavar="N")
     search.add_argument("--tz", default="UTC", metavar="ZONE", help="time zone for dates shown")
     search.add_argument("--format", choices=("text", "json"), default="text")
+    _add_cache_option(search)
     search.set_defaults(handler=cmd_search)
+
+    why = commands.add_parser("explain", help="say why an article is or is not in a briefing")
+    why.add_argument("store", metavar="STORE")
+    why.add_argument("url", metavar="URL")
+    why.add_argument("--at", required=True, help="the moment of the briefing (ISO 8601)")
+    why.add_argument("--window", default="24h", help="how far back to look (default 24h)")
+    why.add_argument("--per-topic", type=_positive_int, default=DEFAULT_PER_TOPIC, metavar="N")
+    why.add_argument("--min-quality", type=_number, default=0.0, metavar="Q")
+    why.add_argument("--topic", action="append", metavar="T", help="only this topic (repeatable)")
+    why.add_argument("--tz", default="UTC", metavar="ZONE", help="time zone for --at and output")
+    why.add_argument("--format", choices=("text", "json"), default="text")
+    _add_cache_option(why)
+    why.set_defaults(handler=cmd_explain)
 
     topics = commands.add_parser("topics", help="list topics with article counts")
     topics.add_argument("store", metavar="STORE")
     topics.add_argument("--format", choices=("text", "json"), default="text")
+    _add_cache_option(topics)
     topics.set_defaults(handler=cmd_topics)
+
+    generate = commands.add_parser(
+        "generate", help="write a synthetic store in the real format (for benchmarks)"
+    )
+    generate.add_argument("out", metavar="OUT", help="folder to write (created if needed)")
+    generate.add_argument("--articles", type=_count, default=1000, metavar="N")
+    generate.add_argument("--days", type=_positive_int, default=365, metavar="D")
+    generate.add_argument("--seed", type=int, default=1, metavar="S")
+    generate.add_argument(
+        "--end", metavar="MOMENT", help="newest article time, ISO 8601 (default 2026-03-10T08:00Z)"
+    )
+    generate.set_defaults(handler=cmd_generate)
     return parser
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from briefings.briefing import Briefing, Story
+from briefings.explain import Explanation
 from briefings.search import SearchHit, SearchResults
 from briefings.topics import TopicSummary
 
@@ -225,4 +226,35 @@ def topics_to_text(summaries: list[TopicSummary]) -> str:
         name = f"  {s.name}" if s.parent else s.name
         counts = f"{s.articles:>6} articles ({s.published} published)"
         lines.append(f"{name:<{width + 2}}{counts}  {s.description}".rstrip())
+    return "\n".join(lines)
+
+
+# --- explanations ----------------------------------------------------------------------------
+
+
+def explanation_to_json(result: Explanation, zone: tzinfo) -> JsonObject:
+    """The ``briefings explain --format json`` document."""
+    article = result.article
+    return {
+        "url": result.url,
+        "included": result.included,
+        "verdict": result.verdict,
+        "article": None
+        if article is None
+        else {
+            "title": article.title,
+            "url": article.url,
+            "path": article.path,
+            "published_at": _iso(article.published_at, zone),
+        },
+        "stages": [
+            {"stage": s.name, "passed": s.passed, "detail": s.detail} for s in result.stages
+        ],
+    }
+
+
+def explanation_to_text(result: Explanation) -> str:
+    """An explanation for a terminal: the verdict, then one line per stage checked."""
+    lines = [result.verdict, ""]
+    lines += [f"  [{'ok' if s.passed else 'no'}] {s.name}: {s.detail}" for s in result.stages]
     return "\n".join(lines)

@@ -232,3 +232,34 @@ def test_module_entry_point_runs_quietly_without_a_terminal(sample_store: Path) 
     assert result.returncode == 0
     assert result.stdout == "60 articles, 0 problems\n"
     assert result.stderr == ""  # no progress bar when output is not a terminal
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["load", "cache"])
+def test_explain_command(
+    sample_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], cached: bool
+) -> None:
+    cache = ["--cache", str(tmp_path / "index.sqlite3")] if cached else []
+    copy = "https://www.harborledger.test/2026/03/09/lumen-labs-kestrel-2-phone-model"
+    code, out, _ = run(
+        capsys, "explain", str(sample_store), copy, "--at", SAMPLE_AT, "--format", "json", *cache
+    )
+    assert code == 0
+    document = json.loads(out)
+    assert document["included"] is True and "also" in document["verdict"]
+    assert [s["stage"] for s in document["stages"]] == [
+        "found",
+        "published",
+        "window",
+        "quality",
+        "topic",
+        "story",
+        "rank",
+    ]
+    code, out, _ = run(
+        capsys, "explain", str(sample_store), copy, "--at", "2026-03-20T08:00:00Z", *cache
+    )
+    assert code == 0 and out.startswith("Outside the window") and "[no] window" in out
+    code, out, _ = run(
+        capsys, "explain", str(sample_store), "https://nowhere.test/", "--at", SAMPLE_AT, *cache
+    )
+    assert out.startswith("Not found")
