@@ -31,7 +31,10 @@ async def build_bot(
     db = await Database.connect(settings.database_url)
     log.info("database ready at %s", db.url_for_logs)
     library = ArticleLibrary(
-        settings.article_store, catalog_dir=settings.topic_catalog, clock=clock
+        settings.article_store,
+        catalog_dir=settings.topic_catalog,
+        cache_path=settings.index_cache,
+        clock=clock,
     )
     return BriefingBot(settings, db, library, clock=clock, **client_options)
 

@@ -81,8 +81,8 @@ class HealthServer:
         store: dict[str, object] = {"loaded": loaded_at is not None}
         if loaded_at is not None:
             store.update(
-                articles=len(library.store.articles),
-                skipped_files=len(library.store.problems),
+                articles=library.article_count,
+                skipped_files=len(library.problems),
                 loaded_at=loaded_at.isoformat(),
                 age_seconds=round((now - loaded_at).total_seconds(), 1),
             )
@@ -111,8 +111,8 @@ class HealthServer:
         """The Prometheus exposition."""
         services = self.bot.services
         if services.library.loaded_at is not None:
-            services.metrics.articles.set(len(services.library.store.articles))
-            services.metrics.skipped_files.set(len(services.library.store.problems))
+            services.metrics.articles.set(services.library.article_count)
+            services.metrics.skipped_files.set(len(services.library.problems))
         return web.Response(
             body=services.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )

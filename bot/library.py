@@ -1,148 +1,170 @@
-"""The article library of the running bot: the loaded store plus its search index.
+"""The article library of the running bot: the store's persistent index plus remote sources.
 
-Loading and searching run in a worker thread (:func:`asyncio.to_thread`) so the event loop —
-and with it the gateway heartbeat and every command — never waits on disk or SQLite. The store
-is re-read when its folder changes: :meth:`ArticleLibrary.refresh` compares a cheap signature
-of the folder (file count, newest modification time, total size) and reloads only when it
-differs. Readers always see one consistent snapshot: a reload swaps store and index together.
+The local store lives in a :class:`~briefings.index.StoreIndex`: a SQLite cache
+(``INDEX_CACHE``) that remembers every file's identity, so a restart with an unchanged store
+re-parses nothing and a rescan (``STORE_RESCAN_SECONDS``) re-parses only what changed. Articles
+stay in SQLite, not in the process's memory; a briefing reads only its window's articles.
+
+Syncing and searching run in a worker thread (:func:`asyncio.to_thread`), so the event loop —
+and with it the gateway heartbeat and every command — never waits on disk or SQLite.
+
+Articles from remote sources (``ARTICLE_SOURCES``, a few hundred at most) are kept in memory
+with a small search index of their own. Briefings combine both; search merges both result
+lists, the store's hits first; a remote copy of a page the store already has is left out.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from bot.timing import Clock, system_clock
 from briefings.briefing import Briefing, BriefingRequest, assemble
 from briefings.explain import Explanation, explain
-from briefings.model import Article, Store
+from briefings.index import StoreIndex
+from briefings.model import Article, Catalog, Problem
 from briefings.search import SearchFilters, SearchIndex, SearchResults
-from briefings.store import load_store
 from briefings.topics import TopicSummary, summarize_topics
 from briefings.urls import canonical_url
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class _Snapshot:
-    store: Store
-    articles: tuple[Article, ...]
-    """The store's articles plus the remote sources' (minus pages the store already has)."""
-    index: SearchIndex
-    signature: tuple[int, int, int]
-    topics: tuple[TopicSummary, ...]
-
-
-def folder_signature(root: Path) -> tuple[int, int, int]:
-    """(file count, newest mtime in ns, total size) of everything below ``root``."""
-    count = newest = total = 0
-    for folder, subfolders, files in os.walk(root):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        for name in files:
-            try:
-                info = (Path(folder) / name).stat()
-            except OSError:
-                continue
-            count += 1
-            newest = max(newest, info.st_mtime_ns)
-            total += info.st_size
-    return count, newest, total
-
-
 class ArticleLibrary:
     """The store as the bot sees it; every method is safe to call from the event loop."""
 
     def __init__(
-        self, root: Path, *, catalog_dir: Path | None = None, clock: Clock = system_clock
+        self,
+        root: Path,
+        *,
+        catalog_dir: Path | None = None,
+        cache_path: Path | None = None,
+        clock: Clock = system_clock,
     ) -> None:
         self.root = root
-        self.catalog_dir = catalog_dir
         self.clock = clock
+        if cache_path is not None:
+            cache_path.parent.mkdir(parents=True, exist_ok=True)
+        self._index = StoreIndex(root, cache_path, catalog_dir=catalog_dir)
         self.loaded_at: datetime | None = None
-        """When the store was last (re)loaded; None before the first load."""
-        self._snapshot: _Snapshot | None = None
+        """When the store was last synced with changes; None before the first sync."""
+        self._topics: tuple[TopicSummary, ...] = ()
         self._remote: tuple[Article, ...] = ()
+        self._remote_index: SearchIndex | None = None
         self._lock = asyncio.Lock()
 
-    def _load(self, reuse: _Snapshot | None = None) -> _Snapshot:
-        if reuse is None:
-            signature = folder_signature(self.root)
-            store = load_store(self.root, catalog_dir=self.catalog_dir)
-        else:
-            signature, store = reuse.signature, reuse.store
-        local = {canonical_url(a.url) for a in store.articles if a.url}
-        remote = tuple(a for a in self._remote if not a.url or canonical_url(a.url) not in local)
-        articles = store.articles + remote
-        index = SearchIndex()
-        index.replace_all(articles)
-        topics = tuple(summarize_topics(articles, store.catalog))
-        return _Snapshot(store, articles, index, signature, topics)
+    # --- keeping up to date ----------------------------------------------------------------
+
+    async def refresh(self, *, force: bool = False) -> bool:
+        """Bring the index up to date with the folder; True when anything changed."""
+        async with self._lock:
+            report = await asyncio.to_thread(self._index.sync)
+            changed = report.modified or force or self.loaded_at is None
+            if changed:
+                self._topics = await asyncio.to_thread(self._summaries)
+                self.loaded_at = self.clock()
+        if changed:
+            log.info(
+                "store %s: %d articles, %d problems (%d parsed, %d removed)",
+                self.root,
+                self._index.article_count,
+                report.problems,
+                report.parsed,
+                report.removed,
+            )
+            for problem in self._index.problems[:20]:
+                log.warning("skipped store file %s: %s", problem.path, problem.reason)
+        return changed
 
     async def set_remote(self, articles: Sequence[Article]) -> None:
         """Replace the remote sources' articles (the local store is not re-read)."""
         async with self._lock:
-            self._remote = tuple(articles)
-            if self._snapshot is None:
-                return
-            snapshot = await asyncio.to_thread(self._load, self._snapshot)
-            previous, self._snapshot = self._snapshot, snapshot
-            previous.index.close()
-
-    async def refresh(self, *, force: bool = False) -> bool:
-        """Reload the store when its folder changed (or always with ``force``)."""
-        async with self._lock:
-            if not force and self._snapshot is not None:
-                signature = await asyncio.to_thread(folder_signature, self.root)
-                if signature == self._snapshot.signature:
-                    return False
-            snapshot = await asyncio.to_thread(self._load)
-            previous, self._snapshot = self._snapshot, snapshot
-            self.loaded_at = self.clock()
+            remote = tuple(articles)
+            index = SearchIndex()
+            await asyncio.to_thread(index.replace_all, remote)
+            previous, self._remote_index, self._remote = self._remote_index, index, remote
             if previous is not None:
-                previous.index.close()
-        store = snapshot.store
-        log.info(
-            "store loaded: %d articles, %d problems, %d topics from %s",
-            len(store.articles),
-            len(store.problems),
-            len(store.catalog.topics),
-            self.root,
-        )
-        for problem in store.problems[:20]:
-            log.warning("skipped store file %s: %s", problem.path, problem.reason)
-        return True
+                previous.close()
+            self._topics = await asyncio.to_thread(self._summaries)
+
+    def _summaries(self) -> tuple[TopicSummary, ...]:
+        local = self._index.topic_summaries()
+        if not self._remote:
+            return tuple(local)
+        extra = {s.name: s for s in summarize_topics(self._remote, Catalog())}
+        merged = [
+            TopicSummary(
+                s.name,
+                s.parent,
+                s.description,
+                s.articles + extra[s.name].articles,
+                s.published + extra.pop(s.name).published,
+            )
+            if s.name in extra
+            else s
+            for s in local
+        ]
+        return tuple(merged + list(extra.values()))
+
+    # --- what commands and deliveries read -------------------------------------------------
 
     @property
-    def _current(self) -> _Snapshot:
-        if self._snapshot is None:
-            raise RuntimeError("the article library has not been loaded yet")
-        return self._snapshot
+    def article_count(self) -> int:
+        """Articles of the local store."""
+        return self._index.article_count
 
     @property
-    def store(self) -> Store:
-        """The current snapshot of the store."""
-        return self._current.store
+    def problems(self) -> tuple[Problem, ...]:
+        """Files of the local store that could not be loaded."""
+        return self._index.problems
+
+    @property
+    def catalog(self) -> Catalog:
+        """The topic catalog."""
+        return self._index.catalog
 
     @property
     def topics(self) -> Sequence[TopicSummary]:
         """Every topic with its counts, in overview order."""
-        return self._current.topics
+        return self._topics
 
     async def search(
         self, query: str, *, topic: str | None, limit: int, offset: int = 0
     ) -> SearchResults:
-        """Full-text search of the published articles."""
-        index = self._current.index
+        """Full-text search of the published articles (the store's, then remote ones)."""
         filters = SearchFilters(topic=topic)
-        return await asyncio.to_thread(
-            index.search, query, filters=filters, limit=limit, offset=offset
+        local = await asyncio.to_thread(
+            self._index.search, query, filters=filters, limit=limit, offset=offset
         )
+        remote_index = self._remote_index
+        if remote_index is None or not len(remote_index) or local.message:
+            return local
+        # Remote hits follow the store's: fetch enough of them to fill this page.
+        skip = max(0, offset - local.total)
+        take = limit - len(local.hits)
+        remote = await asyncio.to_thread(
+            remote_index.search, query, filters=filters, limit=max(take, 1), offset=skip
+        )
+        seen = {canonical_url(hit.url) for hit in local.hits if hit.url}
+        extra = tuple(h for h in remote.hits if not h.url or canonical_url(h.url) not in seen)
+        hits = local.hits + (extra[:take] if take > 0 else ())
+        return SearchResults(query, local.total + remote.total, hits, None)
+
+    def _window_articles(self, request: BriefingRequest) -> list[Article]:
+        local = self._index.articles_between(request.start, request.at)
+        if not self._remote:
+            return local
+        known = {canonical_url(a.url) for a in local if a.url}
+        remote = [
+            a
+            for a in self._remote
+            if request.start < a.published_at <= request.at
+            and (not a.url or canonical_url(a.url) not in known)
+        ]
+        return local + remote
 
     def briefing(
         self,
@@ -152,12 +174,13 @@ class ArticleLibrary:
         per_topic: int = 5,
         min_quality: float = 0,
     ) -> Briefing:
-        """The briefing of the window ending at ``at`` (pure and fast: no I/O)."""
-        snapshot = self._current
+        """The briefing of the window ending at ``at`` (reads only that window's articles)."""
         request = BriefingRequest(
             at=at, topics=tuple(topics), per_topic=per_topic, min_quality=min_quality
         )
-        return assemble(snapshot.articles, snapshot.store.catalog, request)
+        if not self._remote:
+            return self._index.briefing(request)
+        return assemble(self._window_articles(request), self.catalog, request)
 
     def explain(
         self,
@@ -169,13 +192,18 @@ class ArticleLibrary:
         min_quality: float = 0,
     ) -> Explanation:
         """Why the article at ``url`` is or is not in the briefing ending at ``at``."""
-        snapshot = self._current
         request = BriefingRequest(
             at=at, topics=tuple(topics), per_topic=per_topic, min_quality=min_quality
         )
-        return explain(url, snapshot.articles, snapshot.store.catalog, request)
+        candidates = self._window_articles(request)
+        key = canonical_url(url)
+        if not any(a.url and canonical_url(a.url) == key for a in candidates):
+            candidates += self._index.articles_with_url(url)
+            candidates += [a for a in self._remote if a.url and canonical_url(a.url) == key]
+        return explain(url, candidates, self.catalog, request)
 
     def close(self) -> None:
-        """Release the search index."""
-        if self._snapshot is not None:
-            self._snapshot.index.close()
+        """Release the index and its connections."""
+        self._index.close()
+        if self._remote_index is not None:
+            self._remote_index.close()

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     source_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     source_max_pages: int = Field(default=20, ge=1, le=1000)
     topic_catalog: Path | None = None
+    index_cache: Path | None = Path("data/index-cache.sqlite3")
     database_url: str = "sqlite+aiosqlite:///data/briefing-bot.sqlite3"
     discord_api_base_url: str | None = None
     discord_gateway_url: str | None = None
@@ -143,6 +144,13 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("index_cache", mode="before")
+    @classmethod
+    def _optional_path(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in ("", "none", "off"):
+            return None
         return value
 
     @field_validator("health_port", mode="before")

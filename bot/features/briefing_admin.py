@@ -87,9 +87,9 @@ async def _status_lines(services: Services, guild_id: int) -> list[str]:
             lines.append(f"Last delivery: {last.day:%Y-%m-%d}, {last.status} at <t:{when}:f>.")
             if last.status == "failed" and last.error:
                 lines.append(f"Problem: {last.error}")
-    store = services.library.store
+    library = services.library
     lines.append(
-        f"Article store: {len(store.articles)} articles, {len(store.problems)} files skipped."
+        f"Article store: {library.article_count} articles, {len(library.problems)} files skipped."
     )
     for source in services.sources.sources:
         state = (

@@ -79,6 +79,7 @@ class BotHarness:
             "discord_api_base_url": self.fake.api_base_url,
             "discord_gateway_url": self.fake.gateway_url,
             "store_rescan_seconds": 3600,
+            "index_cache": self.tmp_path / "index-cache.sqlite3",
             "command_rate": 100,
             "send_retry_delay_seconds": 0.05,
         }
