@@ -176,7 +176,7 @@ class ArticleLibrary:
     ) -> Briefing:
         """The briefing of the window ending at ``at`` (reads only that window's articles)."""
         request = BriefingRequest(
-            at=at, topics=tuple(topics), per_topic=per_topic, min_quality=min_quality
+            at, topics=tuple(topics), per_topic=per_topic, min_quality=min_quality
         )
         if not self._remote:
             return self._index.briefing(request)
@@ -193,7 +193,7 @@ class ArticleLibrary:
     ) -> Explanation:
         """Why the article at ``url`` is or is not in the briefing ending at ``at``."""
         request = BriefingRequest(
-            at=at, topics=tuple(topics), per_topic=per_topic, min_quality=min_quality
+            at, topics=tuple(topics), per_topic=per_topic, min_quality=min_quality
         )
         candidates = self._window_articles(request)
         key = canonical_url(url)

@@ -279,6 +279,20 @@ def _add_cache_option(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_briefing_options(command: argparse.ArgumentParser) -> None:
+    """The options that describe a briefing (``build`` and ``explain``)."""
+    command.add_argument("--at", required=True, help="the moment of the briefing (ISO 8601)")
+    command.add_argument("--window", default="24h", help="how far back to look (default 24h)")
+    command.add_argument("--per-topic", type=_positive_int, default=DEFAULT_PER_TOPIC, metavar="N")
+    command.add_argument("--min-quality", type=_number, default=0.0, metavar="Q")
+    command.add_argument(
+        "--topic", action="append", metavar="T", help="only this topic (repeatable)"
+    )
+    command.add_argument(
+        "--tz", default="UTC", metavar="ZONE", help="time zone for --at and output"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``briefings`` command."""
     parser = argparse.ArgumentParser(
@@ -296,12 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="assemble the briefing of a moment")
     build.add_argument("store", metavar="STORE")
-    build.add_argument("--at", required=True, help="the moment of the briefing (ISO 8601)")
-    build.add_argument("--window", default="24h", help="how far back to look (default 24h)")
-    build.add_argument("--per-topic", type=_positive_int, default=DEFAULT_PER_TOPIC, metavar="N")
-    build.add_argument("--min-quality", type=_number, default=0.0, metavar="Q")
-    build.add_argument("--topic", action="append", metavar="T", help="only this topic (repeatable)")
-    build.add_argument("--tz", default="UTC", metavar="ZONE", help="time zone for --at and output")
+    _add_briefing_options(build)
     build.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     _add_cache_option(build)
     build.set_defaults(handler=cmd_build)
@@ -319,12 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     why = commands.add_parser("explain", help="say why an article is or is not in a briefing")
     why.add_argument("store", metavar="STORE")
     why.add_argument("url", metavar="URL")
-    why.add_argument("--at", required=True, help="the moment of the briefing (ISO 8601)")
-    why.add_argument("--window", default="24h", help="how far back to look (default 24h)")
-    why.add_argument("--per-topic", type=_positive_int, default=DEFAULT_PER_TOPIC, metavar="N")
-    why.add_argument("--min-quality", type=_number, default=0.0, metavar="Q")
-    why.add_argument("--topic", action="append", metavar="T", help="only this topic (repeatable)")
-    why.add_argument("--tz", default="UTC", metavar="ZONE", help="time zone for --at and output")
+    _add_briefing_options(why)
     why.add_argument("--format", choices=("text", "json"), default="text")
     _add_cache_option(why)
     why.set_defaults(handler=cmd_explain)
