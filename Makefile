@@ -38,6 +38,7 @@ pytest: $(STAMP)
 ## bench: the store index benchmarks at 10,000 and 100,000 articles (minutes; not in make test)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/scale.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .
