@@ -126,7 +126,7 @@ async def test_three_processes_one_postgres_exactly_once(tmp_path: Path) -> None
                     fake.dms_to(u.id) for u in users
                 )
 
-            await fake.wait_until(done, timeout=120)
+            await fake.wait_until(done, timeout=600)
             await asyncio.sleep(
                 6
             )  # longer than a lease plus a catch-up: any duplicate would show now
