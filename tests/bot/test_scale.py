@@ -117,7 +117,7 @@ async def test_three_processes_one_postgres_exactly_once(tmp_path: Path) -> None
         try:
             # kill the worker once the digests are well under way
             await fake.wait_until(
-                lambda: sum(1 for u in users if fake.dms_to(u.id)) >= 60, timeout=90
+                lambda: sum(1 for u in users if fake.dms_to(u.id)) >= 60, timeout=300
             )
             processes["worker"].send_signal(signal.SIGKILL)
 
