@@ -89,7 +89,6 @@ async def run(
             DATABASE_URL=url,
             SHARD_COUNT="2",
             LOG_LEVEL="WARNING",
-            INDEX_CACHE=str(work / f"index-{processes}.sqlite3"),
         )
         roles = (
             [{"SHARD_IDS": "0,1"}]

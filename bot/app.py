@@ -33,7 +33,7 @@ async def build_bot(
     library = ArticleLibrary(
         settings.article_store,
         catalog_dir=settings.topic_catalog,
-        cache_path=settings.index_cache,
+        cache_path=settings.index_cache_path(),
         clock=clock,
     )
     return BriefingBot(settings, db, library, clock=clock, **client_options)

@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     source_max_pages: int = Field(default=20, ge=1, le=1000)
     topic_catalog: Path | None = None
     index_cache: Path | None = Path("data/index-cache.sqlite3")
+    """Where the store's index lives. Each process needs its own: see :meth:`index_cache_path`."""
     database_url: str = "sqlite+aiosqlite:///data/briefing-bot.sqlite3"
     discord_api_base_url: str | None = None
     discord_gateway_url: str | None = None
@@ -109,6 +110,26 @@ class Settings(BaseSettings):
             if wrong:
                 raise ValueError(f"SHARD_IDS {wrong} are outside 0..{self.shard_count - 1}")
         return self
+
+    def index_cache_path(self) -> Path | None:
+        """This process's index cache: ``INDEX_CACHE`` with the process's role in the name.
+
+        Processes started from one folder (``SHARD_IDS=0`` and ``SHARD_IDS=1``, a worker) must
+        not share an index file, so ``data/index-cache.sqlite3`` becomes
+        ``data/index-cache.shards-0.sqlite3``, ``…shards-1…`` or ``…worker…``; a process that
+        runs every shard keeps the plain name.
+        """
+        if self.index_cache is None:
+            return None
+        if self.worker_only:
+            role = "worker"
+        elif self.shard_ids is not None:
+            role = "shards-" + "-".join(str(shard) for shard in self.shard_ids)
+        else:
+            return self.index_cache
+        return self.index_cache.with_name(
+            f"{self.index_cache.stem}.{role}{self.index_cache.suffix}"
+        )
 
     def owns_guild(self, guild_id: int) -> bool:
         """Whether this process runs the shard of ``guild_id`` (all guilds without SHARD_IDS)."""
