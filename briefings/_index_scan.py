@@ -31,8 +31,7 @@ from pathlib import Path
 from typing import Final, NamedTuple
 
 from briefings._index_rows import Parsed, article_rows
-from briefings._index_yaml import Unsupported, load_file_front_matter
-from briefings.articles import article_from_mapping, parse_article
+from briefings.articles import parse_article
 from briefings.catalog import CATALOG_SUFFIXES
 from briefings.frontmatter import MAX_FILE_BYTES, InvalidFile, read_text
 from briefings.model import Article
@@ -200,12 +199,8 @@ def catalog_digest(folder: Path) -> str:
 
 
 def _parse_text(path: str, text: str) -> Article | None:
-    """:func:`~briefings.articles.parse_article`, with the fast loader for plain front matter."""
-    try:
-        data = load_file_front_matter(text)
-    except Unsupported:
-        return parse_article(path, text)  # the reference path decides anything unusual
-    return article_from_mapping(path, data)
+    """:func:`~briefings.articles.parse_article`: PyYAML's libyaml safe loader, as everywhere."""
+    return parse_article(path, text)
 
 
 def _digest(data: bytes) -> bytes:

@@ -11,8 +11,8 @@ store stays small, and it remembers each file's identity so a restart re-parses 
   its rows move to the new path without parsing. Vanished files are dropped; the catalog is
   reloaded when its files change. Files changed twice within one timestamp tick ("racily
   clean", see :func:`~briefings._index_scan.racy_window_ns`) are hashed again at the next sync.
-- **Cold indexing** parses in worker processes (all cores; the fast front-matter loader of
-  :mod:`briefings._index_yaml`) while this process writes, in one transaction;
+- **Cold indexing** parses in worker processes (all cores; PyYAML's libyaml safe loader, as
+  everywhere) while this process writes, in one transaction;
   ``progress(done, total)`` reports parsed files. The final FTS5 merge and the WAL
   checkpoint of such a bulk load wait for the next sync or :meth:`StoreIndex.close`.
 - **Readers never wait for a sync.** Writes go through their own connection in one

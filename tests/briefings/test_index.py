@@ -8,7 +8,6 @@ after each step, the index answers exactly like a cold rebuild and like the in-m
 from __future__ import annotations
 
 import logging
-import math
 import os
 import shutil
 import sqlite3
@@ -16,22 +15,15 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefings._index_yaml import (
-    Unsupported,
-    full_load,
-    load_file_front_matter,
-    load_front_matter,
-)
 from briefings.briefing import Briefing, BriefingRequest, assemble
 from briefings.cli import main
-from briefings.frontmatter import InvalidFile, load_yaml, read_text, split_front_matter
 from briefings.generate import generate_store
 from briefings.index import StoreIndex, SyncReport
 from briefings.model import Article, Catalog, Problem, Store
@@ -39,7 +31,7 @@ from briefings.search import SearchFilters, SearchIndex, SearchResults
 from briefings.store import StoreNotFoundError, iter_article_files, load_store
 from briefings.topics import TopicSummary, summarize_topics
 from tests.briefings.factories import write
-from tests.conftest import CORPUS, SAMPLE_STORE
+from tests.conftest import SAMPLE_STORE
 
 EVER = (datetime(1970, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 SAMPLE_AT = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
@@ -704,220 +696,3 @@ def test_any_history_equals_a_cold_rebuild(steps: list[tuple[object, ...]]) -> N
                     cold.sync(workers=1)
                     assert incremental == view_of_index(cold, AT, searches)
                 assert incremental == view_of_store(load_store(root), AT, searches)
-
-
-# --- the fast front-matter loader -------------------------------------------------------------
-
-
-def typed(value: object) -> object:
-    """A comparable form that keeps types apart (``1``, ``1.0`` and ``True`` differ)."""
-    if isinstance(value, dict):
-        pairs = [(repr(typed(k)), typed(v)) for k, v in value.items()]
-        return ("dict", sorted(pairs, key=lambda pair: pair[0]))
-    if isinstance(value, list):
-        return ("list", [typed(item) for item in value])
-    if isinstance(value, float):
-        return ("float", "nan" if math.isnan(value) else repr(value))
-    if isinstance(value, datetime):
-        return ("datetime", value.isoformat())
-    if isinstance(value, date):
-        return ("date", value.isoformat())
-    return (type(value).__name__, value)
-
-
-def assert_fast_path_exact(text: str) -> bool:
-    """True when the fast path took ``text``; then it must equal the YAML safe loader."""
-    try:
-        fast = load_front_matter(text)
-    except Unsupported:
-        return False
-    assert typed(fast) == typed(full_load(text)), text
-    return True
-
-
-SCALARS = (  # what real front matter holds, and what the resolver treats specially
-    "plain words",
-    "Orbit & Axis",
-    "yes",
-    "No",
-    "ON",
-    "~",
-    "null",
-    "1_000",
-    "0x1F",
-    "0o17",
-    "017",
-    "1:30",
-    "-1",
-    "+1",
-    ".5",
-    "57",
-    "42.5",
-    "1e3",
-    "1.0e+3",
-    ".inf",
-    "-.INF",
-    ".nan",
-    "2026-03-10",
-    "2026-03-10T08:00:00Z",
-    "2026-03-10 08:00:00.123456789 +02:00",
-    "2026-02-30",
-    '"2026-03-10T08:00:00+02:00"',
-    '"double \\" quoted"',
-    '"escapes \\u00e9\\x41\\t\\n\\/ \\\\"',
-    '"https://example.test/a?b=c#frag"',
-    "'single '' quoted'",
-    "C# and F#",
-    "http://x.test/a?b=c#frag",
-    "-dash",
-    "1,000",
-    "0.",
-    "über Zürich",
-    "caf\u00e9 \u2014 \u201cquotes\u201d",
-    '"It&#8217;s here&nbsp;now"',
-)
-TRICKY = (  # outside the subset, or invalid: must never be accepted differently
-    "",
-    '"bad escape \\q"',
-    '"surrogate \\ud800"',
-    "'it's broken'",
-    "plain: colon",
-    "a #comment",
-    "trailing:",
-    "[flow, list]",
-    "{flow: map}",
-    "&anchor x",
-    "*alias",
-    "!!str 1",
-    "|",
-    ">-",
-    "- item",
-    "? key",
-    "@at",
-    "`tick",
-    "%pct",
-    "'unclosed",
-    '"unclosed',
-    "=",
-    "<<",
-    "=value",
-    "-5x",
-)
-KEYS = ("title", "topics", "key-with-dash", "_id", "quality", "y", "webUrl")
-TRICKY_KEYS = ("yes", "On", "null", "1", "a b", '"quoted"', "k:v", "<<")
-scalars = st.one_of(*[st.sampled_from(SCALARS)] * 4, st.sampled_from(TRICKY))
-keys = st.one_of(*[st.sampled_from(KEYS)] * 6, st.sampled_from(TRICKY_KEYS))
-
-
-def trees(
-    leaves: st.SearchStrategy[str], names: st.SearchStrategy[str]
-) -> st.SearchStrategy[object]:
-    return st.recursive(
-        leaves,
-        lambda children: st.one_of(
-            st.lists(children, min_size=1, max_size=3),
-            st.dictionaries(names, children, min_size=1, max_size=3),
-        ),
-        max_leaves=12,
-    )
-
-
-@st.composite
-def yaml_documents(draw: st.DrawFn) -> str:
-    """Block YAML in the shapes front matter uses, with tricky scalars and keys."""
-
-    def block(value: object, indent: int) -> list[str]:
-        pad = " " * indent
-        lines: list[str] = []
-        if isinstance(value, dict):
-            for key, child in value.items():
-                if isinstance(child, str):
-                    lines.append(f"{pad}{key}: {child}")
-                    continue
-                lines.append(f"{pad}{key}:")
-                indentless = isinstance(child, list) and draw(st.booleans())
-                lines += block(
-                    child, indent if indentless else indent + draw(st.sampled_from([1, 2, 4]))
-                )
-        else:
-            assert isinstance(value, list)
-            for item in value:
-                gap = draw(st.sampled_from([" ", "   "]))
-                if isinstance(item, str):
-                    lines.append(f"{pad}-{gap}{item}")
-                elif isinstance(item, dict) and draw(st.booleans()):
-                    inner = block(item, indent + 1 + len(gap))
-                    lines.append(f"{pad}-{gap}{inner[0].lstrip()}")
-                    lines += inner[1:]
-                else:
-                    lines.append(f"{pad}-")
-                    lines += block(item, indent + draw(st.sampled_from([1, 2])))
-        return lines
-
-    clean = draw(st.booleans())  # half the documents only use what the fast path takes
-    leaves, names = (st.sampled_from(SCALARS), st.sampled_from(KEYS)) if clean else (scalars, keys)
-    top = draw(st.dictionaries(names, trees(leaves, names), min_size=1, max_size=5))
-    lines = block(top, 0)
-    if not clean and draw(st.booleans()):  # a local mutation: what is taken must stay exact
-        at = draw(st.integers(0, len(lines) - 1))
-        mutation = draw(st.sampled_from(["indent", "dedent", "blank", "comment", "tab", "cr"]))
-        line = lines[at]
-        lines[at] = {
-            "indent": " " + line,
-            "dedent": line[1:] if line.startswith(" ") else line,
-            "blank": line + "\n   ",
-            "comment": line + "\n# note",
-            "tab": line.replace(" ", "\t", 1),
-            "cr": line + "\r",
-        }[mutation]
-    return "\n".join(lines) + "\n"
-
-
-@settings(max_examples=600, deadline=None)
-@given(yaml_documents())
-def test_fast_front_matter_equals_the_yaml_safe_loader(text: str) -> None:
-    assert_fast_path_exact(text)
-
-
-@st.composite
-def article_files(draw: st.DrawFn) -> str:
-    """Whole files: opening and closing lines in their odd forms around a document."""
-    opening = draw(st.sampled_from(["---\n", "---\n", "--- \n", "---\r\n", "\n---\n", ""]))
-    closing = draw(
-        st.sampled_from(
-            ["---", "---", "...", "--- ", "---\t", "---\r", "---\x85x", "-- -", "", "----"]
-        )
-    )
-    body = draw(st.sampled_from(["", "\nBody text.\n", "\n---\nmore: yes\n", "\n\u2028x\n"]))
-    return opening + draw(yaml_documents()) + closing + body
-
-
-def reference_front_matter(text: str) -> object:
-    front_matter, first_line = split_front_matter(text)
-    return load_yaml(front_matter, first_line=first_line)
-
-
-@settings(max_examples=300, deadline=None)
-@given(article_files())
-def test_fast_file_front_matter_equals_split_and_load(text: str) -> None:
-    try:
-        fast = load_file_front_matter(text)
-    except Unsupported:
-        return
-    assert typed(fast) == typed(reference_front_matter(text)), text
-
-
-def test_fast_front_matter_takes_real_and_generated_files() -> None:
-    roots = [SAMPLE_STORE, *(CORPUS / name for name in ("ai", "powerapps") if CORPUS.is_dir())]
-    taken = total = 0
-    for root in roots:
-        for path in iter_article_files(root, skip=root / "topics"):
-            try:
-                text = read_text(path)
-                front_matter, _ = split_front_matter(text)
-            except InvalidFile:
-                continue
-            total += 1
-            taken += assert_fast_path_exact(front_matter)
-            assert typed(load_file_front_matter(text)) == typed(reference_front_matter(text))
-    assert taken == total > 0
