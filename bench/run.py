@@ -345,7 +345,40 @@ def child_naive(root: Path, query_count: int) -> dict[str, Any]:
     }
 
 
+def busy_share(seconds: float = 0.5) -> float:
+    """How busy the CPUs are right now (0..1), from /proc/stat (0 where it is missing)."""
+    try:
+
+        def sample() -> tuple[int, int]:
+            fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+            idle = fields[3] + fields[4]
+            return sum(fields) - idle, sum(fields)
+
+        busy0, total0 = sample()
+        time.sleep(seconds)
+        busy1, total1 = sample()
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return (busy1 - busy0) / max(1, total1 - total0)
+
+
+QUIET: list[float] = []
+"""The background load seen before each timed run (other programs on the machine)."""
+
+
+def wait_for_quiet(limit: float = 60.0) -> None:
+    """Wait (up to ``limit`` seconds) until other programs leave the CPUs mostly idle."""
+    waited = 0.0
+    load = busy_share()
+    while load > 0.15 and waited < limit:
+        time.sleep(2)
+        waited += 2.5
+        load = busy_share()
+    QUIET.append(load)
+
+
 def run_child(mode: str, *args: str) -> dict[str, Any]:
+    wait_for_quiet()
     completed = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--child", mode, *args],
         check=True,
@@ -510,8 +543,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(table(lines))
     largest = measured[max(sizes)]
+    noisy = sum(load > 0.15 for load in QUIET)
     print(
-        f"\nMedians of {repeats} runs (cold, warm, updates); naive baseline: "
+        f"\nBackground CPU load before the {len(QUIET)} timed runs: median "
+        f"{statistics.median(QUIET):.0%}, max {max(QUIET):.0%}"
+        + (f" ({noisy} runs started on a busy machine)" if noisy else "")
+        + "."
+    )
+    print(
+        f"Medians of {repeats} runs (cold, warm, updates); naive baseline: "
         f"{len(largest['naive_runs'])} run(s) and {largest['naive_queries']} queries at "
         f"{max(sizes):,} articles. Search p50/p95 after one warm-up pass (first pass p95: "
         f"{largest['serve']['search']['first_pass_p95_ms']:.1f} ms). "
@@ -523,6 +563,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "seed": SEED,
         "repeats": repeats,
         "sizes": {str(size): measured[size] for size in sizes},
+        "background_load_before_runs": QUIET,
         "table": [
             dict(zip(("measure", "value", "target", "verdict"), line, strict=True))
             for line in lines[1:]

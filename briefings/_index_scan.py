@@ -9,10 +9,11 @@
   subfolders, and NUL (never in a file name) ends a folder name before any longer name.
 - :func:`file_digest` hashes a file's bytes (after a UTF-8 BOM, like the reader) so a touched
   file, or one renamed, can be recognised without parsing it.
-- :func:`parse_file` is what a worker does for one file: read, hash, parse (through the fast
-  front-matter loader, falling back to PyYAML), and build the index rows.
-- :func:`parse_files` runs it in a pool of worker processes (``spawn``, so it is safe from a
-  threaded program) with a bounded number of chunks in flight, yielding results in order.
+- :func:`parse_file` is what a worker does for one file: read, hash, parse
+  (:func:`~briefings.articles.parse_article`: PyYAML's libyaml safe loader, as everywhere) and
+  build the index rows.
+- :class:`WorkerPool` runs it in worker processes (``spawn``, so it is safe from a threaded
+  program) with a bounded number of chunks in flight, yielding results in order.
 """
 
 from __future__ import annotations

@@ -37,8 +37,8 @@ by the caller (for example :func:`time.perf_counter`).
 
 from __future__ import annotations
 
+import json
 import logging
-import operator
 import os
 import shutil
 import sqlite3
@@ -50,35 +50,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Final, Self
 
 from briefings import _index_db as db
-from briefings._index_rows import ARTICLE_COLUMNS, Parsed, article_from_row
-from briefings._index_scan import (
-    FileState,
-    WorkerPool,
-    catalog_digest,
-    file_digest,
-    identity,
-    looks_large,
-    parse_files,
-    racy_window_ns,
-    scan,
-)
+from briefings._index_rows import ARTICLE_COLUMNS, article_from_row
+from briefings._index_scan import WorkerPool, looks_large
+from briefings._index_sync import compact, make_plan, write_plan
 from briefings.briefing import Briefing, BriefingRequest, assemble
-from briefings.catalog import load_catalog
 from briefings.model import Article, Catalog, Problem, topic_key
-from briefings.search import (
-    _FTS_AUTOMERGE,
-    _INSERT_ARTICLE,
-    _INSERT_FTS,
-    _SEQ_BITS,
-    _SEQ_MASK,
-    SearchFilters,
-    SearchIndex,
-    SearchResults,
-    _epoch,
-)
+from briefings.search import _SEQ_BITS, _SEQ_MASK, SearchFilters, SearchIndex, SearchResults, _epoch
 from briefings.store import CATALOG_FOLDER, Progress, StoreNotFoundError
 from briefings.topics import TopicSummary
 from briefings.urls import canonical_url
@@ -89,25 +69,16 @@ log = logging.getLogger(__name__)
 
 PARALLEL_MIN_FILES: Final = 1000
 """With ``workers=None``, fewer files than this are parsed in this process (no pool start)."""
-BULK_MIN_FILES: Final = 1000
-"""A fresh cache loading at least this many files is a bulk load (see :meth:`StoreIndex._write`)."""
-_BULK_AUTOMERGE: Final = 8
-_WRITE_BATCH: Final = 2000
-"""Rows written at once, sorted by rowid: FTS5 flushes its pending data whenever rowids go down."""
 _WRITER_CACHE_KIB: Final = 32 * 1024
 _READER_CACHE_KIB: Final = 16 * 1024
-_DEFAULT_AUTOMERGE: Final = 4
 
 _PUBLISHED: Final = SearchFilters()
-_ROWID: Final = operator.itemgetter(0)
-_Row = tuple[Any, ...]
-_INSERT_DATA: Final = "INSERT INTO article_data VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-_INSERT_FILE: Final = "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)"
 _TOPIC_COUNTS: Final = """
-    SELECT j.value, count(*), sum(a.published), min(f.walk_key)
-    FROM files AS f JOIN articles AS a ON a.id = f.article_id, json_each(a.topics_json) AS j
-    GROUP BY j.value
+    SELECT a.topics_json, count(*), sum(a.published), min(d.walk_key)
+    FROM articles AS a JOIN article_data AS d ON d.id = a.id
+    GROUP BY a.topics_json
 """
+"""Per distinct topic list (a few thousand at 100,000 articles): how many, published, first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,28 +118,6 @@ class _State:
     catalog: Catalog
     problems: tuple[Problem, ...]
     article_count: int
-
-
-@dataclass(slots=True)
-class _Plan:
-    """What a sync found to do (the outcome of comparing the scan with the cache)."""
-
-    states: dict[str, FileState]
-    newest: int
-    window: int
-    unchanged: int = 0
-    hashed: int = 0
-    added: list[str] | None = None
-    changed: list[str] | None = None
-    removed: list[str] | None = None
-    renamed: list[tuple[str, str]] | None = None
-    touched: list[str] | None = None
-    catalog: tuple[str, str, str] | None = None
-
-    def ident(self, state: FileState) -> str:
-        """What to record as the file's identity: empty (check again) if racily clean."""
-        racy = state.mtime_ns + self.window > self.newest
-        return "" if racy else identity(state.size, state.mtime_ns)
 
 
 _DAMAGE_CODES: Final = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB (primary codes)
@@ -276,7 +225,7 @@ class StoreIndex:
                 reader.close()
             self._retired.clear()
             try:
-                self._compact()
+                compact(self._writer)
                 db.mark_clean(self._writer, True)
             except sqlite3.Error as error:
                 log.warning("could not mark the store index cache as closed: %s", error)
@@ -321,7 +270,7 @@ class StoreIndex:
                 self._reopen_fresh("the file vanished or was damaged")
                 rebuilt = True
             try:
-                self._compact()
+                compact(self._writer)
                 report = self._sync(workers, progress)
             except sqlite3.DatabaseError as error:
                 if not _is_damage(error):
@@ -346,75 +295,6 @@ class StoreIndex:
             )
         return report
 
-    def _meta(self, key: str) -> object:
-        row = self._writer.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else row[0]
-
-    def _plan(self) -> _Plan:
-        """Compare the folder with the cache; hash what needs it. No writes."""
-        conn = self._writer
-        catalog = None
-        digest = catalog_digest(self._catalog_path) if self._catalog_path.is_dir() else "none"
-        if digest != self._meta("catalog_digest"):
-            loaded, problems = load_catalog(self._catalog_path, display_root=self._root)
-            catalog = (digest, db.catalog_to_json(loaded), db.problems_to_json(problems))
-        known: dict[str, str] = dict(conn.execute("SELECT path, ident FROM files"))
-        found = scan(self._root, self._catalog_path, known)
-        if found.ignored:
-            log.warning(
-                "%d files under %s have names that are not UTF-8; skipped",
-                found.ignored,
-                self._root,
-            )
-        plan = _Plan(
-            states={state.path: state for state in (*found.new, *found.suspect)},
-            newest=found.newest,
-            window=racy_window_ns(found.whole_seconds),
-            unchanged=found.unchanged,
-            added=[state.path for state in found.new],
-            changed=[],
-            removed=found.gone,
-            renamed=[],
-            touched=[],
-            catalog=catalog,
-        )
-        assert plan.changed is not None and plan.touched is not None
-        for state in found.suspect:
-            current = file_digest(self._root / state.path)
-            plan.hashed += 1
-            if current is not None and current == self._stored_digest(state.path):
-                plan.touched.append(state.path)
-                plan.unchanged += 1
-            else:
-                plan.changed.append(state.path)
-        if plan.removed and plan.added:
-            self._find_renames(plan)
-        return plan
-
-    def _stored_digest(self, path: str) -> bytes | None:
-        row = self._writer.execute("SELECT digest FROM files WHERE path = ?", (path,)).fetchone()
-        return None if row is None else row[0]
-
-    def _find_renames(self, plan: _Plan) -> None:
-        assert plan.removed is not None and plan.added is not None and plan.renamed is not None
-        vanished: dict[bytes, list[str]] = {}
-        for path in plan.removed:
-            digest = self._stored_digest(path)
-            if digest is not None:
-                vanished.setdefault(digest, []).append(path)
-        added: list[str] = []
-        for path in plan.added:
-            digest = file_digest(self._root / path)
-            plan.hashed += 1
-            candidates = vanished.get(digest) if digest is not None else None
-            if candidates:
-                plan.renamed.append((candidates.pop(), path))
-            else:
-                added.append(path)
-        moved = {old for old, _ in plan.renamed}
-        plan.added = added
-        plan.removed = [path for path in plan.removed if path not in moved]
-
     def _sync(self, workers: int | None, progress: Progress | None) -> SyncReport:
         if not self._root.is_dir():
             raise StoreNotFoundError(f"store folder not found: {self._root}")
@@ -422,168 +302,33 @@ class StoreIndex:
         try:
             if pool.workers > 1 and self._fresh and looks_large(self._root, PARALLEL_MIN_FILES):
                 pool.start()  # a cold build ahead: let the workers start while we scan
-            return self._sync_with(pool, workers is not None, progress)
+            plan = make_plan(self._writer, self._root, self._catalog_path)
+            to_parse = plan.to_parse
+            report = SyncReport(
+                added=len(plan.added),
+                changed=len(plan.changed),
+                removed=len(plan.removed),
+                renamed=len(plan.renamed),
+                unchanged=plan.unchanged,
+                parsed=len(to_parse),
+                hashed=plan.hashed,
+                catalog_reloaded=plan.catalog is not None,
+            )
+            if report.modified or plan.touched:
+                explicit = workers is not None
+                parallel = pool.workers > 1 and (explicit or len(to_parse) >= PARALLEL_MIN_FILES)
+                write_plan(
+                    self._writer,
+                    self._root,
+                    plan,
+                    fresh=self._fresh,
+                    pool=pool if parallel else None,
+                    progress=progress,
+                )
+                self._fresh = False
         finally:
             pool.close()
-
-    def _sync_with(self, pool: WorkerPool, explicit: bool, progress: Progress | None) -> SyncReport:
-        plan = self._plan()
-        assert plan.added is not None and plan.changed is not None and plan.removed is not None
-        assert plan.renamed is not None and plan.touched is not None
-        to_parse = sorted((*plan.added, *plan.changed), key=lambda path: plan.states[path].walk_key)
-        report = SyncReport(
-            added=len(plan.added),
-            changed=len(plan.changed),
-            removed=len(plan.removed),
-            renamed=len(plan.renamed),
-            unchanged=plan.unchanged,
-            parsed=len(to_parse),
-            hashed=plan.hashed,
-            catalog_reloaded=plan.catalog is not None,
-        )
-        if report.modified or plan.touched:
-            parallel = pool.workers > 1 and (explicit or len(to_parse) >= PARALLEL_MIN_FILES)
-            self._write(plan, to_parse, pool if parallel else None, progress)
         return replace(report, problems=len(self.problems))
-
-    def _write(
-        self, plan: _Plan, to_parse: list[str], pool: WorkerPool | None, progress: Progress | None
-    ) -> None:
-        """Apply the plan in one transaction: readers see all of it or none of it.
-
-        A bulk load (a fresh cache, many files) lets FTS5 merge segments as rows arrive
-        (automerge 8, while the workers keep both cores busy). Two housekeeping steps that
-        need no more input are left for later, so the index answers as soon as the rows are
-        in: merging the FTS5 segments into one (``optimize``, about 1 s per 100,000 articles;
-        searches work meanwhile, slightly slower) and the WAL checkpoint (copying the new
-        database out of the WAL). :meth:`_compact` does both at the next sync or at
-        :meth:`close`.
-        """
-        assert plan.changed is not None and plan.removed is not None
-        assert plan.renamed is not None and plan.touched is not None
-        conn = self._writer
-        bulk = self._fresh and len(to_parse) >= BULK_MIN_FILES
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for path in (*plan.removed, *plan.changed):
-                self._delete_file(path)
-            for old, new in plan.renamed:
-                self._move_file(old, plan.states[new], plan.ident(plan.states[new]))
-            conn.executemany(
-                "UPDATE files SET ident = ? WHERE path = ?",
-                [(plan.ident(plan.states[path]), path) for path in plan.touched],
-            )
-            if bulk:  # merge wider segments as rows arrive (while workers keep both cores busy)
-                conn.execute(_FTS_AUTOMERGE, (_BULK_AUTOMERGE,))
-            next_ids: dict[int, int] = {}
-            batch: list[Parsed] = []
-            for parsed in parse_files(str(self._root), to_parse, pool=pool, progress=progress):
-                batch.append(parsed)
-                if len(batch) >= _WRITE_BATCH:
-                    self._insert(batch, plan, next_ids)
-                    batch = []
-            self._insert(batch, plan, next_ids)
-            if bulk:
-                conn.execute(_FTS_AUTOMERGE, (_DEFAULT_AUTOMERGE,))
-            if plan.catalog is not None:
-                conn.executemany(
-                    "UPDATE meta SET value = ? WHERE key = ?",
-                    zip(
-                        plan.catalog, ("catalog_digest", "catalog", "catalog_problems"), strict=True
-                    ),
-                )
-            conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
-            if bulk:  # the final merge and the WAL checkpoint wait for the next sync or close
-                conn.execute("UPDATE meta SET value = 1 WHERE key = 'compact_pending'")
-                conn.execute("PRAGMA wal_autocheckpoint = 0")
-            conn.execute("COMMIT")
-        except BaseException:
-            try:
-                conn.execute("ROLLBACK")
-            except sqlite3.Error as error:  # damage can fail the rollback too; report the first
-                log.warning("rolling back a store index sync failed: %s", error)
-            raise
-        finally:
-            if bulk:
-                conn.execute("PRAGMA wal_autocheckpoint = 1000")
-        self._fresh = False
-
-    def _compact(self) -> None:
-        """Finish a bulk load: merge the FTS5 segments and checkpoint the WAL (see _write)."""
-        conn = self._writer
-        if self._meta("compact_pending") != 1:
-            return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
-            conn.execute("UPDATE meta SET value = 0 WHERE key = 'compact_pending'")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-
-    def _delete_file(self, path: str) -> None:
-        conn = self._writer
-        row = conn.execute("SELECT article_id FROM files WHERE path = ?", (path,)).fetchone()
-        if row is not None and row[0] is not None:
-            conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (row[0],))
-            conn.execute("DELETE FROM articles WHERE id = ?", (row[0],))
-            conn.execute("DELETE FROM article_data WHERE id = ?", (row[0],))
-        conn.execute("DELETE FROM files WHERE path = ?", (path,))
-
-    def _move_file(self, old: str, state: FileState, ident: str) -> None:
-        conn = self._writer
-        conn.execute(
-            "UPDATE files SET path = ?, walk_key = ?, ident = ? WHERE path = ?",
-            (state.path, state.walk_key, ident, old),
-        )
-        conn.execute(
-            "UPDATE articles SET path = ? WHERE id = (SELECT article_id FROM files WHERE path = ?)",
-            (state.path, state.path),
-        )
-
-    def _next_id(self, seconds: int, next_ids: dict[int, int]) -> int | None:
-        """A free time-ordered rowid in the second ``seconds`` (``None`` if it is full)."""
-        rowid = next_ids.get(seconds)
-        base = seconds << _SEQ_BITS
-        if rowid is None and self._fresh:
-            rowid = base  # nothing stored yet: no need to ask
-        elif rowid is None:
-            last = self._writer.execute(
-                "SELECT max(id) FROM articles WHERE id BETWEEN ? AND ?", (base, base | _SEQ_MASK)
-            ).fetchone()[0]
-            rowid = base if last is None else int(last) + 1
-        if rowid > base | _SEQ_MASK:
-            return None
-        next_ids[seconds] = rowid + 1
-        return rowid
-
-    def _insert(self, batch: list[Parsed], plan: _Plan, next_ids: dict[int, int]) -> None:
-        articles: list[_Row] = []
-        texts: list[_Row] = []
-        data: list[_Row] = []
-        files: list[_Row] = []
-        for path, digest, rows, problem in batch:
-            state = plan.states[path]
-            article_id = None
-            if rows is not None:
-                search_row, fts_row, data_row = rows
-                article_id = self._next_id(int(search_row[6]), next_ids)
-                if article_id is None:
-                    problem = "more than a million articles are published in the same second"
-                else:
-                    articles.append((article_id, *search_row))
-                    texts.append((article_id, *fts_row))
-                    data.append((article_id, *data_row))
-            files.append((path, state.walk_key, plan.ident(state), digest, article_id, problem))
-        conn = self._writer
-        for table in (articles, texts, data):
-            table.sort(key=_ROWID)
-        conn.executemany(_INSERT_ARTICLE, articles)
-        conn.executemany(_INSERT_FTS, texts)
-        conn.executemany(_INSERT_DATA, data)
-        conn.executemany(_INSERT_FILE, files)
 
     # -- reading
 
@@ -720,13 +465,17 @@ class StoreIndex:
         total: dict[str, int] = {}
         published: dict[str, int] = {}
         spelled: dict[str, tuple[str, str]] = {}
-        for name, count, published_count, first in rows:
-            entry = catalog.get(name)
-            key = topic_key(entry.name if entry else name)
-            total[key] = total.get(key, 0) + int(count)
-            published[key] = published.get(key, 0) + int(published_count)
-            if key not in spelled or first < spelled[key][0]:
-                spelled[key] = (first, name)
+        keys: dict[str, str] = {}
+        for topics_json, count, published_count, first in rows:
+            for name in json.loads(topics_json):
+                key = keys.get(name)
+                if key is None:
+                    entry = catalog.get(name)
+                    key = keys[name] = topic_key(entry.name if entry else name)
+                total[key] = total.get(key, 0) + int(count)
+                published[key] = published.get(key, 0) + int(published_count)
+                if key not in spelled or (first, name) < spelled[key]:
+                    spelled[key] = (first, name)  # the spelling of the first file in walk order
         listed = {topic_key(topic.name) for topic in catalog.topics}
         summaries = [
             TopicSummary(

@@ -423,9 +423,13 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_json_list: Final = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _epoch(moment: datetime) -> tuple[int, int]:
     """Epoch seconds and microseconds of ``moment`` (naive taken as UTC), exactly."""
-    delta = _utc(moment) - datetime(1970, 1, 1, tzinfo=UTC)
+    delta = _utc(moment) - _EPOCH
     return delta.days * 86_400 + delta.seconds, delta.microseconds
 
 
@@ -474,7 +478,7 @@ def _search_rows(article: Article) -> tuple[_Row, _Row]:
         seconds,
         micros,
         article.published_at.isoformat(),
-        json.dumps(list(article.topics), ensure_ascii=False),
+        _json_list(list(article.topics)),
         int(article.published),
     )
     fts_row: _Row = (
