@@ -5,8 +5,9 @@ line breaks; some titles are mojibake (UTF-8 decoded as Windows-1252, ``â€™
 shown to a person goes through :func:`clean_text` once, at parse time.
 
 Mojibake is repaired by `ftfy <https://ftfy.readthedocs.io>`_ (a well-kept library for exactly
-this); it is only consulted when a cheap pre-check sees a character that can start mojibake,
-so clean text costs one regex search.
+this); it is only consulted when a cheap pre-check sees a pair of characters typical of
+mojibake. Plain ASCII text that is already clean (most titles and URLs-like text) is returned
+as it is after a few ``str`` checks.
 """
 
 from __future__ import annotations
@@ -18,8 +19,14 @@ import unicodedata
 import ftfy
 from ftfy.badness import is_bad
 
-# Characters that start typical mojibake sequences (Latin-1 readings of UTF-8 lead bytes).
-_MOJIBAKE_HINT = re.compile("[\u00c2-\u00f4]")
+# Typical mojibake: the Latin-1 or Windows-1252 reading of a UTF-8 lead byte (Â..ô) followed
+# by the reading of a continuation byte (0x80..0xBF), or "Â"/"Ã" before a space (a no-break
+# space byte that became a space). Accented text ("Café") has no such pair.
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2\u00c3] |[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    "\u02c6\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030"
+    "\u2039\u203a\u20ac\u2122]"
+)
 # Any run of whitespace, including NBSP, thin and zero-width spaces, and line breaks.
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
 # Control characters other than whitespace: never meaningful in a title or excerpt.
@@ -35,6 +42,8 @@ def clean_text(value: str) -> str:
     >>> clean_text("It&#8217;s&nbsp;here\\u00a0 now ")
     'It’s here now'
     """
+    if _is_clean_ascii(value):
+        return value
     text = _clean_once(value)
     for _ in range(3):
         if "&" not in text and not (_MOJIBAKE_HINT.search(text) and is_bad(text)):
@@ -46,13 +55,34 @@ def clean_text(value: str) -> str:
     return text
 
 
+def _is_clean_ascii(value: str) -> bool:
+    """Whether :func:`_clean_once` would return ``value`` unchanged, for the common case.
+
+    Printable ASCII has no mojibake, nothing to normalise and no control characters; without
+    ``&``, doubled spaces and spaces at the ends there is nothing left to do.
+    """
+    return (
+        value.isascii()
+        and value.isprintable()
+        and "&" not in value
+        and "  " not in value
+        and value[:1] != " "
+        and value[-1:] != " "
+    )
+
+
 def _clean_once(value: str) -> str:
     text = html.unescape(value) if "&" in value else value
     if _MOJIBAKE_HINT.search(text) and is_bad(text):
         text = ftfy.fix_encoding(text)
-    text = _CONTROL.sub("", text)
-    text = unicodedata.normalize("NFC", text)
-    return _SPACES.sub(" ", text).strip()
+    if not text.isprintable():  # printable text has no control characters
+        text = _CONTROL.sub("", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    # In printable text the only whitespace is " ": then only doubled spaces need folding.
+    if not text.isprintable() or "  " in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 _TITLE_NOISE = re.compile(r"[\W_]+")

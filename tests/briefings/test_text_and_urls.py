@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import html
+import unicodedata
+
+import ftfy
 import pytest
+from ftfy.badness import is_bad
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefings.text import clean_text, title_key
+from briefings.text import (
+    _CONTROL,
+    _MOJIBAKE_HINT,
+    _SPACES,
+    _clean_once,
+    _is_clean_ascii,
+    clean_text,
+    title_key,
+)
 from briefings.urls import canonical_url
 
 
@@ -35,6 +48,37 @@ def test_clean_text_is_idempotent_and_trimmed(text: str) -> None:
     assert once == once.strip()
     assert "  " not in once and "\u00a0" not in once
     assert clean_text(once) == once
+
+
+@settings(max_examples=2000)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text())
+def test_the_ascii_fast_path_returns_what_cleaning_would(text: str) -> None:
+    if _is_clean_ascii(text):
+        assert _clean_once(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Plain title", "a  b", " lead", "trail ", "tab\there", "Rock &amp; roll", "Caf\u00e9", ""],
+)
+def test_the_fast_path_takes_only_text_that_is_already_clean(text: str) -> None:
+    assert _is_clean_ascii(text) == (text.isascii() and clean_text(text) == text)
+
+
+@pytest.mark.parametrize(
+    ("text", "repaired"),
+    [
+        ("Dataâ€™s", "Data’s"),
+        ("CafÃ© crÃ¨me", "Café crème"),
+        ("Ã  la carte", "à la carte"),
+    ],
+)
+def test_mojibake_pairs_are_repaired(text: str, repaired: str) -> None:
+    assert clean_text(text) == repaired
+
+
+def test_accented_words_are_not_taken_for_mojibake() -> None:
+    assert clean_text("Ørsted à Zürich, façade") == "Ørsted à Zürich, façade"
 
 
 def test_title_key_ignores_case_punctuation_and_accents() -> None:
@@ -72,3 +116,45 @@ def test_meaningful_differences_are_kept() -> None:
 @given(st.text())
 def test_canonical_url_never_raises(text: str) -> None:
     assert isinstance(canonical_url(text), str)
+
+
+def _clean_once_reference(value: str) -> str:
+    """:func:`_clean_once` as first written, without its shortcuts."""
+    text = html.unescape(value) if "&" in value else value
+    if _MOJIBAKE_HINT.search(text) and is_bad(text):
+        text = ftfy.fix_encoding(text)
+    text = _CONTROL.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+_AWKWARD = st.sampled_from(
+    [
+        " ",
+        "  ",
+        "\u00a0",
+        "\t",
+        "\n",
+        "\x00",
+        "\x85",
+        "\u2028",
+        "\u200b",
+        "\ufeff",
+        "&amp;",
+        "&nbsp;",
+        "e\u0301",
+        "\u212b",
+        "\u2000",
+        "â€™",
+        "Ã©",
+        "Ã ",
+        "é",
+        "x",
+    ]
+)
+
+
+@settings(max_examples=3000)
+@given(st.lists(_AWKWARD | st.text(max_size=4), max_size=12).map("".join))
+def test_the_shortcuts_of_cleaning_change_no_result(text: str) -> None:
+    assert _clean_once(text) == _clean_once_reference(text)
