@@ -20,15 +20,42 @@ Every type is checked before a value is used as text, so a YAML alias bomb is re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 from typing import Final
 
-from briefings.frontmatter import InvalidFile, load_yaml, split_front_matter
+from briefings.frontmatter import InvalidFile, Keep, load_yaml, split_front_matter
 from briefings.model import Article, Provider, RelatedArticle, topic_key
 from briefings.text import clean_text
 
 _SCALARS: Final = (str, int, float)
+
+_RELATED_FIELDS: Final[Keep] = {
+    "title": None,
+    "webUrl": None,
+    "originalUrl": None,
+    "provider": None,
+    "publishedDateTime": None,
+}
+FIELDS: Final[Keep] = {
+    "taxonomy": None,
+    "title": None,
+    "excerpt": None,
+    "publishedDateTime": None,
+    "webUrl": None,
+    "originalUrl": None,
+    "type": None,
+    "quality": None,
+    "heat": None,
+    "published": None,
+    "provider": None,
+    "topics": None,
+    "images": {"url": None},
+    "related": _RELATED_FIELDS,
+}
+"""The front-matter keys :func:`article_from_mapping` reads; others (``secured``, image sizes)
+are never constructed (a broken value there does not cost the article)."""
 MAX_TOPICS: Final = 50
 MAX_RELATED: Final = 50
 
@@ -40,7 +67,7 @@ def parse_article(path: str, text: str) -> Article | None:
     :class:`InvalidFile` with a one-line reason for a broken one.
     """
     front_matter, first_line = split_front_matter(text)
-    data = load_yaml(front_matter, first_line=first_line)
+    data = load_yaml(front_matter, first_line=first_line, keep=FIELDS)
     if not isinstance(data, Mapping):
         raise InvalidFile(f"front matter is {_kind(data)}, not a mapping of fields")
     return article_from_mapping(path, data)
@@ -130,13 +157,13 @@ def _url(data: Mapping[object, object], field: str) -> str | None:
     return url
 
 
+_WEB_URL: Final = re.compile(r"[hH][tT][tT][pP][sS]?://[^\s/]\S*")
+_MAX_URL: Final = 2048
+
+
 def is_web_url(url: str) -> bool:
-    """True for an absolute http(s) URL with a host and no whitespace."""
-    lowered = url[:8].lower()
-    if not lowered.startswith(("https://", "http://")):
-        return False
-    host = url.split("://", 1)[1].split("/", 1)[0]
-    return bool(host) and not any(c.isspace() for c in url) and len(url) <= 2048
+    """True for an absolute http(s) URL with a host and no whitespace (at most 2048 chars)."""
+    return len(url) <= _MAX_URL and _WEB_URL.fullmatch(url) is not None
 
 
 def parse_datetime(value: object, field: str, *, required: bool = False) -> datetime | None:
