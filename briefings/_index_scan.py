@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 CHUNK_FILES: Final = 200
 """Files per task sent to a worker process."""
-_IN_FLIGHT_PER_WORKER: Final = 3
+_IN_FLIGHT_PER_WORKER: Final = 8
 
 
 class FileState(NamedTuple):

@@ -74,6 +74,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring
 from types import TracebackType
 from typing import Any, Final, Self
 
@@ -424,7 +425,11 @@ def _utc(moment: datetime) -> datetime:
 
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-_json_list: Final = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _json_list(items: Sequence[str]) -> str:
+    """``json.dumps(list(items), ensure_ascii=False)`` for strings, with less overhead."""
+    return "[" + ", ".join(map(encode_basestring, items)) + "]"
 
 
 def _epoch(moment: datetime) -> tuple[int, int]:
@@ -478,7 +483,7 @@ def _search_rows(article: Article) -> tuple[_Row, _Row]:
         seconds,
         micros,
         article.published_at.isoformat(),
-        _json_list(list(article.topics)),
+        _json_list(article.topics),
         int(article.published),
     )
     fts_row: _Row = (
