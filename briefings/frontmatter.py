@@ -5,6 +5,10 @@ Python ``SafeLoader``), so tags such as ``!!python/object`` are rejected, never 
 Aliases are constructed as shared references, so an alias "bomb" costs nothing until somebody
 walks it; the validators check types before they ever turn a value into text.
 
+Article front matter is read by a subclass of that loader which remembers the types of short
+scalars and, given the fields a caller reads (:data:`Keep`), constructs only those: a store
+repeats the same small documents by the thousand (see :class:`_FrontMatterLoader`).
+
 Every failure is an :class:`InvalidFile` carrying a one-line reason a person can act on.
 """
 
@@ -73,8 +77,10 @@ assert not _FrontMatterLoader.yaml_path_resolvers  # what makes remembering scal
 
 def _pruned(node: Node, keep: Keep) -> Node:
     """``node`` with only the keys in ``keep`` (new nodes: aliases elsewhere see the original)."""
-    if isinstance(node, SequenceNode):
-        items = [_pruned(item, keep) for item in node.value]
+    if isinstance(node, SequenceNode):  # a list of mappings; never deeper (a list may hold itself)
+        items = [
+            _pruned(item, keep) if isinstance(item, MappingNode) else item for item in node.value
+        ]
         return SequenceNode(node.tag, items, node.start_mark, node.end_mark, node.flow_style)
     if not isinstance(node, MappingNode):
         return node

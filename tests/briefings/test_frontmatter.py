@@ -104,3 +104,16 @@ def test_merge_keys_and_aliases_still_work_when_fields_are_dropped() -> None:
     assert (article.title, article.quality) == ("From the base", 70)
     assert article.provider is not None and article.provider.domain == "copper.test"
     assert article.related[0].provider == article.provider
+
+
+def test_lists_that_hold_themselves_do_not_hang_the_loader() -> None:
+    text = (
+        "---\ntitle: Loops\npublishedDateTime: 2026-03-01T10:00:00Z\n"
+        "images: &images [*images, {url: 'https://img.example.test/a.jpg'}]\n"
+        "related: &related [*related]\ntopics: &topics [Space, *topics]\n---\n"
+    )
+    with pytest.raises(InvalidFile, match="topics"):
+        parse_article("loops.md", text)
+    article = parse_article("loops.md", text.replace("topics: &topics [Space, *topics]", ""))
+    assert article is not None
+    assert article.image_url == "https://img.example.test/a.jpg" and article.related == ()
