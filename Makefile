@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy briefings bot scripts tests
+	$(BIN)/mypy briefings bot scripts tests bench
 
 ## pytest: the tests; the state layer's also against a throwaway PostgreSQL when installed
 pytest: $(STAMP)
