@@ -18,78 +18,40 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import text  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
-
-from bot.state import Database, schedules, subscriptions  # noqa: E402
-from bot.state.schedules import ChannelSchedule  # noqa: E402
-from scripts.sample_store import refresh  # noqa: E402
+from tests.bot.scale_world import (  # noqa: E402
+    TOPICS,
+    bot_environment,
+    everything_arrived,
+    not_exactly_once,
+    seed,
+)
 from tests.fake_discord import FakeDiscord  # noqa: E402
 
 TOKEN = "bench-token"  # noqa: S105 - the fake server's token, not a secret
-TOPICS = ["Space", "Robotics", "Security", "Health Tech", "Open Source", "Climate & Energy"]
 RESULTS = ROOT / "bench-results"
-
-
-async def _reset(url: str) -> None:
-    engine = create_async_engine(url)
-    async with engine.begin() as connection:
-        for table in ("subscriptions", "digest_users", "deliveries", "channel_schedules"):
-            await connection.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
-        for table in ("schema_version", "alembic_version"):
-            await connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
-    await engine.dispose()
 
 
 async def run(
     url: str, processes: int, guilds: int, subscribers: int, work: Path
 ) -> dict[str, float]:
     """Deliver everything with ``processes`` bot processes; return timings and counts."""
-    await _reset(url)
-    now = datetime.now(UTC)
-    due = (now - timedelta(minutes=2)).time().replace(second=0, microsecond=0)
-    store = refresh(now, target=work / "store")
     async with FakeDiscord(token=TOKEN, shard_count=2) as fake:
-        owner = fake.add_user("owner")
-        channels = {}
-        for number in range(guilds):
-            guild = fake.add_guild(f"Guild {number}", owner_id=owner.id)
-            channels[guild.id] = fake.add_text_channel(guild.id, "news").id
-        users = [fake.add_user(f"reader{n}") for n in range(subscribers)]
-        db = await Database.connect(url)
-        try:
-            for guild_id, channel_id in channels.items():
-                schedule = ChannelSchedule(guild_id, channel_id, due, "UTC")
-                await schedules.save_schedule(db, schedule, now=now - timedelta(hours=1))
-            for number, user in enumerate(users):
-                await subscriptions.subscribe(
-                    db,
-                    user.id,
-                    TOPICS[number % len(TOPICS)],
-                    now=now - timedelta(hours=1),
-                    post_time=due,
-                    timezone="UTC",
-                )
-        finally:
-            await db.close()
-
-        keep = ("DISCORD_", "ARTICLE_", "DATABASE_", "SHARD_", "WORKER_")
-        base = {k: v for k, v in os.environ.items() if not k.startswith(keep)}
-        base.update(
-            DISCORD_TOKEN=TOKEN,
-            DISCORD_API_BASE_URL=fake.api_base_url,
-            DISCORD_GATEWAY_URL=fake.gateway_url,
-            ARTICLE_STORE=str(store),
-            DATABASE_URL=url,
-            SHARD_COUNT="2",
-            LOG_LEVEL="WARNING",
+        world = await seed(
+            fake,
+            url,
+            guilds=guilds,
+            subscribers=subscribers,
+            topics=TOPICS,
+            now=datetime.now(UTC),
+            work=work,
         )
+        base = bot_environment(fake, world, url, TOKEN)
         roles = (
             [{"SHARD_IDS": "0,1"}]
             if processes == 1
@@ -108,14 +70,8 @@ async def run(
             )
             for role in roles
         ]
-
-        def done() -> bool:
-            return all(fake.messages_in(c) for c in channels.values()) and all(
-                fake.dms_to(u.id) for u in users
-            )
-
         try:
-            await fake.wait_until(done, timeout=1800)
+            await fake.wait_until(lambda: everything_arrived(fake, world), timeout=1800)
             elapsed = time.perf_counter() - started
             await asyncio.sleep(2)
         finally:
@@ -123,25 +79,9 @@ async def run(
                 proc.send_signal(signal.SIGINT)
             for proc in procs:
                 await asyncio.wait_for(proc.wait(), 60)
-        twice = sum(
-            1
-            for c in channels.values()
-            if sum(
-                (m.get("content") or "").startswith("**Daily briefing**")
-                for m in fake.messages_in(c)
-            )
-            != 1
-        ) + sum(
-            1
-            for u in users
-            if sum(
-                (m.get("content") or "").startswith("**Your daily digest**")
-                for m in fake.dms_to(u.id)
-            )
-            != 1
-        )
-        messages = sum(len(fake.messages_in(c)) for c in channels.values())
-        messages += sum(len(fake.dms_to(u.id)) for u in users)
+        twice = len(not_exactly_once(fake, world))
+        messages = sum(len(fake.messages_in(c)) for c in world.channels.values())
+        messages += sum(len(fake.dms_to(u)) for u in world.users)
     return {"seconds": elapsed, "messages": messages, "not_exactly_once": twice}
 
 
