@@ -49,8 +49,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Final, Self
+from typing import Final
 
 from briefings import _index_db as db
 from briefings._index_rows import ARTICLE_COLUMNS, article_from_row
@@ -58,7 +57,15 @@ from briefings._index_scan import WorkerPool, looks_large
 from briefings._index_sync import compact, make_plan, write_plan
 from briefings.briefing import Briefing, BriefingRequest, assemble
 from briefings.model import Article, Catalog, Problem, topic_key
-from briefings.search import _SEQ_BITS, _SEQ_MASK, SearchFilters, SearchIndex, SearchResults, _epoch
+from briefings.search import (
+    _SEQ_BITS,
+    _SEQ_MASK,
+    ClosedOnExit,
+    SearchFilters,
+    SearchIndex,
+    SearchResults,
+    _epoch,
+)
 from briefings.store import CATALOG_FOLDER, Progress, StoreNotFoundError
 from briefings.topics import TopicSummary
 from briefings.urls import canonical_url
@@ -138,7 +145,7 @@ def _cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-class StoreIndex:
+class StoreIndex(ClosedOnExit):
     """A persistent, incremental index of one store folder: a derived cache in one SQLite file.
 
     ``cache_path=None`` keeps nothing between runs: the index then lives in a temporary file
@@ -236,17 +243,6 @@ class StoreIndex:
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
             self._temp_dir = None
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- syncing
 

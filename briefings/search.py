@@ -554,7 +554,25 @@ def _pick_snippet(excerpt: str | None, title: str | None, fallback: str) -> str:
     return excerpt or title or fallback
 
 
-class SearchIndex:
+class ClosedOnExit:
+    """``with`` support for the indexes: the block's end calls ``close()``."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class SearchIndex(ClosedOnExit):
     """A full-text index of articles in one SQLite database (``":memory:"`` by default).
 
     ``rank_window`` bounds the relevance-ranking work for very broad queries: when more than
@@ -594,17 +612,6 @@ class SearchIndex:
         """Close the database connection (the index is unusable afterwards)."""
         with self._lock:
             self._conn.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __len__(self) -> int:
         with self._lock:
