@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Coroutine, Sequence
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
+from discord.app_commands import Choice
 
 from bot.parsing import timezone_choices, topic_choices
 from bot.rendering import OutgoingMessage
@@ -17,12 +18,14 @@ if TYPE_CHECKING:
 NO_MENTIONS = discord.AllowedMentions.none()
 
 
-def topic_autocomplete(services: Services):  # type: ignore[no-untyped-def]
+Completer = Callable[[discord.Interaction[Any], str], Coroutine[Any, Any, list[Choice[str]]]]
+"""An autocomplete callback as ``app_commands.autocomplete`` takes it."""
+
+
+def topic_autocomplete(services: Services) -> Completer:
     """An autocomplete callback offering the catalog's and the store's topics."""
 
-    async def complete(
-        interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
+    async def complete(interaction: discord.Interaction[Any], current: str) -> list[Choice[str]]:
         names = [summary.name for summary in services.library.topics]
         return [
             app_commands.Choice(name=n[:100], value=n[:100]) for n in topic_choices(current, names)
