@@ -209,7 +209,7 @@ class Deliverer:
     def digest_composer(self) -> DigestComposer:
         """A composer for one batch of digests (each distinct digest rendered once)."""
         return DigestComposer(
-            lambda due, topics: self.library.briefing(due, topics=topics, per_topic=self.per_topic)
+            lambda due: self.library.briefings_by_topics(due, per_topic=self.per_topic)
         )
 
     async def deliver_digest(self, settings: DigestSettings) -> Outcome:

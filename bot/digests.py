@@ -1,14 +1,14 @@
 """Composing DM digests for many subscribers: each distinct digest is built once.
 
-Subscribers who follow the same set of topics at the same local time get the same digest, so
-a batch (one scheduler slot, or one catch-up pass) groups them by (due moment, time zone,
-topic set) and selects and renders each group's briefing once. With 10,000 subscribers
-spread over a few dozen topic sets that is a few dozen briefings, not 10,000.
+Subscribers who follow the same set of topics at the same moment get the same digest, so a
+batch (one scheduler slot, or one catch-up pass) reads each due moment's window once, selects
+each topic set's briefing once and renders it once per time zone. With 10,000 subscribers
+spread over a few hundred topic sets that is a few hundred briefings, not 10,000.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -16,33 +16,56 @@ from bot.rendering import OutgoingMessage, render_briefing
 from briefings.briefing import Briefing
 from briefings.model import topic_key
 
-BriefingFor = Callable[[datetime, tuple[str, ...]], Briefing]
-"""Selects the briefing ending at a moment for some topics (the library's, in the bot)."""
+BriefingsAt = Callable[[datetime], Callable[[Sequence[str]], Briefing]]
+"""Reads the window ending at a moment once and returns its briefing for any topics (the
+library's ``briefings_by_topics`` in the bot)."""
 
 
 class DigestComposer:
-    """Renders each distinct (moment, zone, topic set) digest once; reuse it for one batch."""
+    """Composes one batch of digests; reuse it for the batch, not longer.
 
-    def __init__(self, briefing_for: BriefingFor) -> None:
-        self._briefing_for = briefing_for
-        self._cache: dict[tuple[datetime, str, tuple[str, ...]], list[OutgoingMessage]] = {}
+    Per due moment the window is read once; per (moment, topic set) the briefing is selected
+    once; per (moment, time zone, topic set) it is rendered once (times are shown in the
+    subscriber's zone, so the zone is part of the rendered digest but not of the selection).
+    """
+
+    def __init__(self, briefings_at: BriefingsAt) -> None:
+        self._briefings_at = briefings_at
+        self._windows: dict[datetime, Callable[[Sequence[str]], Briefing]] = {}
+        self._briefings: dict[tuple[datetime, tuple[str, ...]], Briefing] = {}
+        self._rendered: dict[tuple[datetime, str, tuple[str, ...]], list[OutgoingMessage]] = {}
 
     def compose(
         self, topics: tuple[str, ...], due: datetime, timezone: str
     ) -> list[OutgoingMessage]:
         """The messages of the digest of ``topics`` due at ``due``, shown in ``timezone``."""
         ordered = tuple(sorted(topics, key=topic_key))
-        key = (due, timezone, tuple(topic_key(name) for name in ordered))
-        cached = self._cache.get(key)
-        if cached is None:
-            briefing = self._briefing_for(due, ordered)
+        keys = tuple(topic_key(name) for name in ordered)
+        rendered = self._rendered.get((due, timezone, keys))
+        if rendered is None:
+            briefing = self._briefings.get((due, keys))
+            if briefing is None:
+                window = self._windows.get(due)
+                if window is None:
+                    window = self._windows[due] = self._briefings_at(due)
+                briefing = self._briefings[due, keys] = window(ordered)
             heading = f"**Your daily digest** · {', '.join(ordered)}"
-            cached = self._cache[key] = render_briefing(
+            rendered = self._rendered[due, timezone, keys] = render_briefing(
                 briefing, heading=heading, zone=ZoneInfo(timezone)
             )
-        return cached
+        return rendered
 
     @property
     def distinct(self) -> int:
-        """How many different digests were composed."""
-        return len(self._cache)
+        """How many different digests were rendered."""
+        return len(self._rendered)
+
+    @property
+    def selected(self) -> int:
+        """How many different briefings were selected (one per moment and topic set)."""
+        return len(self._briefings)
+
+    @property
+    def windows(self) -> int:
+        """How many windows were read (one per due moment)."""
+        return len(self._windows)

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -175,12 +176,21 @@ class ArticleLibrary:
         min_quality: float = 0,
     ) -> Briefing:
         """The briefing of the window ending at ``at`` (reads only that window's articles)."""
-        request = BriefingRequest(
-            at, topics=tuple(topics), per_topic=per_topic, min_quality=min_quality
-        )
+        return self.briefings_by_topics(at, per_topic=per_topic, min_quality=min_quality)(topics)
+
+    def briefings_by_topics(
+        self, at: datetime, *, per_topic: int = 5, min_quality: float = 0
+    ) -> Callable[[Sequence[str]], Briefing]:
+        """The briefings of the window ending at ``at`` for any topics; the window is read once."""
+        request = BriefingRequest(at, per_topic=per_topic, min_quality=min_quality)
         if not self._remote:
-            return self._index.briefing(request)
-        return assemble(self._window_articles(request), self.catalog, request)
+            return self._index.briefings_by_topics(request)
+        articles, catalog = self._window_articles(request), self.catalog
+
+        def briefing(topics: Sequence[str]) -> Briefing:
+            return assemble(articles, catalog, replace(request, topics=tuple(topics)))
+
+        return briefing
 
     def explain(
         self,

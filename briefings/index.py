@@ -44,7 +44,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -446,9 +446,22 @@ class StoreIndex(ClosedOnExit):
 
     def briefing(self, request: BriefingRequest) -> Briefing:
         """``assemble(self.articles_between(request.start, request.at), self.catalog, request)``."""
+        return self.briefings_by_topics(request)(request.topics)
+
+    def briefings_by_topics(self, request: BriefingRequest) -> Callable[[Sequence[str]], Briefing]:
+        """The briefings of ``request``'s window for any topics, reading the window once.
+
+        ``briefings_by_topics(request)(topics)`` equals ``briefing(replace(request,
+        topics=topics))`` as of this call; DM fan-out assembles many topic sets this way.
+        """
         with self._snapshot() as (conn, state):
             articles = self._between(conn, request.start, request.at, eligible_only=True)
-        return assemble(articles, state.catalog, request)
+        catalog = state.catalog
+
+        def briefing(topics: Sequence[str]) -> Briefing:
+            return assemble(articles, catalog, replace(request, topics=tuple(topics)))
+
+        return briefing
 
     def topic_summaries(self) -> list[TopicSummary]:
         """Same as :func:`~briefings.topics.summarize_topics` over all articles, from SQL."""

@@ -4,35 +4,61 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from bot.digests import DigestComposer
+from bot.rendering import render_briefing
 from briefings.briefing import Briefing, BriefingRequest, assemble
+from briefings.model import topic_key
 from briefings.store import load_store
 from tests.conftest import SAMPLE_STORE
 
 AT = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+ZONES = ("UTC", "Europe/Berlin", "America/New_York")
 
 
 def test_ten_thousand_subscribers_share_their_digests() -> None:
     store = load_store(SAMPLE_STORE)
     names = [t.name for t in store.catalog.topics if t.parent]
     topic_sets = [combo for size in (1, 2) for combo in itertools.combinations(names, size)]
-    calls: list[tuple[str, ...]] = []
+    windows: list[datetime] = []
+    selections: list[tuple[str, ...]] = []
 
-    def briefing_for(due: datetime, topics: tuple[str, ...]) -> Briefing:
-        calls.append(topics)
-        return assemble(store.articles, store.catalog, BriefingRequest(at=due, topics=topics))
+    def briefings_at(due: datetime) -> Callable[[Sequence[str]], Briefing]:
+        windows.append(due)
 
-    composer = DigestComposer(briefing_for)
+        def briefing(topics: Sequence[str]) -> Briefing:
+            selections.append(tuple(topics))
+            request = BriefingRequest(at=due, topics=tuple(topics))
+            return assemble(store.articles, store.catalog, request)
+
+        return briefing
+
+    composer = DigestComposer(briefings_at)
     rng = random.Random(7)
     digests = {}
+    chosen = {}
     for user in range(10_000):
         topics = list(rng.choice(topic_sets))
         rng.shuffle(topics)  # the same set in another order is the same digest
-        digests[user] = composer.compose(tuple(topics), AT, "UTC")
-    assert composer.distinct == len(calls) <= len(topic_sets)
-    assert len(calls) == len(set(calls))
+        zone = rng.choice(ZONES)
+        chosen[user] = (tuple(topics), zone)
+        digests[user] = composer.compose(tuple(topics), AT, zone)
+    assert windows == [AT]
+    assert composer.selected == len(selections) == len(set(selections)) <= len(topic_sets)
+    pairs = {(frozenset(picked), zone) for picked, zone in chosen.values()}
+    assert composer.distinct == len(pairs) > composer.selected
+    for user in rng.sample(sorted(digests), 50):
+        picked, zone = chosen[user]
+        ordered = tuple(sorted(picked, key=topic_key))
+        expected = render_briefing(
+            assemble(store.articles, store.catalog, BriefingRequest(at=AT, topics=ordered)),
+            heading=f"**Your daily digest** · {', '.join(ordered)}",
+            zone=ZoneInfo(zone),
+        )
+        assert digests[user] == expected
     some_user = next(u for u, d in digests.items() if d)
     heading = digests[some_user][0].content
     assert heading is not None and heading.startswith("**Your daily digest** · ")

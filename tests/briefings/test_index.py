@@ -14,7 +14,7 @@ import sqlite3
 import tempfile
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -179,6 +179,22 @@ def test_articles_between_is_half_open_and_exact(tmp_path: Path) -> None:
             (a for a in store.articles if start < a.published_at <= end), key=lambda a: a.path
         )
         assert index.articles_between(end, start) == []
+
+
+def test_briefings_by_topics_read_once_equal_separate_briefings(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    store = load_store(root)
+    names = [topic.name for topic in store.catalog.topics]
+    topic_sets = [(), *((name,) for name in names), tuple(names[:3])]
+    with StoreIndex(root) as index:
+        index.sync()
+        request = BriefingRequest(at=SAMPLE_AT, per_topic=3, min_quality=10)
+        by_topics = index.briefings_by_topics(request)
+        for topics in topic_sets:
+            one = replace(request, topics=topics)
+            assert by_topics(topics) == index.briefing(one)
+            assert by_topics(topics) == assemble(store.articles, store.catalog, one)
+        assert any(by_topics(topics).sections for topics in topic_sets)
 
 
 def test_warm_start_parses_nothing(tmp_path: Path) -> None:
