@@ -7,6 +7,7 @@ Everything here is a frozen dataclass built by the parser (:mod:`briefings.artic
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -77,6 +78,7 @@ class Topic:
         return self.parent is None
 
 
+@functools.lru_cache(maxsize=4096)  # pure; called for every topic of every article
 def topic_key(name: str) -> str:
     """The key topics are compared by: case- and surrounding-whitespace-insensitive."""
     return " ".join(name.split()).casefold()

@@ -12,6 +12,7 @@ as it is after a few ``str`` checks.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -88,6 +89,7 @@ def _clean_once(value: str) -> str:
 _TITLE_NOISE = re.compile(r"[\W_]+")
 
 
+@functools.lru_cache(maxsize=16_384)  # pure; a briefing batch asks for the same titles often
 def title_key(title: str) -> str:
     """A key under which two headlines of the same story compare equal.
 

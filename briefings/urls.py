@@ -8,6 +8,7 @@ order of query parameters are the same story. Only :mod:`urllib.parse` is used.
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 _HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
@@ -56,6 +57,7 @@ def _is_tracking(name: str) -> bool:
     return lowered in _TRACKING_PARAMS or lowered.startswith(_TRACKING_PREFIXES)
 
 
+@functools.lru_cache(maxsize=16_384)  # pure; a briefing batch asks for the same URLs often
 def canonical_url(url: str) -> str:
     """Return the canonical key of ``url`` (not itself a fetchable URL).
 
