@@ -14,7 +14,8 @@ generator version) and measures, each in a fresh process so nothing is shared:
   assembly at 40 moments, topic overview, DM fan-out composition for 10,000 subscribers, and
   the peak RSS of that process;
 - **naive baseline**: a loop of ``yaml.safe_load`` over every file, then a linear scan of the
-  loaded dicts for search (fewer runs and queries at 100,000: it takes minutes).
+  loaded dicts for search (median of 3; fewer queries at 100,000). Cold runs and naive runs
+  take turns, so a change in the machine's speed weighs on both sides of their ratio.
 
 It prints one table with the targets of the issue, PASS/FAIL and the ratios, and writes
 ``bench-results/results.json``. Options: ``--sizes 10000,100000``, ``--repeats 3``,
@@ -83,6 +84,7 @@ def store_for(articles: int) -> Path:
         print(f"  generating {articles:,} articles into {root} ...", flush=True)
         generate_store(root, articles=articles, days=DAYS, seed=SEED)
         done.write_text("ok\n", encoding="utf-8")
+        os.sync()  # the new files reach the disk now, not during the first timed run
     return root
 
 
@@ -380,14 +382,23 @@ def run_child(mode: str, *args: str) -> dict[str, Any]:
 def measure(size: int, repeats: int, naive_runs: int, naive_queries: int) -> dict[str, Any]:
     root = store_for(size)
     cache = RESULTS / f"cache-{size}.sqlite"
-    print(f"  cold index x{repeats} ...", flush=True)
-    cold = [run_child("cold", str(root), str(cache)) for _ in range(repeats)]
+    # Cold index and naive baseline take turns, so a change in the machine's speed during the
+    # run (a busy neighbour on a VM) weighs on both sides of their ratio alike.
+    print(
+        f"  cold index x{repeats}, naive baseline x{naive_runs} ({naive_queries} queries) ...",
+        flush=True,
+    )
+    cold: list[dict[str, Any]] = []
+    naive: list[dict[str, Any]] = []
+    for turn in range(max(repeats, naive_runs)):
+        if turn < repeats:
+            cold.append(run_child("cold", str(root), str(cache)))
+        if turn < naive_runs:
+            naive.append(run_child("naive", str(root), str(naive_queries)))
     print(f"  warm start x{repeats} ...", flush=True)
     warm = [run_child("warm", str(root), str(cache)) for _ in range(repeats)]
     print("  serving: incremental updates, search, briefings, fan-out ...", flush=True)
     serve = run_child("serve", str(root), str(cache), str(repeats))
-    print(f"  naive baseline x{naive_runs} ({naive_queries} queries) ...", flush=True)
-    naive = [run_child("naive", str(root), str(naive_queries)) for _ in range(naive_runs)]
     assert all(run["parsed"] == 0 for run in warm), "a warm start parsed files"
     return {
         "articles": cold[0]["articles"],
@@ -518,8 +529,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     measured: dict[int, dict[str, Any]] = {}
     began = time.perf_counter()
     for size in sizes:
-        large = size == max(sizes)
-        naive_runs = 1 if args.quick else (2 if large and size >= 50_000 else repeats)
+        naive_runs = 1 if args.quick else repeats
         naive_queries = 40 if size >= 50_000 else 200
         print(f"{size:,} articles over {DAYS} days:", flush=True)
         measured[size] = measure(size, repeats, naive_runs, naive_queries)
