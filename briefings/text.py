@@ -6,7 +6,7 @@ shown to a person goes through :func:`clean_text` once, at parse time.
 
 Mojibake is repaired by `ftfy <https://ftfy.readthedocs.io>`_ (a well-kept library for exactly
 this); it is only consulted when a cheap pre-check sees a pair of characters typical of
-mojibake. Plain ASCII text that is already clean (most titles and URLs-like text) is returned
+mojibake. Plain ASCII text that is already clean (most titles, names and topics) is returned
 as it is after a few ``str`` checks.
 """
 
