@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.state.database import Database, affected_rows, dialect_insert
@@ -67,6 +68,32 @@ def _key(kind: str, target_id: int, day: date) -> ColumnElement[bool]:
         DeliveryRow.kind == _check_kind(kind),
         DeliveryRow.target_id == target_id,
         DeliveryRow.day == day,
+    )
+
+
+def _first_row(
+    db: Database,
+    kind: str,
+    target_id: int,
+    day: date,
+    status: str,
+    now: datetime,
+    *,
+    sent_at: datetime | None = None,
+    error: str | None = None,
+    message_ids: Sequence[int] = (),
+) -> sqlite.Insert | postgresql.Insert:
+    """The INSERT of a delivery's first row (attempt 1, claimed ``now``), for an upsert."""
+    return dialect_insert(db, DeliveryRow).values(
+        kind=kind,
+        target_id=target_id,
+        day=day,
+        status=status,
+        attempts=1,
+        claimed_at=now,
+        sent_at=sent_at,
+        error=error,
+        message_ids=list(message_ids),
     )
 
 
@@ -154,20 +181,8 @@ async def _claim(
     _check_kind(kind)
     if lease <= timedelta(0):
         raise ValueError(f"the lease must be positive, got {lease}")
-    first_claim = (
-        dialect_insert(db, DeliveryRow)
-        .values(
-            kind=kind,
-            target_id=target_id,
-            day=day,
-            status=SENDING,
-            attempts=1,
-            claimed_at=now,
-            sent_at=None,
-            error=None,
-            message_ids=[],
-        )
-        .on_conflict_do_nothing(index_elements=_KEY_COLUMNS)
+    first_claim = _first_row(db, kind, target_id, day, SENDING, now).on_conflict_do_nothing(
+        index_elements=_KEY_COLUMNS
     )
     reclaim = (
         update(DeliveryRow)
@@ -199,17 +214,7 @@ async def mark_sent(
     require_aware(now)
     _check_kind(kind)
     ids = [int(message_id) for message_id in message_ids]
-    insert = dialect_insert(db, DeliveryRow).values(
-        kind=kind,
-        target_id=target_id,
-        day=day,
-        status=SENT,
-        attempts=1,
-        claimed_at=now,
-        sent_at=now,
-        error=None,
-        message_ids=ids,
-    )
+    insert = _first_row(db, kind, target_id, day, SENT, now, sent_at=now, message_ids=ids)
     upsert = insert.on_conflict_do_update(
         index_elements=_KEY_COLUMNS,
         set_={"status": SENT, "sent_at": now, "error": None, "message_ids": ids},
@@ -228,17 +233,7 @@ async def mark_failed(
     """
     require_aware(now)
     _check_kind(kind)
-    insert = dialect_insert(db, DeliveryRow).values(
-        kind=kind,
-        target_id=target_id,
-        day=day,
-        status=FAILED,
-        attempts=1,
-        claimed_at=now,
-        sent_at=None,
-        error=error,
-        message_ids=[],
-    )
+    insert = _first_row(db, kind, target_id, day, FAILED, now, error=error)
     upsert = insert.on_conflict_do_update(
         index_elements=_KEY_COLUMNS,
         set_={"status": FAILED, "error": error},
