@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.bot.processes import start_bot  # noqa: E402
 from tests.bot.scale_world import (  # noqa: E402
     TOPICS,
     bot_environment,
@@ -58,18 +59,7 @@ async def run(
             else [{"SHARD_IDS": "0"}, {"SHARD_IDS": "1"}, {"WORKER_ONLY": "true"}]
         )
         started = time.perf_counter()
-        procs = [
-            await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                cwd=work,
-                env={**base, **role},
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL,
-            )
-            for role in roles
-        ]
+        procs = [await start_bot({**base, **role}, work) for role in roles]
         try:
             await fake.wait_until(lambda: everything_arrived(fake, world), timeout=1800)
             elapsed = time.perf_counter() - started

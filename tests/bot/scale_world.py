@@ -8,7 +8,6 @@ with :func:`bot_environment`, and count what arrived with :func:`not_exactly_onc
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.state import Database, schedules, subscriptions
 from bot.state.schedules import ChannelSchedule
 from scripts.sample_store import refresh
+from tests.bot.processes import clean_environment
 from tests.fake_discord import FakeDiscord
 
 TOPICS = ("Space", "Robotics", "Security", "Health Tech", "Open Source", "Climate & Energy")
@@ -97,9 +97,7 @@ def bot_environment(
     fake: FakeDiscord, world: World, url: str, token: str, **settings: str
 ) -> dict[str, str]:
     """The environment of a bot process talking to ``fake`` (none of the caller's bot keys)."""
-    keep = ("DISCORD_", "ARTICLE_", "DATABASE_", "SHARD_", "WORKER_")
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(keep)}
-    environment.update(
+    return clean_environment(
         DISCORD_TOKEN=token,
         DISCORD_API_BASE_URL=fake.api_base_url,
         DISCORD_GATEWAY_URL=fake.gateway_url,
@@ -109,7 +107,6 @@ def bot_environment(
         LOG_LEVEL="WARNING",
         **settings,
     )
-    return environment
 
 
 def everything_arrived(fake: FakeDiscord, world: World) -> bool:

@@ -9,11 +9,8 @@ on the same database then completes the day exactly once.
 
 from __future__ import annotations
 
-import asyncio
-import os
 import signal
 import sqlite3
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +18,7 @@ from bot.state import Database, deliveries, schedules
 from bot.state.schedules import ChannelSchedule
 from scripts.sample_store import refresh
 from tests.bot.harness import TOKEN, BotHarness, SettableClock, text_of
+from tests.bot.processes import clean_environment, start_bot
 from tests.fake_discord import FakeDiscord
 
 
@@ -51,27 +49,14 @@ async def test_kill_9_mid_delivery_then_restart_completes_exactly_once(
     await _prepare_state(db_path, guild.id, news, now)
 
     fake.hold_next("POST", f"/channels/{news}/messages", seconds=5)
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DISCORD_", "ARTICLE_", "DATABASE_"))
-    }
-    env.update(
+    env = clean_environment(
         DISCORD_TOKEN=TOKEN,
         DISCORD_API_BASE_URL=fake.api_base_url,
         DISCORD_GATEWAY_URL=fake.gateway_url,
         ARTICLE_STORE=str(store),
         DATABASE_URL=f"sqlite+aiosqlite:///{db_path}",
     )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    process = await start_bot(env, tmp_path)
     try:
         await fake.wait_until(lambda: fake.messages_in(news), timeout=60)
     finally:

@@ -3,41 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from pathlib import Path
 
 from tests.bot.harness import TOKEN
+from tests.bot.processes import clean_environment, start_bot
 from tests.conftest import SAMPLE_STORE
 from tests.fake_discord import FakeDiscord
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DISCORD_", "ARTICLE_", "DATABASE_"))
-    }
-    env.update(
+    return clean_environment(
         ARTICLE_STORE=str(SAMPLE_STORE),
         DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
         LOG_LEVEL="DEBUG",
         **extra,
     )
-    return env
 
 
 async def _run(env: dict[str, str], tmp_path: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    return await start_bot(env, tmp_path, capture_output=True)
 
 
 async def test_missing_token_is_one_clear_line(tmp_path: Path) -> None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from tests.bot.harness import TOKEN
+from tests.bot.processes import start_bot
 from tests.bot.scale_world import bot_environment, everything_arrived, not_exactly_once, seed
 from tests.fake_discord import FakeDiscord
 
@@ -51,17 +51,9 @@ async def test_three_processes_one_postgres_exactly_once(tmp_path: Path) -> None
             "shard-1": {"SHARD_IDS": "1"},
             "worker": {"WORKER_ONLY": "true"},
         }
-        processes = {}
-        for name, extra in roles.items():
-            processes[name] = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                cwd=tmp_path,
-                env={**base, **extra},
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL,
-            )
+        processes = {
+            name: await start_bot({**base, **extra}, tmp_path) for name, extra in roles.items()
+        }
         try:
             # kill the worker once the digests are well under way
             await fake.wait_until(

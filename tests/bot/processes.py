@@ -1,0 +1,32 @@
+"""Starting the bot as a real ``python -m bot`` process, for the tests and benchmarks that need one.
+
+:func:`clean_environment` drops every bot setting this process may carry (a developer's
+``DISCORD_TOKEN``, a CI's ``DATABASE_URL``) so each child gets exactly the settings given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+BOT_SETTING_PREFIXES = ("DISCORD_", "ARTICLE_", "DATABASE_", "SHARD_", "WORKER_")
+
+
+def clean_environment(**settings: str) -> dict[str, str]:
+    """This process's environment without any bot setting, plus ``settings``."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(BOT_SETTING_PREFIXES)}
+    environment.update(settings)
+    return environment
+
+
+async def start_bot(
+    env: dict[str, str], cwd: Path, *, capture_output: bool = False
+) -> asyncio.subprocess.Process:
+    """``python -m bot`` in ``cwd``; its output in ``stdout`` (with stderr) or discarded."""
+    output = asyncio.subprocess.PIPE if capture_output else asyncio.subprocess.DEVNULL
+    errors = asyncio.subprocess.STDOUT if capture_output else asyncio.subprocess.DEVNULL
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=cwd, env=env, stdout=output, stderr=errors
+    )
