@@ -10,7 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefings.articles import article_from_mapping, parse_article
-from briefings.frontmatter import InvalidFile, _split_lines, load_yaml, split_front_matter
+from briefings.frontmatter import (
+    InvalidFile,
+    _FrontMatterLoader,
+    _split_lines,
+    load_yaml,
+    split_front_matter,
+)
 from briefings.generate import generate_store
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample-store"
@@ -56,6 +62,10 @@ def test_remembered_scalar_types_are_the_ones_pyyaml_gives(pairs: list[tuple[str
         return
     assert load_yaml(text) == expected
     assert load_yaml(text) == expected  # now from what was remembered
+
+
+def test_the_loader_has_no_path_resolvers_so_scalar_tags_depend_on_the_text_only() -> None:
+    assert not _FrontMatterLoader.yaml_path_resolvers
 
 
 def _front_matter_files(tmp_path: Path) -> list[Path]:
