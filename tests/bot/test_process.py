@@ -7,6 +7,8 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.bot.harness import TOKEN
 from tests.bot.processes import clean_environment, start_bot
 from tests.conftest import SAMPLE_STORE
@@ -18,6 +20,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
         ARTICLE_STORE=str(SAMPLE_STORE),
         DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
         LOG_LEVEL="DEBUG",
+        PYTHONFAULTHANDLER="1",
         **extra,
     )
 
@@ -87,11 +90,26 @@ async def test_bot_process_runs_and_never_logs_the_token(tmp_path: Path) -> None
             await inter.wait_response(timeout=10)
         finally:
             process.send_signal(signal.SIGINT)
-            rest, _ = await asyncio.wait_for(process.communicate(), 30)
+            rest = await _output_after_stop(process)
     text = "".join(lines) + rest.decode()
     assert TOKEN not in text
     assert "registered 6 global commands" in text
     assert (tmp_path / "bot.sqlite3").exists()  # state lives in the configured database
+
+
+async def _output_after_stop(process: asyncio.subprocess.Process) -> bytes:
+    """The rest of the output once the stopped process exits; if it hangs, where it hangs.
+
+    The bot runs with ``PYTHONFAULTHANDLER=1``, so SIGABRT makes it print every thread's
+    stack before it dies: a hang at shutdown fails with the stacks that show its cause.
+    """
+    communicating = asyncio.ensure_future(process.communicate())
+    done, _ = await asyncio.wait({communicating}, timeout=30)
+    if not done:
+        process.send_signal(signal.SIGABRT)
+        stacks, _ = await asyncio.wait_for(communicating, 30)
+        pytest.fail("the bot did not exit within 30 s of SIGINT:\n" + stacks.decode()[-6000:])
+    return communicating.result()[0]
 
 
 def test_console_scripts_are_installed() -> None:
