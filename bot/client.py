@@ -9,7 +9,9 @@ ping, even where a call forgets to say so.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -112,6 +114,7 @@ class BriefingBot(discord.AutoShardedClient):
         if settings.health_port is not None:
             self.health = HealthServer(self, host=settings.health_host, port=settings.health_port)
         self.tree = BriefingTree(self, rate=settings.command_rate, per=settings.command_per_seconds)
+        self._stopping = False
 
     async def setup_hook(self) -> None:
         """Runs once per process, before the gateway connects."""
@@ -144,11 +147,34 @@ class BriefingBot(discord.AutoShardedClient):
         )
 
     async def close(self) -> None:
-        """Stop the scheduler, disconnect, release the store and the database."""
-        self.services.scheduler.shutdown()
+        """Shut down in order, each step bounded by ``SHUTDOWN_TIMEOUT_SECONDS`` in all.
+
+        No new jobs and the running ones cancelled and awaited first (they use the gateway and
+        the database), then the health server, the sources' HTTP session, the gateway, the
+        article index and last the database. A step that overruns is logged and skipped, so a
+        stuck step never keeps the process from exiting. discord.py calls ``close`` itself too
+        (and the ``async with`` block again at exit): only the first call does the work.
+        """
+        if self._stopping:
+            await super().close()
+            return
+        self._stopping = True
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.services.settings.shutdown_timeout_seconds
+
+        async def step(name: str, work: Awaitable[object]) -> None:
+            # Every step gets what is left of the time, and at least one second, so that a step
+            # that overran does not leave the database unclosed.
+            try:
+                await asyncio.wait_for(work, timeout=max(deadline - loop.time(), 1.0))
+            except TimeoutError:
+                log.error("shutdown: %s did not stop in time; going on without it", name)
+
+        await step("the scheduler's running jobs", self.services.scheduler.stop())
         if self.health is not None:
-            await self.health.stop()
-        await self.services.sources.close()
-        await super().close()
-        self.services.library.close()
-        await self.services.db.close()
+            await step("the health server", self.health.stop())
+        await step("the sources' HTTP session", self.services.sources.close())
+        await step("the Discord connection", super().close())
+        await step("the article index", asyncio.to_thread(self.services.library.close))
+        await step("the database", self.services.db.close())
+        log.info("shut down")

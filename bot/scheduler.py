@@ -14,13 +14,19 @@ Jobs, each with an explicit id (``replace_existing=True``), an explicit time zon
   ``SOURCE_POLL_SECONDS``) and hands their articles to the library when they changed.
 
 The scheduler is started from ``setup_hook`` (never ``on_ready``, which fires again on every
-reconnect) and shut down in ``close()``. It holds no state of its own worth keeping: at start
-it is rebuilt from the database, and exactly-once delivery lives in the delivery log.
+reconnect) and stopped in ``close()`` by :meth:`BriefingScheduler.stop`: no job starts after
+that, and the jobs already running are cancelled and awaited (bounded) before the caller goes
+on to close the gateway and the database they use. It holds no state of its own worth
+keeping: at start it is rebuilt from the database, and exactly-once delivery lives in the
+delivery log.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -57,6 +63,9 @@ def digest_job_id(post_time: time, timezone: str) -> str:
     return f"digest:{timezone}:{format_time_of_day(post_time)}"
 
 
+_Job = Callable[..., Awaitable[object]]
+
+
 class BriefingScheduler:
     """Keeps APScheduler's jobs in line with the schedules and subscriptions in the database."""
 
@@ -90,6 +99,23 @@ class BriefingScheduler:
         self.scheduler.add_listener(
             self._on_job_event, EVENT_JOB_ERROR | EVENT_JOB_EXECUTED | EVENT_JOB_MISSED
         )
+        self._running_jobs: set[asyncio.Task[object]] = set()
+
+    def _tracked(self, job: _Job) -> Callable[..., Awaitable[None]]:
+        """``job`` as a job function whose running task :meth:`stop` can cancel and await."""
+
+        @functools.wraps(job)
+        async def run(*args: object) -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running_jobs.add(task)
+            try:
+                await job(*args)
+            finally:
+                if task is not None:
+                    self._running_jobs.discard(task)
+
+        return run
 
     @staticmethod
     def _on_job_event(event: JobEvent) -> None:
@@ -119,7 +145,7 @@ class BriefingScheduler:
         for user in await subscriptions.digest_users(self.db):
             self.ensure_digest_slot(user.post_time, user.timezone)
         self.scheduler.add_job(
-            self.deliverer.catch_up,
+            self._tracked(self.deliverer.catch_up),
             IntervalTrigger(seconds=int(self.catch_up_every.total_seconds()), timezone=UTC),
             id="catch-up",
             name="deliver what is due but missing",
@@ -127,7 +153,7 @@ class BriefingScheduler:
             next_run_time=datetime.now(UTC),
         )
         self.scheduler.add_job(
-            self.library.refresh,
+            self._tracked(self.library.refresh),
             IntervalTrigger(seconds=int(self.store_rescan.total_seconds()), timezone=UTC),
             id="store-refresh",
             name="re-read the article store when it changed",
@@ -135,7 +161,7 @@ class BriefingScheduler:
         )
         if self.sources is not None and self.sources.sources:
             self.scheduler.add_job(
-                self.poll_sources,
+                self._tracked(self.poll_sources),
                 IntervalTrigger(seconds=int(self.source_poll.total_seconds()), timezone=UTC),
                 id="sources-poll",
                 name="poll the remote article sources",
@@ -149,15 +175,26 @@ class BriefingScheduler:
         if self.sources is not None and await self.sources.poll_all():
             await self.library.set_remote(self.sources.articles())
 
-    def shutdown(self) -> None:
-        """Stop the scheduler without waiting for running jobs."""
+    async def stop(self) -> None:
+        """Start no more jobs; cancel the running ones and wait until they have finished.
+
+        Cancelled jobs unwind through their ``finally`` blocks (a claim stays in the delivery
+        log as it was, and the next start takes it over), so once this returns nothing uses the
+        gateway or the database any more. The caller bounds the wait.
+        """
         if self.running:
             self.scheduler.shutdown(wait=False)
+        running = [task for task in self._running_jobs if not task.done()]
+        for task in running:
+            task.cancel()
+        if running:
+            log.info("waiting for %d running jobs to stop", len(running))
+            await asyncio.gather(*running, return_exceptions=True)
 
     def schedule_channel(self, schedule: ChannelSchedule) -> None:
         """Add or replace the daily job of a guild."""
         self.scheduler.add_job(
-            self.deliverer.deliver_channel,
+            self._tracked(self.deliverer.deliver_channel),
             CronTrigger(
                 hour=schedule.post_time.hour,
                 minute=schedule.post_time.minute,
@@ -180,7 +217,7 @@ class BriefingScheduler:
         if self.scheduler.get_job(job_id) is not None:
             return
         self.scheduler.add_job(
-            self.deliverer.deliver_digest_slot,
+            self._tracked(self.deliverer.deliver_digest_slot),
             CronTrigger(hour=post_time.hour, minute=post_time.minute, timezone=ZoneInfo(timezone)),
             args=[format_time_of_day(post_time), timezone],
             id=job_id,

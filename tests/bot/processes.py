@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -21,12 +22,27 @@ def clean_environment(**settings: str) -> dict[str, str]:
     return environment
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 async def start_bot(
-    env: dict[str, str], cwd: Path, *, capture_output: bool = False
+    env: dict[str, str], cwd: Path, *, capture_output: bool = False, sigint_ignored: bool = False
 ) -> asyncio.subprocess.Process:
-    """``python -m bot`` in ``cwd``; its output in ``stdout`` (with stderr) or discarded."""
+    """``python -m bot`` in ``cwd``; its output in ``stdout`` (with stderr) or discarded.
+
+    ``sigint_ignored`` starts it the way a shell without job control starts ``bot &``: with
+    SIGINT ignored, inherited through exec.
+    """
     output = asyncio.subprocess.PIPE if capture_output else asyncio.subprocess.DEVNULL
     errors = asyncio.subprocess.STDOUT if capture_output else asyncio.subprocess.DEVNULL
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=cwd, env=env, stdout=output, stderr=errors
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=cwd,
+        env=env,
+        stdout=output,
+        stderr=errors,
+        preexec_fn=_ignore_sigint if sigint_ignored else None,
     )
