@@ -149,13 +149,21 @@ def _list_problems(
         print(f"{Path(shown_root) / problem.path}: {label}{problem.reason}", file=stream)
 
 
+def _shell_word(text: str) -> str:
+    """``text`` as one shell word, in double quotes when it can be (it sits inside '…')."""
+    quoted = shlex.quote(text)
+    if quoted == text or any(c in text for c in '"$`\\!'):
+        return quoted
+    return f'"{text}"'
+
+
 def _report_problems(problems: Sequence[Problem] | Store, shown_root: str, stream: TextIO) -> None:
     """At most one line about skipped files: the list is ``check``'s job, not every command's."""
     count = len(problems.problems if isinstance(problems, Store) else problems)
     if count:
         files = "file" if count == 1 else "files"
         print(
-            f"{count} {files} skipped (run 'briefings check {shlex.quote(shown_root)}' "
+            f"{count} {files} skipped (run 'briefings check {_shell_word(shown_root)}' "
             "for the list)",
             file=stream,
         )
