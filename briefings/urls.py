@@ -72,12 +72,12 @@ MAX_URL_LENGTH: Final = 2048
 """The longest URL kept (after repair); longer values are rejected like malformed ones."""
 
 _READY: Final = re.compile(
-    # http(s), a host name of letters, digits, dots and dashes (no port, no user, no IDNA
-    # label: those go through the parser), then printable ASCII that needs no encoding.
-    r"[hH][tT][tT][pP][sS]?://[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*\.?"
+    # http(s), then a host name of ASCII letters, digits, dots and dashes whose last label
+    # starts with a letter (so it is no IPv4 address) and with no IDNA ``xn--`` label (those
+    # are checked by the parser), no port or user; then printable ASCII needing no encoding.
+    r"[hH][tT][tT][pP][sS]?://(?![^/?#]*[xX][nN]--)(?:[a-zA-Z0-9-]+\.)*[a-zA-Z][a-zA-Z0-9-]*\.?"
     r"(?:[/?#][!#$%&'()*+,\-./0-9:;=?@A-Z\[\]_a-z~]*)?"
 )
-_NUMERIC_LABEL: Final = re.compile(r"(?:0[xX][0-9a-fA-F]*|[0-9]+)\.?")
 
 
 def repair_url(value: str) -> str | None:
@@ -92,16 +92,9 @@ def repair_url(value: str) -> str | None:
     >>> repair_url("https://Bücher.de/straße"), repair_url("mailto:someone@example.com")
     ('https://xn--bcher-kva.de/stra%C3%9Fe', None)
     """
-    if len(value) <= MAX_URL_LENGTH and _READY.fullmatch(value) and _plain_host(value):
-        return value
+    if len(value) <= MAX_URL_LENGTH and _READY.fullmatch(value) is not None:
+        return value  # the common case: nothing to repair, no parser call
     return _repair(value)
-
-
-def _plain_host(url: str) -> bool:
-    """A host the fast path may keep: not ``xn--`` (checked by the parser), not an IPv4."""
-    host = url[url.index("//") + 2 :].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
-    last = host.rstrip(".").rsplit(".", 1)[-1]
-    return bool(last) and "xn--" not in host.lower() and not _NUMERIC_LABEL.fullmatch(last)
 
 
 @functools.lru_cache(maxsize=4096)
