@@ -330,3 +330,21 @@ def test_explain_command(
         capsys, "explain", str(sample_store), "https://nowhere.test/", "--at", SAMPLE_AT, *cache
     )
     assert out.startswith("Not found")
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["load", "cache"])
+def test_a_url_with_spaces_is_stored_encoded_and_found_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], cached: bool
+) -> None:
+    raw = "https://apnews.com/PR Newswire/cd5a\u202f2025"
+    write(tmp_path, "ap.md", GOOD_FRONT_MATTER.replace("https://example.test/good", raw))
+    cache = ["--cache", str(tmp_path / "index.sqlite3")] if cached else []
+    code, out, err = run(
+        capsys, "build", str(tmp_path), "--at", SAMPLE_AT, "--format", "json", *cache
+    )
+    assert (code, err) == (0, "")
+    (item,) = json.loads(out)["sections"][0]["items"]
+    assert item["url"] == "https://apnews.com/PR%20Newswire/cd5a%E2%80%AF2025"
+    for asked in (raw, item["url"]):  # as written in the file, or as posted
+        code, out, _ = run(capsys, "explain", str(tmp_path), asked, "--at", SAMPLE_AT, *cache)
+        assert code == 0 and "A good article" in out
