@@ -1,8 +1,12 @@
 """The ``briefings`` command line: use the core without Discord.
 
 ``briefings check|build|search|topics|generate`` (also ``python -m briefings``). Errors are one
-line on stderr (exit 2 for bad arguments or a missing store); ``check`` exits 1 when any file
-has a problem. Loading many files shows a progress bar on a terminal and nothing otherwise.
+line on stderr (exit 2 for bad arguments or a missing store). ``check`` lists every file that
+cannot be loaded (exit 1 when there is any) and every *note* (a file that loaded with a value
+replaced, such as a bad ``webUrl`` given way to ``originalUrl``; notes alone exit 0);
+``build``/``search``/``topics``/``explain`` print at most one line about skipped files on
+stderr (``13 files skipped (run 'briefings check STORE' for the list)``). Loading many files
+shows a progress bar on a terminal and nothing otherwise.
 ``--cache PATH`` makes ``check``/``build``/``search``/``topics`` use the persistent
 :class:`~briefings.index.StoreIndex` in that file (only new or changed files are parsed; the
 output is the same); without it the store is loaded into memory as before.
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shlex
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -136,9 +141,32 @@ def _open_index(path: str, cache: str) -> Iterator[StoreIndex]:
         yield index
 
 
+def _list_problems(
+    problems: Sequence[Problem], shown_root: str, stream: TextIO, *, label: str = ""
+) -> None:
+    """One line per file, ``STORE/PATH: reason`` (``check`` lists every file this way)."""
+    for problem in problems:
+        print(f"{Path(shown_root) / problem.path}: {label}{problem.reason}", file=stream)
+
+
+def _shell_word(text: str) -> str:
+    """``text`` as one shell word, in double quotes when it can be (it sits inside '…')."""
+    quoted = shlex.quote(text)
+    if quoted == text or any(c in text for c in '"$`\\!'):
+        return quoted
+    return f'"{text}"'
+
+
 def _report_problems(problems: Sequence[Problem] | Store, shown_root: str, stream: TextIO) -> None:
-    for problem in problems.problems if isinstance(problems, Store) else problems:
-        print(f"{Path(shown_root) / problem.path}: {problem.reason}", file=stream)
+    """At most one line about skipped files: the list is ``check``'s job, not every command's."""
+    count = len(problems.problems if isinstance(problems, Store) else problems)
+    if count:
+        files = "file" if count == 1 else "files"
+        print(
+            f"{count} {files} skipped (run 'briefings check {_shell_word(shown_root)}' "
+            "for the list)",
+            file=stream,
+        )
 
 
 def _emit_json(document: object) -> None:
@@ -151,12 +179,15 @@ def _emit_json(document: object) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     if args.cache:
         with _open_index(args.store, args.cache) as index:
-            problems, count = index.problems, index.article_count
+            problems, notes, count = index.problems, index.notes, index.article_count
     else:
         store = _load(args.store)
-        problems, count = store.problems, len(store.articles)
-    _report_problems(problems, args.store, sys.stdout)
-    print(f"{count} articles, {len(problems)} problems")
+        problems, notes, count = store.problems, store.notes, len(store.articles)
+    _list_problems(problems, args.store, sys.stdout)
+    _list_problems(notes, args.store, sys.stdout, label="note: ")
+    print(
+        f"{count} articles, {len(problems)} problems" + (f", {len(notes)} notes" if notes else "")
+    )
     return 1 if problems else 0
 
 
@@ -195,12 +226,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
     request = _request(args, zone)
     if args.cache:
         with _open_index(args.store, args.cache) as index:
+            _report_problems(index.problems, args.store, sys.stderr)
             articles = index.articles_between(request.start, request.at)
             paths = {article.path for article in articles}
             articles += [a for a in index.articles_with_url(args.url) if a.path not in paths]
             catalog = index.catalog
     else:
         store = _load(args.store)
+        _report_problems(store, args.store, sys.stderr)
         articles, catalog = list(store.articles), store.catalog
     result = explain(args.url, articles, catalog, request)
     if args.format == "json":

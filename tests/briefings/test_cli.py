@@ -127,8 +127,75 @@ def test_build_reports_bad_files_on_stderr_without_failing(
         capsys, "build", str(tmp_path), "--at", "2026-03-10T08:00:00Z", "--format", "json"
     )
     assert code == 0
-    assert err.strip() == f"{tmp_path}/bad.md: front matter is empty"
+    assert err == f"1 file skipped (run 'briefings check {tmp_path}' for the list)\n"
     assert json.loads(out)["sections"][0]["items"][0]["title"] == "A good article"
+
+
+BAD_FILES = 13
+READ_COMMANDS = {
+    "build": ["--at", SAMPLE_AT],
+    "search": ["good"],
+    "topics": [],
+    "explain": ["https://example.test/good", "--at", SAMPLE_AT],
+}
+
+
+@pytest.mark.parametrize("command", sorted(READ_COMMANDS))
+@pytest.mark.parametrize("cached", [False, True], ids=["load", "cache"])
+def test_read_commands_print_one_summary_line_about_bad_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, cached: bool
+) -> None:
+    store = tmp_path / "my store"
+    write(store, "good.md", GOOD_FRONT_MATTER)
+    for number in range(BAD_FILES):
+        write(store, f"bad/{number:02}.md", "---\ntitle: [oops\n---\n")
+    cache = ["--cache", str(tmp_path / "index.sqlite3")] if cached else []
+    argv = [command, str(store), *READ_COMMANDS[command]]
+    for _ in range(2 if cached else 1):  # a cold and then a warm index say the same
+        code, out, err = run(capsys, *argv, *cache)
+        assert code == 0 and out
+        assert (
+            err == f"{BAD_FILES} files skipped (run 'briefings check \"{store}\"' for the list)\n"
+        )
+    code, out, _ = run(capsys, "check", str(store), *cache)
+    assert code == 1 and out.splitlines()[-1] == f"1 articles, {BAD_FILES} problems"
+    assert len(out.splitlines()) == BAD_FILES + 1  # check still lists every file
+
+
+def test_a_clean_store_prints_nothing_on_stderr(
+    sample_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for command, options in READ_COMMANDS.items():
+        argv = [command, str(sample_store), *options]
+        code, _, err = run(capsys, *argv)
+        assert (code, err) == (0, ""), command
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["load", "cache"])
+def test_check_notes_a_web_url_replaced_by_the_original_url(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], cached: bool
+) -> None:
+    write(tmp_path, "good.md", GOOD_FRONT_MATTER)
+    write(
+        tmp_path,
+        "video.md",
+        GOOD_FRONT_MATTER.replace(
+            'webUrl: "https://example.test/good"',
+            "webUrl: 'javascript:alert(1)'\noriginalUrl: 'https://video.test/watch?v=a b'",
+        ),
+    )
+    cache = ["--cache", str(tmp_path / "index.sqlite3")] if cached else []
+    code, out, _ = run(capsys, "check", str(tmp_path), *cache)
+    assert code == 0  # the file loads: nothing is lost, the note is for the admin to see
+    assert out.splitlines() == [
+        f"{tmp_path}/video.md: note: field 'webUrl' is not an http(s) URL: "
+        "'javascript:alert(1)'; using originalUrl",
+        "2 articles, 0 problems, 1 notes",
+    ]
+    code, out, err = run(capsys, "search", str(tmp_path), "good", "--format", "json", *cache)
+    assert code == 0 and err == ""  # a note is not a skipped file
+    urls = {result["url"] for result in json.loads(out)["results"]}
+    assert urls == {"https://example.test/good", "https://video.test/watch?v=a%20b"}
 
 
 def test_search_json_shape(sample_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -263,3 +330,21 @@ def test_explain_command(
         capsys, "explain", str(sample_store), "https://nowhere.test/", "--at", SAMPLE_AT, *cache
     )
     assert out.startswith("Not found")
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["load", "cache"])
+def test_a_url_with_spaces_is_stored_encoded_and_found_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], cached: bool
+) -> None:
+    raw = "https://apnews.com/PR Newswire/cd5a\u202f2025"
+    write(tmp_path, "ap.md", GOOD_FRONT_MATTER.replace("https://example.test/good", raw))
+    cache = ["--cache", str(tmp_path / "index.sqlite3")] if cached else []
+    code, out, err = run(
+        capsys, "build", str(tmp_path), "--at", SAMPLE_AT, "--format", "json", *cache
+    )
+    assert (code, err) == (0, "")
+    (item,) = json.loads(out)["sections"][0]["items"]
+    assert item["url"] == "https://apnews.com/PR%20Newswire/cd5a%E2%80%AF2025"
+    for asked in (raw, item["url"]):  # as written in the file, or as posted
+        code, out, _ = run(capsys, "explain", str(tmp_path), asked, "--at", SAMPLE_AT, *cache)
+        assert code == 0 and "A good article" in out
