@@ -1,11 +1,16 @@
 """The ``briefings`` command line: use the core without Discord.
 
-``briefings check|build|search|topics|generate`` (also ``python -m briefings``). Errors are one
-line on stderr (exit 2 for bad arguments or a missing store); ``check`` exits 1 when any file
-has a problem. Loading many files shows a progress bar on a terminal and nothing otherwise.
-``--cache PATH`` makes ``check``/``build``/``search``/``topics`` use the persistent
-:class:`~briefings.index.StoreIndex` in that file (only new or changed files are parsed; the
-output is the same); without it the store is loaded into memory as before.
+``briefings check|build|search|topics|explain|generate`` (also ``python -m briefings``). Errors
+are one line on stderr (exit 2 for bad arguments or a missing store); ``check`` exits 1 when any
+file has a problem. Loading many files shows a progress bar on a terminal and nothing otherwise.
+
+``check``/``build``/``search``/``topics``/``explain`` use the persistent
+:class:`~briefings.index.StoreIndex` by default (only new or changed files are parsed; the
+output is the same as parsing everything): one cache file per store path in the user's cache
+folder (see :mod:`briefings.cli_cache`). ``--cache PATH`` picks the file; ``--no-cache`` loads
+the store into memory and writes nothing. When the default cache folder cannot be written the
+command works in memory after one warning line on stderr.
+
 This module is the only place in the core that prints, and it never reads the clock: the
 moment of a briefing is always given with ``--at`` (``generate`` takes ``--end``).
 """
@@ -24,10 +29,9 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tqdm import tqdm
-
 from briefings import render
 from briefings.briefing import DEFAULT_PER_TOPIC, BriefingRequest, assemble
+from briefings.cli_cache import default_cache_file
 from briefings.explain import explain
 from briefings.generate import DEFAULT_END, generate_store
 from briefings.index import StoreIndex
@@ -105,6 +109,8 @@ def _progress_bar(stream: TextIO) -> Iterator[Progress | None]:
     if not stream.isatty():
         yield None
         return
+    from tqdm import tqdm  # imported here: it costs a warm search a tenth of its time
+
     bar = tqdm(total=0, unit="file", desc="Loading store", file=stream, leave=False, delay=0.5)
 
     def update(done: int, total: int) -> None:
@@ -130,9 +136,42 @@ def _open_index(path: str, cache: str) -> Iterator[StoreIndex]:
         index = StoreIndex(path, cache)
     except (sqlite3.Error, OSError) as error:
         raise UsageError(f"cannot use the cache {cache}: {error}") from error
+    with _synced(index):
+        yield index
+
+
+@contextmanager
+def _synced(index: StoreIndex) -> Iterator[StoreIndex]:
+    """``index`` brought up to date (a progress bar on a terminal), closed on exit."""
     with index:
         with _progress_bar(sys.stderr) as progress:
             index.sync(progress=progress)
+        yield index
+
+
+@contextmanager
+def _store_index(args: argparse.Namespace) -> Iterator[StoreIndex | None]:
+    """The index this command uses, synced; None to work in memory.
+
+    ``--no-cache``: None. ``--cache PATH``: that file (a file that cannot be used is an error).
+    Default: the store's file in the user's cache folder; when that cannot be used, one warning
+    line on stderr and None. A missing store gets None, so the in-memory path reports it (and
+    no cache file is made for it).
+    """
+    if args.no_cache or (not args.cache and not Path(args.store).is_dir()):
+        yield None
+        return
+    if args.cache:
+        with _open_index(args.store, args.cache) as index:
+            yield index
+        return
+    try:
+        index = StoreIndex(args.store, default_cache_file(args.store))
+    except (sqlite3.Error, OSError) as error:
+        print(f"briefings: warning: {error}; working in memory", file=sys.stderr)
+        yield None
+        return
+    with _synced(index):
         yield index
 
 
@@ -149,12 +188,12 @@ def _emit_json(document: object) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    if args.cache:
-        with _open_index(args.store, args.cache) as index:
+    with _store_index(args) as index:
+        if index is not None:
             problems, count = index.problems, index.article_count
-    else:
-        store = _load(args.store)
-        problems, count = store.problems, len(store.articles)
+        else:
+            store = _load(args.store)
+            problems, count = store.problems, len(store.articles)
     _report_problems(problems, args.store, sys.stdout)
     print(f"{count} articles, {len(problems)} problems")
     return 1 if problems else 0
@@ -163,14 +202,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     zone = parse_zone(args.tz)
     request = _request(args, zone)
-    if args.cache:
-        with _open_index(args.store, args.cache) as index:
+    with _store_index(args) as index:
+        if index is not None:
             _report_problems(index.problems, args.store, sys.stderr)
             briefing = index.briefing(request)
-    else:
-        store = _load(args.store)
-        _report_problems(store, args.store, sys.stderr)
-        briefing = assemble(store.articles, store.catalog, request)
+        else:
+            store = _load(args.store)
+            _report_problems(store, args.store, sys.stderr)
+            briefing = assemble(store.articles, store.catalog, request)
     if args.format == "json":
         _emit_json(render.briefing_to_json(briefing, zone))
     elif args.format == "markdown":
@@ -193,15 +232,15 @@ def _request(args: argparse.Namespace, zone: tzinfo) -> BriefingRequest:
 def cmd_explain(args: argparse.Namespace) -> int:
     zone = parse_zone(args.tz)
     request = _request(args, zone)
-    if args.cache:
-        with _open_index(args.store, args.cache) as index:
+    with _store_index(args) as index:
+        if index is not None:
             articles = index.articles_between(request.start, request.at)
             paths = {article.path for article in articles}
             articles += [a for a in index.articles_with_url(args.url) if a.path not in paths]
             catalog = index.catalog
-    else:
-        store = _load(args.store)
-        articles, catalog = list(store.articles), store.catalog
+        else:
+            store = _load(args.store)
+            articles, catalog = list(store.articles), store.catalog
     result = explain(args.url, articles, catalog, request)
     if args.format == "json":
         _emit_json(render.explanation_to_json(result, zone))
@@ -213,16 +252,16 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     zone = parse_zone(args.tz)
     filters = SearchFilters(topic=args.topic)
-    if args.cache:
-        with _open_index(args.store, args.cache) as store_index:
+    with _store_index(args) as store_index:
+        if store_index is not None:
             _report_problems(store_index.problems, args.store, sys.stderr)
             results = store_index.search(args.query, filters=filters, limit=args.limit)
-    else:
-        store = _load(args.store)
-        _report_problems(store, args.store, sys.stderr)
-        with SearchIndex() as index:
-            index.replace_all(store.articles)
-            results = index.search(args.query, filters=filters, limit=args.limit)
+        else:
+            store = _load(args.store)
+            _report_problems(store, args.store, sys.stderr)
+            with SearchIndex() as index:
+                index.replace_all(store.articles)
+                results = index.search(args.query, filters=filters, limit=args.limit)
     if args.format == "json":
         _emit_json(render.search_to_json(results, zone))
     else:
@@ -231,14 +270,14 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_topics(args: argparse.Namespace) -> int:
-    if args.cache:
-        with _open_index(args.store, args.cache) as index:
+    with _store_index(args) as index:
+        if index is not None:
             _report_problems(index.problems, args.store, sys.stderr)
             summaries = index.topic_summaries()
-    else:
-        store = _load(args.store)
-        _report_problems(store, args.store, sys.stderr)
-        summaries = summarize_topics(store.articles, store.catalog)
+        else:
+            store = _load(args.store)
+            _report_problems(store, args.store, sys.stderr)
+            summaries = summarize_topics(store.articles, store.catalog)
     if args.format == "json":
         _emit_json(render.topics_to_json(summaries))
     else:
@@ -272,10 +311,17 @@ def _count(text: str) -> int:
 
 
 def _add_cache_option(command: argparse.ArgumentParser) -> None:
-    command.add_argument(
+    choice = command.add_mutually_exclusive_group()
+    choice.add_argument(
         "--cache",
         metavar="PATH",
-        help="keep a persistent index of the store in this file (parses only changed files)",
+        help="keep the store's persistent index in this file (default: one file per store "
+        "in $XDG_CACHE_HOME/briefings, else ~/.cache/briefings)",
+    )
+    choice.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse the whole store in memory and write no cache",
     )
 
 
