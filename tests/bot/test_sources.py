@@ -7,6 +7,7 @@ serves the real API pages of ../shared/corpus when it is there.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,18 @@ from tests.fake_discord import FakeDiscord
 FAST = SourceLimits(
     timeout_seconds=0.5, max_bytes=200_000, max_pages=10, attempts=3, retry_delay_seconds=0.01
 )
+
+
+def _remote_item(slug: str, title: str, when: str = "2026-03-10T06:00:00Z") -> dict[str, object]:
+    return {
+        "path": f"_news/{slug}.md",
+        "title": title,
+        "excerpt": f"{title}: a story that exists only in the remote API.",
+        "webUrl": f"https://remote.test/{slug}",
+        "publishedDateTime": when,
+        "provider": {"name": "Remote Wire"},
+        "topics": ["Climate & Energy"],
+    }
 
 
 def _api_items() -> list[object]:
@@ -64,6 +77,13 @@ class Api:
         more = number * 25 < len(self.items)
         return {"page": number, "value": chunk, "nextPage": number + 1 if more else None}
 
+    def page_etag(self, number: int) -> str:
+        """Page 1's ETag is ``etag``; later pages' also change with their content."""
+        if number == 1:
+            return self.etag
+        digest = hashlib.sha1(json.dumps(self.page(number)).encode()).hexdigest()[:8]
+        return f'{self.etag[:-1]}-{number}-{digest}"'
+
     async def handle(self, request: web.Request) -> web.StreamResponse:
         self.hits.append((request.path, dict(request.headers)))
         if self.delay:
@@ -71,13 +91,10 @@ class Api:
         if self.behaviour is not None and (special := self.behaviour(request)) is not None:
             return special
         number = int(request.match_info.get("n", "1"))
-        if number == 1 and request.headers.get("If-None-Match") == self.etag:
-            return web.Response(
-                status=304, headers={"ETag": self.etag, "Cache-Control": self.cache_control}
-            )
-        return web.json_response(
-            self.page(number), headers={"ETag": self.etag, "Cache-Control": self.cache_control}
-        )
+        headers = {"ETag": self.page_etag(number), "Cache-Control": self.cache_control}
+        if request.headers.get("If-None-Match") == headers["ETag"]:
+            return web.Response(status=304, headers=headers)
+        return web.json_response(self.page(number), headers=headers)
 
 
 @pytest.fixture
@@ -117,13 +134,37 @@ async def test_follows_pages_and_treats_items_as_published(api: Api, poller: Sou
     assert source.healthy and source.last_success is not None
 
 
-async def test_etag_makes_the_second_poll_a_304(api: Api, poller: SourcePoller) -> None:
+async def test_etags_make_the_second_poll_304s(api: Api, poller: SourcePoller) -> None:
     await poller.poll_all()
     before = poller.articles()
     assert not await poller.poll_all()
-    assert api.hits[-1][1].get("If-None-Match") == '"v1"'
-    assert len(api.hits) == 4  # 3 pages, then one conditional request
+    assert len(api.hits) == 6  # 3 pages, then the same 3 pages asked conditionally
+    assert [headers.get("If-None-Match") for _, headers in api.hits[3:]] == [
+        api.page_etag(n) for n in (1, 2, 3)
+    ]
     assert poller.sources[0].not_modified == 1 and poller.articles() == before
+
+
+async def test_every_poll_follows_next_page_even_when_page_one_is_a_304(
+    api: Api, poller: SourcePoller
+) -> None:
+    await poller.poll_all()
+    api.items.append(_remote_item("late", "Late addition about glacier drones"))
+    assert await poller.poll_all()  # page 1 unchanged (304); page 3 has the new item
+    paths = [(path, headers.get("If-None-Match")) for path, headers in api.hits[3:]]
+    assert paths[0] == ("/api/news/", '"v1"')
+    assert [path for path, _ in paths] == [
+        "/api/news/",
+        "/api/news/page/2/index.json",
+        "/api/news/page/3/index.json",
+    ]
+    titles = [article.title for article in poller.articles()]
+    assert len(titles) == 61 and titles[-1] == "Late addition about glacier drones"
+
+    api.items.extend(_remote_item(f"more-{n}", f"Page four item {n}") for n in range(15))
+    assert await poller.poll_all()  # page 3 now links to a page 4 the last poll never saw
+    assert api.hits[-1][0] == "/api/news/page/4/index.json"
+    assert len(poller.articles()) == 76
 
 
 async def test_cache_control_max_age_is_respected(api: Api, poller: SourcePoller) -> None:
@@ -136,7 +177,7 @@ async def test_cache_control_max_age_is_respected(api: Api, poller: SourcePoller
     assert isinstance(clock, SettableClock)
     clock.now += timedelta(minutes=11)
     await poller.poll_all()
-    assert len(api.hits) == hits + 1
+    assert len(api.hits) == hits + 3  # every page, each asked conditionally
 
 
 async def test_slow_source_times_out_and_keeps_its_last_good_data(
