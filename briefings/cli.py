@@ -129,6 +129,12 @@ def _load(path: str) -> Store:
         return load_store(path, progress=progress)
 
 
+def _sync(index: StoreIndex) -> None:
+    """Bring ``index`` up to date, with a progress bar on a terminal."""
+    with _progress_bar(sys.stderr) as progress:
+        index.sync(progress=progress)
+
+
 @contextmanager
 def _open_index(path: str, cache: str) -> Iterator[StoreIndex]:
     """The store's persistent index in ``cache``, brought up to date."""
@@ -136,17 +142,34 @@ def _open_index(path: str, cache: str) -> Iterator[StoreIndex]:
         index = StoreIndex(path, cache)
     except (sqlite3.Error, OSError) as error:
         raise UsageError(f"cannot use the cache {cache}: {error}") from error
-    with _synced(index):
-        yield index
-
-
-@contextmanager
-def _synced(index: StoreIndex) -> Iterator[StoreIndex]:
-    """``index`` brought up to date (a progress bar on a terminal), closed on exit."""
     with index:
-        with _progress_bar(sys.stderr) as progress:
-            index.sync(progress=progress)
+        _sync(index)
         yield index
+
+
+def _default_index(store: str) -> StoreIndex | None:
+    """The store's synced index in the user's cache folder; None (one warning) if unusable."""
+    try:
+        cache = default_cache_file(store)
+    except OSError as error:
+        _warn_in_memory(str(error))
+        return None
+    try:
+        index = StoreIndex(store, cache)
+    except (sqlite3.Error, OSError) as error:
+        _warn_in_memory(f"cannot use the cache {cache} ({error})")
+        return None
+    try:
+        _sync(index)
+    except (sqlite3.Error, OSError) as error:  # a full disk, a read-only file …
+        index.close()
+        _warn_in_memory(f"cannot update the cache {cache} ({error})")
+        return None
+    return index
+
+
+def _warn_in_memory(reason: str) -> None:
+    print(f"briefings: warning: {reason}; working in memory", file=sys.stderr)
 
 
 @contextmanager
@@ -160,19 +183,16 @@ def _store_index(args: argparse.Namespace) -> Iterator[StoreIndex | None]:
     """
     if args.no_cache or (not args.cache and not Path(args.store).is_dir()):
         yield None
-        return
-    if args.cache:
+    elif args.cache:
         with _open_index(args.store, args.cache) as index:
             yield index
-        return
-    try:
-        index = StoreIndex(args.store, default_cache_file(args.store))
-    except (sqlite3.Error, OSError) as error:
-        print(f"briefings: warning: {error}; working in memory", file=sys.stderr)
-        yield None
-        return
-    with _synced(index):
-        yield index
+    else:
+        default = _default_index(args.store)
+        if default is None:
+            yield None
+        else:
+            with default:
+                yield default
 
 
 def _report_problems(problems: Sequence[Problem] | Store, shown_root: str, stream: TextIO) -> None:

@@ -222,14 +222,19 @@ def test_parse_duration(text: str, hours: float) -> None:
     assert parse_duration(text).total_seconds() == pytest.approx(hours * 3600)
 
 
-def test_module_entry_point_runs_quietly_without_a_terminal(sample_store: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "briefings", "check", str(sample_store)],
+def briefings_process(*argv: str) -> subprocess.CompletedProcess[str]:
+    """``python -m briefings ARGV`` as a real process (its environment is this one's)."""
+    return subprocess.run(
+        [sys.executable, "-m", "briefings", *argv],
         capture_output=True,
         text=True,
         check=False,
         timeout=60,
     )
+
+
+def test_module_entry_point_runs_quietly_without_a_terminal(sample_store: Path) -> None:
+    result = briefings_process("check", str(sample_store))
     assert result.returncode == 0
     assert result.stdout == "60 articles, 0 problems\n"
     assert result.stderr == ""  # no progress bar when output is not a terminal
@@ -344,13 +349,7 @@ def test_unwritable_cache_folder_falls_back_to_memory_with_one_warning(
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be", encoding="utf-8")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
-    result = subprocess.run(
-        [sys.executable, "-m", "briefings", "check", str(sample_store)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    result = briefings_process("check", str(sample_store))
     assert result.returncode == 0
     assert result.stdout == "60 articles, 0 problems\n"
     warning = result.stderr.splitlines()
@@ -392,17 +391,24 @@ def test_second_process_call_finds_a_file_added_between_calls(tmp_path: Path) ->
     write(store, "a.md", _article("Zeppelin weather one", "https://example.test/1"))
 
     def search() -> str:
-        result = subprocess.run(
-            [sys.executable, "-m", "briefings", "search", str(store), "zeppelin"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        )
-        assert result.stderr == ""
+        result = briefings_process("search", str(store), "zeppelin")
+        assert result.returncode == 0 and result.stderr == ""
         return result.stdout
 
     assert "Zeppelin weather one" in search() and "two" not in search()
     write(store, "b.md", _article("Zeppelin weather two", "https://example.test/2"))
     out = search()
     assert "Zeppelin weather one" in out and "Zeppelin weather two" in out
+
+
+def test_unusable_default_cache_file_falls_back_to_memory_with_one_warning(
+    sample_store: Path, user_cache_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = user_cache_home / "briefings" / cache_file_name(sample_store)
+    blocker.mkdir(parents=True)  # a folder where the cache file should be
+    code, out, err = run(capsys, "check", str(sample_store))
+    assert (code, out) == (0, "60 articles, 0 problems\n")
+    assert err.count("\n") == 1 and err.startswith(
+        f"briefings: warning: cannot use the cache {blocker}"
+    )
+    assert err.endswith("; working in memory\n")
