@@ -4,10 +4,10 @@ Enabled by ``HEALTH_PORT``; bound to ``HEALTH_HOST`` (127.0.0.1 unless an operat
 
 - ``GET /healthz``: JSON with the gateway connection, the scheduler, the database, the age
   of the loaded store and each remote source (``ok``: its last poll worked; ``stale``: the
-  articles served are from an earlier good poll, at ``last_success``, that the latest poll or
-  none since a restart could renew); HTTP 200 when all is well, 503 when any part is down.
-  A failing source does not make it 503: the bot still works with the source's last good
-  articles.
+  articles served are from an earlier good poll, at ``last_success``, that the latest poll
+  could not renew, or that no poll has renewed yet since a restart); HTTP 200 when all is
+  well, 503 when any part is down. A failing source does not make it 503: the bot still works
+  with the source's last good articles.
 - ``GET /metrics``: every :mod:`bot.metrics` metric in the Prometheus text format.
 
 Nothing here reveals the token or any message content.
