@@ -38,9 +38,10 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	PYTHON=$(BIN)/python bash scripts/test.sh
 
-## bench: the store index benchmarks at 10,000 and 100,000 articles (minutes; not in make test)
+## bench: the store index benchmarks at 10,000 and 100,000 articles and the warm CLI call (minutes; not in make test)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/cli.py
 	$(BIN)/python bench/scale.py
 
 ## coverage: the tests with branch coverage of briefings/ and bot/ (aim: 90 % on briefings/)

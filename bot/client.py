@@ -25,6 +25,7 @@ from bot.library import ArticleLibrary
 from bot.metrics import Metrics, observe_command
 from bot.scheduler import BriefingScheduler
 from bot.settings import Settings
+from bot.source_snapshot import SourceSnapshot, snapshot_path
 from bot.sources import SourceLimits, SourcePoller
 from bot.state import Database
 from bot.timing import Clock
@@ -96,6 +97,7 @@ class BriefingBot(discord.AutoShardedClient):
                 max_bytes=settings.source_max_bytes,
                 max_pages=settings.source_max_pages,
             ),
+            snapshot=_snapshot_of(settings),
         )
         scheduler = BriefingScheduler(
             db,
@@ -120,6 +122,7 @@ class BriefingBot(discord.AutoShardedClient):
         """Runs once per process, before the gateway connects."""
         from bot.features import setup_features  # the features import this module
 
+        await self.services.scheduler.start_sources()  # first poll now, beside the store index
         await self.services.library.refresh(force=True)
         setup_features(self.tree, self.services)
         await self.services.scheduler.start()
@@ -178,3 +181,9 @@ class BriefingBot(discord.AutoShardedClient):
         await step("the article index", asyncio.to_thread(self.services.library.close))
         await step("the database", self.services.db.close())
         log.info("shut down")
+
+
+def _snapshot_of(settings: Settings) -> SourceSnapshot | None:
+    """Where the remote sources' last good polls are kept (beside the index cache)."""
+    path = snapshot_path(settings.index_cache_path())
+    return SourceSnapshot(path) if path is not None else None

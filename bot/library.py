@@ -66,6 +66,8 @@ class ArticleLibrary:
         self._lock = asyncio.Lock()
         self._logged_problems: frozenset[Problem] = frozenset()
         self._logged_notes: frozenset[Problem] = frozenset()
+        """Held while the store syncs and while topic counts are computed."""
+        self._remote_lock = asyncio.Lock()
 
     # --- keeping up to date ----------------------------------------------------------------
 
@@ -102,15 +104,22 @@ class ArticleLibrary:
             _log_files(logging.INFO, "note on store file", notes, self.root)
 
     async def set_remote(self, articles: Sequence[Article]) -> None:
-        """Replace the remote sources' articles (the local store is not re-read)."""
-        async with self._lock:
-            remote = tuple(articles)
-            index = SearchIndex()
-            await asyncio.to_thread(index.replace_all, remote)
+        """Replace the remote sources' articles (the local store is not re-read).
+
+        They are searchable and in briefings as soon as this swaps them in, without waiting for
+        a store sync that may be running (the first one of a large store takes a while); the
+        topic counts follow once that sync is done.
+        """
+        remote = tuple(articles)
+        index = SearchIndex()
+        await asyncio.to_thread(index.replace_all, remote)
+        async with self._remote_lock:
             previous, self._remote_index, self._remote = self._remote_index, index, remote
-            if previous is not None:
-                previous.close()
-            self._topics = await asyncio.to_thread(self._summaries)
+        if previous is not None:
+            previous.close()
+        async with self._lock:
+            if self.loaded_at is not None:  # else the first refresh counts them
+                self._topics = await asyncio.to_thread(self._summaries)
 
     def _summaries(self) -> tuple[TopicSummary, ...]:
         local = self._index.topic_summaries()

@@ -10,8 +10,11 @@ Jobs, each with an explicit id (``replace_existing=True``), an explicit time zon
   what is due within the grace period but not yet in the delivery log — a post missed while
   the bot was down, a day whose send failed, a day a DST jump skipped;
 - ``store-refresh``: re-reads the article store when its folder changed;
-- ``sources-poll``: polls the remote sources (once right after start, then every
-  ``SOURCE_POLL_SECONDS``) and hands their articles to the library when they changed.
+- ``sources-poll``: polls the remote sources every ``SOURCE_POLL_SECONDS`` and hands their
+  articles to the library when they changed. The first poll does not wait for it:
+  :meth:`BriefingScheduler.start_sources`, called at the very start of ``setup_hook``, restores
+  the last good polls from disk and starts a poll at once, while the store is still being
+  indexed.
 
 The scheduler is started from ``setup_hook`` (never ``on_ready``, which fires again on every
 reconnect) and stopped in ``close()`` by :meth:`BriefingScheduler.stop`: no job starts after
@@ -88,6 +91,8 @@ class BriefingScheduler:
         self.sources = sources
         self.source_poll = source_poll
         self.catch_up_every = catch_up_every
+        self._poll_lock = asyncio.Lock()
+        self._first_poll: asyncio.Task[None] | None = None
         self.scheduler = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={
@@ -160,20 +165,39 @@ class BriefingScheduler:
             replace_existing=True,
         )
         if self.sources is not None and self.sources.sources:
+            every = self.source_poll
+            first = datetime.now(UTC) + (every if self._first_poll is not None else timedelta())
             self.scheduler.add_job(
                 self._tracked(self.poll_sources),
-                IntervalTrigger(seconds=int(self.source_poll.total_seconds()), timezone=UTC),
+                IntervalTrigger(seconds=int(every.total_seconds()), timezone=UTC),
                 id="sources-poll",
                 name="poll the remote article sources",
                 replace_existing=True,
-                next_run_time=datetime.now(UTC),
+                next_run_time=first,
             )
         log.info("scheduler started with %d jobs", len(self.scheduler.get_jobs()))
 
+    async def start_sources(self) -> None:
+        """Serve the sources' last good polls from disk and start the first poll now.
+
+        Call first thing in ``setup_hook``: the poll runs in the background, so it neither
+        waits for nor delays the store's first index; :meth:`start` then schedules the next
+        polls one interval later.
+        """
+        if self.sources is None or not self.sources.sources or self._first_poll is not None:
+            return
+        if await self.sources.restore():
+            await self.library.set_remote(self.sources.articles())
+        self._first_poll = asyncio.create_task(self.poll_sources(), name="first sources poll")
+        self._first_poll.add_done_callback(_log_failure)
+
     async def poll_sources(self) -> None:
         """Poll the remote sources; give the library their articles when anything changed."""
-        if self.sources is not None and await self.sources.poll_all():
-            await self.library.set_remote(self.sources.articles())
+        if self.sources is None:
+            return
+        async with self._poll_lock:  # the first poll and the job never overlap
+            if await self.sources.poll_all():
+                await self.library.set_remote(self.sources.articles())
 
     async def stop(self) -> None:
         """Start no more jobs; cancel the running ones and wait until they have finished.
@@ -185,6 +209,8 @@ class BriefingScheduler:
         if self.running:
             self.scheduler.shutdown(wait=False)
         running = [task for task in self._running_jobs if not task.done()]
+        if self._first_poll is not None and not self._first_poll.done():
+            running.append(self._first_poll)
         for task in running:
             task.cancel()
         if running:
@@ -238,3 +264,9 @@ class BriefingScheduler:
         job.modify(next_run_time=datetime.now(UTC))
         self.scheduler.wakeup()
         return True
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    """Log what a background task raised (nothing awaits it)."""
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("%s failed", task.get_name(), exc_info=error)
