@@ -7,7 +7,6 @@ project's bot) connects through ``bot.endpoints.point_discord_at``; nothing is m
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 from collections.abc import AsyncIterator
 
@@ -20,6 +19,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.endpoints import point_discord_at, reset_discord_endpoints
+from tests.bot.fake_client import running_client
 from tests.fake_discord import (
     EPHEMERAL_FLAG,
     SEND_MESSAGES,
@@ -139,25 +139,8 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 @pytest.fixture
 async def client(fake: FakeDiscord) -> AsyncIterator[E2EClient]:
-    point_discord_at(fake.api_base_url, fake.gateway_url)
-    bot = E2EClient()
-    runner = asyncio.create_task(bot.start(TOKEN))
-    ready = asyncio.create_task(bot.wait_until_ready())
-    try:
-        done, _ = await asyncio.wait(
-            {runner, ready}, timeout=5, return_when=asyncio.FIRST_COMPLETED
-        )
-        if runner in done:
-            runner.result()
-            raise AssertionError("client stopped before becoming ready")
-        assert ready in done, "client did not become ready"
+    async with running_client(fake, E2EClient(), TOKEN) as bot:
         yield bot
-    finally:
-        ready.cancel()
-        await bot.close()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(runner, 5)
-        reset_discord_endpoints()
 
 
 def _endpoints() -> tuple[str, yarl.URL]:

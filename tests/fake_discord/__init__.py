@@ -9,6 +9,17 @@ Typical use::
         ...  # start the bot, then fake.inject_slash_command(...) and assert on fake.*
 """
 
+from ._channels import (
+    ANNOUNCEMENT_THREAD,
+    DM,
+    GUILD_ANNOUNCEMENT,
+    GUILD_FORUM,
+    GUILD_TEXT,
+    PRIVATE_THREAD,
+    PUBLIC_THREAD,
+    FakeChannel,
+    ForumTag,
+)
 from ._interactions import (
     BOOLEAN,
     CHANNEL,
@@ -20,17 +31,23 @@ from ._interactions import (
     CommandOption,
     InjectedInteraction,
 )
+from ._mentions import MentionRecord
 from ._models import (
     ADMINISTRATOR,
     ATTACH_FILES,
+    CREATE_PRIVATE_THREADS,
+    CREATE_PUBLIC_THREADS,
     DEFAULT_EVERYONE_PERMISSIONS,
     EMBED_LINKS,
+    MANAGE_GUILD,
     MANAGE_MESSAGES,
+    MANAGE_THREADS,
+    MENTION_EVERYONE,
     READ_MESSAGE_HISTORY,
     SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
     USE_APPLICATION_COMMANDS,
     VIEW_CHANNEL,
-    FakeChannel,
     FakeGuild,
     FakeMember,
     FakeRole,
@@ -47,23 +64,39 @@ from ._records import (
     RecordedRequest,
     UploadedFile,
 )
+from ._store import CROSSPOSTED, HAS_THREAD
 from .server import FakeDiscord
 
 __all__ = [
     "ADMINISTRATOR",
+    "ANNOUNCEMENT_THREAD",
     "ATTACH_FILES",
     "BOOLEAN",
     "CHANNEL",
+    "CREATE_PRIVATE_THREADS",
+    "CREATE_PUBLIC_THREADS",
+    "CROSSPOSTED",
     "DEFAULT_EVERYONE_PERMISSIONS",
+    "DM",
     "EMBED_LINKS",
     "EPHEMERAL_FLAG",
+    "GUILD_ANNOUNCEMENT",
+    "GUILD_FORUM",
+    "GUILD_TEXT",
+    "HAS_THREAD",
     "INTEGER",
     "LOADING_FLAG",
+    "MANAGE_GUILD",
     "MANAGE_MESSAGES",
+    "MANAGE_THREADS",
+    "MENTION_EVERYONE",
     "NUMBER",
+    "PRIVATE_THREAD",
+    "PUBLIC_THREAD",
     "READ_MESSAGE_HISTORY",
     "ROLE",
     "SEND_MESSAGES",
+    "SEND_MESSAGES_IN_THREADS",
     "STRING",
     "USER",
     "USE_APPLICATION_COMMANDS",
@@ -76,8 +109,10 @@ __all__ = [
     "FakeRole",
     "FakeUser",
     "ForcedResponse",
+    "ForumTag",
     "InjectedInteraction",
     "InteractionResponseRecord",
+    "MentionRecord",
     "Overwrite",
     "RecordedRequest",
     "UploadedFile",
