@@ -251,10 +251,23 @@ async def test_typed_options_and_subcommand_group(fake: FakeDiscord, client: E2E
     option_types = [o["type"] for o in inter.payload["data"]["options"]]
     assert option_types == [3, 4, 5, 7, 10]
     assert str(news) in inter.payload["data"]["resolved"]["channels"]
+    # Interaction responses are messages too: who they ping is recorded. This client sets
+    # no allowed_mentions, so Discord parses the content and the role is pinged.
+    role = fake.add_role(_guild(fake).id, "Readers")
+    ping = await fake.inject_slash_command(
+        "echo", {"text": f"<@&{role.id}>", "count": 1, "loud": False, "where": news, "ratio": 1.0}
+    )
+    response = await ping.wait_response()
+    assert response.message_id is not None
+    assert fake.pings(response.message_id).pinged_roles == {role.id}
     sub = await fake.inject_slash_command("feed", {"url": "https://x.test/rss"}, subcommand="add")
     await sub.wait_response()
     assert client.invocations == [
         ("echo", {"text": "hi", "count": 3, "loud": True, "where": news, "ratio": 0.5}),
+        (
+            "echo",
+            {"text": f"<@&{role.id}>", "count": 1, "loud": False, "where": news, "ratio": 1.0},
+        ),
         ("feed add", {"url": "https://x.test/rss"}),
     ]
 

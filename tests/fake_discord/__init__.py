@@ -7,6 +7,27 @@ Typical use::
         channel = fake.add_text_channel(guild.id, "news")
         point_discord_at(fake.api_base_url, fake.gateway_url)
         ...  # start the bot, then fake.inject_slash_command(...) and assert on fake.*
+
+Surfaces beyond text channels (each documented in its module, tested in
+``tests/bot/test_fake_discord_*.py``):
+
+- Announcement channels: ``add_announcement_channel``; ``fake.published`` lists the ids of
+  messages the bot published (``Message.publish``), which carry the ``CROSSPOSTED`` flag.
+- Threads: ``add_thread`` (one that already exists), ``threads_in(parent_id)`` for the ones
+  the bot started (``Message.create_thread`` / ``TextChannel.create_thread``); a thread is a
+  channel, so ``messages_in(thread.id)`` holds what was sent into it.
+- Forums: ``add_forum_channel(guild_id, name, tags=[...], require_tag=...)``,
+  ``add_forum_tag(..., moderated=True)``; a post is a thread in ``threads_in(forum.id)``
+  (``thread.thread.applied_tags``) whose first message is ``messages_in(thread.id)[0]``.
+- Pings: ``add_role(..., mentionable=True)``, ``set_role_mentionable``; for every message
+  the bot created, ``fake.pings(message_id)`` is a ``MentionRecord`` with ``pinged_users``,
+  ``pinged_roles`` and ``pinged_everyone`` as Discord would ping them (``_mentions``).
+- Permissions for all of these (Create Public Threads, Send Messages in Threads, Send
+  Messages = Create Posts, Manage Threads for moderated tags, Manage Messages for others'
+  announcements, Mention Everyone) are overwrites like any other: ``set_bot_channel_permissions``.
+- OAuth2 for a web panel: ``fake.oauth`` (``client_id``, ``client_secret``,
+  ``redirect_uris``, ``signed_in_user_id``, ``deny``, ``advance(seconds)``, and the records
+  ``authorizations`` / ``grants``); the browser starts at ``fake.oauth_authorize_url``.
 """
 
 from ._channels import (
