@@ -1,7 +1,8 @@
 """Running a plain discord.py client against the fake Discord (for the fake's own tests).
 
 ``running_client`` points discord.py at the fake, starts the client, waits until it is
-ready (failing fast if it stops), and closes it and resets the endpoints afterwards.
+ready (failing fast if it stops), and closes it and resets the endpoints afterwards;
+``plain_client`` is the bare client the surface tests drive (with ``TOKEN``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,21 @@ from bot.endpoints import point_discord_at, reset_discord_endpoints
 from tests.fake_discord import FakeDiscord
 
 C = TypeVar("C", bound=discord.Client)
+
+TOKEN = "fake-surfaces-token"
+
+
+def plain_client() -> discord.Client:
+    """A bare ``discord.Client`` (default intents, no waiting for more guilds)."""
+    return discord.Client(intents=discord.Intents.default(), guild_ready_timeout=0.05)
+
+
+@contextlib.asynccontextmanager
+async def fake_server() -> AsyncIterator[FakeDiscord]:
+    """A started ``FakeDiscord`` expecting ``TOKEN``; fails if any route was unhandled."""
+    async with FakeDiscord(token=TOKEN) as server:
+        yield server
+        assert server.unhandled == [], "the client called routes the fake does not implement"
 
 
 @contextlib.asynccontextmanager

@@ -14,7 +14,7 @@ from discord.http import Route
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.bot.fake_client import running_client
+from tests.bot.fake_client import TOKEN, fake_server, plain_client, running_client
 from tests.fake_discord import (
     MENTION_EVERYONE,
     VIEW_CHANNEL,
@@ -25,8 +25,6 @@ from tests.fake_discord import (
 )
 from tests.fake_discord._http import DiscordError
 from tests.fake_discord._mentions import AllowedMentions, resolve_mentions
-
-TOKEN = "mentions-token"
 
 # Content built from mention syntax and noise, so every kind of mention shows up often.
 _piece = st.one_of(
@@ -89,7 +87,7 @@ def test_invalid_allowed_mentions_are_400(raw: dict[str, Any]) -> None:
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord(token=TOKEN) as server:
+    async with fake_server() as server:
         guild = server.add_guild("Newsroom")
         channel = server.add_text_channel(guild.id, "briefings")
         server.add_role(guild.id, "Climate", mentionable=True)
@@ -98,13 +96,11 @@ async def fake() -> AsyncIterator[FakeDiscord]:
         bob = server.add_member(guild.id, username="bob")
         server.set_overwrite(channel.id, bob.user.id, deny=VIEW_CHANNEL)
         yield server
-        assert server.unhandled == []
 
 
 @pytest.fixture
 async def client(fake: FakeDiscord) -> AsyncIterator[discord.Client]:
-    client = discord.Client(intents=discord.Intents.default(), guild_ready_timeout=0.05)
-    async with running_client(fake, client, TOKEN) as running:
+    async with running_client(fake, plain_client(), TOKEN) as running:
         yield running
 
 

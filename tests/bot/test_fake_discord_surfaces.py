@@ -14,7 +14,7 @@ import discord
 import pytest
 from discord.http import Route
 
-from tests.bot.fake_client import running_client
+from tests.bot.fake_client import TOKEN, fake_server, plain_client, running_client
 from tests.fake_discord import (
     CREATE_PUBLIC_THREADS,
     CROSSPOSTED,
@@ -28,12 +28,10 @@ from tests.fake_discord import (
     FakeDiscord,
 )
 
-TOKEN = "surfaces-token"
-
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord(token=TOKEN) as server:
+    async with fake_server() as server:
         guild = server.add_guild("Newsroom")
         server.add_text_channel(guild.id, "general")
         server.add_announcement_channel(guild.id, "announcements")
@@ -41,13 +39,11 @@ async def fake() -> AsyncIterator[FakeDiscord]:
         server.add_forum_tag(forum.id, "Staff pick", moderated=True)
         server.add_member(guild.id, username="alice")
         yield server
-        assert server.unhandled == []
 
 
 @pytest.fixture
 async def client(fake: FakeDiscord) -> AsyncIterator[discord.Client]:
-    client = discord.Client(intents=discord.Intents.default(), guild_ready_timeout=0.05)
-    async with running_client(fake, client, TOKEN) as running:
+    async with running_client(fake, plain_client(), TOKEN) as running:
         yield running
 
 

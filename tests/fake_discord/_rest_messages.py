@@ -44,10 +44,7 @@ from ._records import (
 if TYPE_CHECKING:
     from .server import FakeDiscord
 
-UNKNOWN_INTERACTION = DiscordError(404, 10062, "Unknown interaction")
-UNKNOWN_WEBHOOK = DiscordError(404, 10015, "Unknown Webhook")
 UNKNOWN_MESSAGE = DiscordError(404, 10008, "Unknown Message")
-ALREADY_ACKNOWLEDGED = DiscordError(400, 40060, "Interaction has already been acknowledged.")
 
 
 class MessageRoutes:

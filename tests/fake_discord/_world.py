@@ -132,18 +132,23 @@ class World:
             mentionable=mentionable,
         )
         guild.roles[role.id] = role
-        self._world_event(
-            "GUILD_ROLE_CREATE", {"guild_id": str(guild_id), "role": role.to_payload()}, guild_id
-        )
+        self._role_event("GUILD_ROLE_CREATE", guild_id, role)
         return role
 
     def set_role_permissions(self, guild_id: int, role_id: int, permissions: int) -> None:
         """Change a role's permissions (``role_id == guild_id`` is @everyone)."""
         role = self.guilds[guild_id].roles[role_id]
         role.permissions = permissions
-        self._world_event(
-            "GUILD_ROLE_UPDATE", {"guild_id": str(guild_id), "role": role.to_payload()}, guild_id
-        )
+        self._role_event("GUILD_ROLE_UPDATE", guild_id, role)
+
+    def set_role_mentionable(self, guild_id: int, role_id: int, mentionable: bool) -> None:
+        """Allow (or stop) anyone pinging a role; otherwise only Mention Everyone can."""
+        role = self.guilds[guild_id].roles[role_id]
+        role.mentionable = mentionable
+        self._role_event("GUILD_ROLE_UPDATE", guild_id, role)
+
+    def _role_event(self, event: str, guild_id: int, role: FakeRole) -> None:
+        self._world_event(event, {"guild_id": str(guild_id), "role": role.to_payload()}, guild_id)
 
     def add_text_channel(
         self,

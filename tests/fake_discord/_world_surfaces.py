@@ -2,7 +2,7 @@
 
 ``SurfaceWorld`` extends ``World`` with ``add_announcement_channel``, ``add_forum_channel``
 (with ``ForumTag``s and the REQUIRE_TAG flag), ``add_forum_tag``, ``add_thread`` and
-``set_role_mentionable``, plus ``new_thread`` (shared by the REST thread routes) and the
+plus ``new_thread`` (shared by the REST thread routes) and the
 queries tests assert with (``threads_in``), and ``pings_for``: who a message body would really ping. Threads are channels whose id Discord lists
 apart from the guild's channels (GUILD_CREATE ``threads``, ``/guilds/{id}/threads/active``).
 """
@@ -28,7 +28,7 @@ from ._world import World
 
 
 class SurfaceWorld(World):
-    """Adds announcement/forum channels, forum tags, threads and mentionable roles."""
+    """Adds announcement/forum channels, forum tags, threads and mention resolution."""
 
     def add_announcement_channel(
         self,
@@ -84,14 +84,6 @@ class SurfaceWorld(World):
         channel.available_tags.append(tag)
         self._world_event("CHANNEL_UPDATE", channel.to_payload(), channel.guild_id)
         return tag
-
-    def set_role_mentionable(self, guild_id: int, role_id: int, mentionable: bool) -> None:
-        """Allow (or stop) anyone pinging a role; otherwise only Mention Everyone can."""
-        role = self.guilds[guild_id].roles[role_id]
-        role.mentionable = mentionable
-        self._world_event(
-            "GUILD_ROLE_UPDATE", {"guild_id": str(guild_id), "role": role.to_payload()}, guild_id
-        )
 
     def add_thread(
         self,
