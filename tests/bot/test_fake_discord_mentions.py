@@ -180,3 +180,22 @@ async def test_roles_carry_the_mentionable_flag(fake: FakeDiscord, client: disco
     assert mentionable == {"@everyone": False, "Climate": True, "Economy": False}
     fake.set_role_mentionable(guild.id, _role(fake, "Economy").id, True)
     assert {r.name for r in await guild.fetch_roles() if r.mentionable} == {"Climate", "Economy"}
+
+
+async def test_interaction_responses_record_pings_once(
+    fake: FakeDiscord, client: discord.Client
+) -> None:
+    # The test answers the interaction itself (this client has no commands), like a bot
+    # that defers, then fills in its response, then edits it again.
+    climate = _role(fake, "Climate").id
+    inter = await fake.inject_interaction(2, {"id": "1", "name": "briefing", "type": 1})
+    base = f"/interactions/{inter.id}/{inter.token}/callback"
+    await client.http.request(Route("POST", base), json={"type": 5})
+    original = Route("PATCH", f"/webhooks/{fake.application_id}/{inter.token}/messages/@original")
+    body = {"content": f"<@&{climate}> news", "allowed_mentions": {"roles": [str(climate)]}}
+    filled = await client.http.request(original, json=body)
+    assert fake.pings(int(filled["id"])).pinged_roles == {climate}
+    assert filled["mention_roles"] == [str(climate)]
+    again = {"content": f"<@{_user(fake, 'alice').id}> edited", "allowed_mentions": {}}
+    await client.http.request(original, json=again)
+    assert fake.pings(int(filled["id"])).pinged_roles == {climate}  # edits never ping

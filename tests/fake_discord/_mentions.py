@@ -35,7 +35,7 @@ _EVERYONE = re.compile(r"@(everyone|here)")
 
 @dataclass(frozen=True)
 class MentionRecord:
-    """Who one message pinged (recorded per message; edits never ping again)."""
+    """Who one message pinged (recorded when it is sent; later edits never ping)."""
 
     pinged_users: frozenset[int] = frozenset()
     pinged_roles: frozenset[int] = frozenset()

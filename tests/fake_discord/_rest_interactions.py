@@ -3,7 +3,8 @@
 Callbacks (types 1/4/5/6/7/8/9, with Discord's 3-second deadline and 40060 "already
 acknowledged"), followup webhooks and webhook-message get/edit/delete are attached to the
 ``InjectedInteraction`` they belong to; the messages they create go through
-``MessageRoutes.post_message`` (so their pings are recorded too).
+``MessageRoutes.post_message`` (so their pings are recorded too; the edit that fills in a
+deferred response records its pings then).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class InteractionRoutes:
 
     def __init__(self, fake: FakeDiscord, messages: MessageRoutes) -> None:
         self.fake = fake
-        self.post_message = messages.post_message
+        self.messages = messages
 
     def register(self, r: Router) -> None:
         r.add("POST", "/interactions/{interaction_id}/{token}/callback", self.callback, auth=False)
@@ -61,7 +62,7 @@ class InteractionRoutes:
         if inter.original_message_id is not None:
             metadata["original_response_message_id"] = str(inter.original_message_id)
         first = inter.type == APPLICATION_COMMAND and inter.original_message_id is None
-        return self.post_message(
+        return self.messages.post_message(
             self.fake.channels[inter.channel_id],
             {**body, "flags": flags & ~LOADING_FLAG},
             ctx.files,
@@ -203,8 +204,15 @@ class InteractionRoutes:
             raise UNKNOWN_MESSAGE
         body = ctx.json_object
         validate_message_body(body, ctx.files, creating=False)
+        # Edits never ping, except the one that turns a deferred "thinking" message into
+        # the real response: that is when Discord delivers its mentions.
+        loading = int(self.fake.messages.messages[message_id].get("flags", 0)) & LOADING_FLAG
+        channel = self.fake.channels[inter.channel_id]
+        pings = self.messages.pings_for(channel, body) if loading else None
         message = self.fake.messages.edit(message_id, body, ctx.files)
         message["flags"] = int(message.get("flags", 0)) & ~LOADING_FLAG
+        if pings is not None:
+            self.messages.store_pings(message, pings)
         self._record(inter, "edit", body, message)
         if not message["flags"] & EPHEMERAL_FLAG:
             self.fake._message_event("MESSAGE_UPDATE", message)

@@ -25,6 +25,7 @@ from ._http import (
     ok,
     validate_message_body,
 )
+from ._mentions import MentionRecord
 from ._models import (
     ATTACH_FILES,
     MANAGE_MESSAGES,
@@ -153,7 +154,7 @@ class MessageRoutes:
 
         ``extra`` overrides message fields; its ``flags`` (ephemeral/loading) are kept.
         """
-        pings = self.fake.pings_for(channel, body, replied_user_id=self._replied_user(body))
+        pings = self.pings_for(channel, body)
         extra = dict(extra or {})
         flags = int(body.get("flags") or 0) & ~(EPHEMERAL_FLAG | LOADING_FLAG)
         body = {**body, "flags": flags | int(extra.pop("flags", 0))}
@@ -163,11 +164,11 @@ class MessageRoutes:
             author=self.fake.bot_user,
             body=body,
             files=files,
-            extra={**extra, **self.fake.mention_fields(pings)},
+            extra=extra,
             in_history=in_history,
             message_id=message_id,
         )
-        self.fake.messages.pings[int(message["id"])] = pings
+        self.store_pings(message, pings)
         if in_history:
             channel.last_message_id = int(message["id"])
             if channel.thread is not None:
@@ -176,12 +177,19 @@ class MessageRoutes:
             self.fake._message_event("MESSAGE_CREATE", message)
         return message
 
-    def _replied_user(self, body: JsonObject) -> int | None:
+    def pings_for(self, channel: FakeChannel, body: JsonObject) -> MentionRecord:
+        """Who ``body`` pings in ``channel`` (400 on a bad ``allowed_mentions``)."""
+        replied_user = None
         reference = body.get("message_reference")
-        if not isinstance(reference, dict) or not reference.get("message_id"):
-            return None
-        replied = self.fake.messages.messages.get(int(reference["message_id"]))
-        return None if replied is None else int(replied["author"]["id"])
+        if isinstance(reference, dict) and reference.get("message_id"):
+            replied = self.fake.messages.messages.get(int(reference["message_id"]))
+            replied_user = None if replied is None else int(replied["author"]["id"])
+        return self.fake.pings_for(channel, body, replied_user_id=replied_user)
+
+    def store_pings(self, message: JsonObject, pings: MentionRecord) -> None:
+        """Record who ``message`` pinged and show it in its ``mentions`` fields."""
+        self.fake.messages.pings[int(message["id"])] = pings
+        message.update(self.fake.mention_fields(pings))
 
     async def get_message(self, ctx: RestContext) -> Reply:
         channel = self._channel(ctx, need=VIEW_CHANNEL | READ_MESSAGE_HISTORY)
