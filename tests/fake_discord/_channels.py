@@ -17,7 +17,7 @@ from ._models import iso_now
 if TYPE_CHECKING:
     from ._models import FakeUser, Overwrite
 
-# Channel types (https://discord.com/developers/docs/resources/channel#channel-object-channel-types).
+# Channel types (discord.com/developers/docs/resources/channel#channel-object-channel-types).
 GUILD_TEXT = 0
 DM = 1
 GUILD_CATEGORY = 4

@@ -6,8 +6,9 @@ routes (``/users/@me``, ``/users/@me/guilds``) also take ``Authorization: Bearer
 
 Every request under ``/api/v10`` is recorded, checked against queued fault-injection
 rules, then routed; unknown routes are logged, recorded in ``FakeDiscord.unhandled`` and
-answered with Discord's 404.  Message routes live in ``_rest_messages``,
-interaction and webhook routes in ``_rest_interactions``, thread, forum-post and crosspost routes in ``_rest_threads``.
+answered with Discord's 404.  Message routes live in ``_rest_messages``, interaction
+and webhook routes in ``_rest_interactions``, thread, forum-post and crosspost routes
+in ``_rest_threads``.
 """
 
 from __future__ import annotations

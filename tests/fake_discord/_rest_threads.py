@@ -53,6 +53,7 @@ from ._models import (
     MANAGE_MESSAGES,
     MANAGE_THREADS,
     SEND_MESSAGES,
+    new_snowflake,
 )
 from ._records import JsonObject
 from ._store import CROSSPOSTED, HAS_THREAD
@@ -153,6 +154,7 @@ class ThreadRoutes:
         validate_message_body(first, ctx.files, creating=True)
         duration = _archive_duration(body)
         AllowedMentions.parse_body(first.get("allowed_mentions"))  # 400s before creating
+        post_id = new_snowflake()  # a post's first message has the thread's id
         thread = self.fake.new_thread(
             forum,
             name,
@@ -160,9 +162,9 @@ class ThreadRoutes:
             type_=PUBLIC_THREAD,
             auto_archive_duration=duration,
             applied_tags=tags,
+            starter_message_id=post_id,
+            id=post_id,
         )
-        assert thread.thread is not None
-        thread.thread.starter_message_id = thread.id
         message = self.messages.post_message(thread, first, ctx.files, message_id=thread.id)
         forum.last_message_id = thread.id
         return Reply(201, {**self.fake.channel_payload(thread), "message": message})

@@ -1,10 +1,11 @@
 """World builders for Discord surfaces beyond text channels: announcements, forums, threads.
 
 ``SurfaceWorld`` extends ``World`` with ``add_announcement_channel``, ``add_forum_channel``
-(with ``ForumTag``s and the REQUIRE_TAG flag), ``add_forum_tag``, ``add_thread`` and
-plus ``new_thread`` (shared by the REST thread routes) and the
-queries tests assert with (``threads_in``), and ``pings_for``: who a message body would really ping. Threads are channels whose id Discord lists
-apart from the guild's channels (GUILD_CREATE ``threads``, ``/guilds/{id}/threads/active``).
+(with ``ForumTag``s and the REQUIRE_TAG flag), ``add_forum_tag`` and ``add_thread``, plus
+``new_thread`` (shared by the REST thread routes), the queries tests assert with
+(``threads_in``, ``user_guild_entries``) and ``pings_for``: who a message body would really
+ping. Threads are channels that Discord lists apart from the guild's channels
+(GUILD_CREATE ``threads``, ``/guilds/{id}/threads/active``).
 """
 
 from __future__ import annotations
