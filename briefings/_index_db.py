@@ -9,8 +9,8 @@ One SQLite database in WAL mode holds the search tables of :mod:`briefings.searc
   ``articles``), a ``problem`` reason, or neither (a file that is not an article); both
   for an article that loaded with a note (``problem`` holds the note);
 - ``article_data``: the article fields search does not keep (excerpt, exact quality and heat,
-  provider domain, ``related`` as JSON, kind, image) and the file's ``walk_key`` again, so the
-  topic overview needs no join with ``files``;
+  provider domain, ``related`` as JSON, kind, image, ``updatedDateTime``) and the file's
+  ``walk_key`` again, so the topic overview needs no join with ``files``;
 - ``meta``: schema version, the store's absolute root and catalog folder, the catalog (JSON),
   its fingerprint and problems, a ``generation`` counter bumped by every sync that changes
   something (readers reload what they cache when it moves), ``clean`` (below) and
@@ -41,7 +41,7 @@ from briefings.model import Catalog, Problem, Topic
 log = logging.getLogger(__name__)
 
 APPLICATION_ID: Final = 0x42524958  # "BRIX"
-INDEX_SCHEMA: Final = 5
+INDEX_SCHEMA: Final = 6
 """Version of the tables below; a cache with another version is rebuilt."""
 _SQLITE_HEADER: Final = b"SQLite format 3\x00"
 
@@ -71,6 +71,7 @@ _TABLES: Final = (
         related_json TEXT,
         kind TEXT NOT NULL,
         image_url TEXT,
+        updated_at_iso TEXT,
         walk_key TEXT NOT NULL
     )
     """,

@@ -42,7 +42,7 @@ _DEFAULT_AUTOMERGE: Final = 4
 _WRITE_BATCH: Final = 2000
 """Rows written at once, sorted by rowid: FTS5 flushes its pending data whenever rowids go down."""
 _ROWID: Final = operator.itemgetter(0)
-_INSERT_DATA: Final = "INSERT INTO article_data VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT_DATA: Final = "INSERT INTO article_data VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _INSERT_FILE: Final = "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)"
 _TOO_MANY: Final = "more than a million articles are published in the same second"
 
