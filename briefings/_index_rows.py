@@ -9,8 +9,8 @@ search does not keep. :func:`article_from_row` rebuilds the identical
 - ``quality`` and ``heat`` keep their Python type (SQLite columns without affinity store an
   ``int`` as an integer and a ``float`` as a real); integers beyond 64 bits are stored as text.
 - ``published_at`` and ``updated_at`` come back from their ISO text (always UTC),
-  ``topics`` and ``related`` from JSON; a provider is ``None`` exactly when its name is empty (the parser never makes a
-  nameless provider).
+  ``topics`` and ``related`` from JSON; a provider is ``None`` exactly when its name is empty
+  (the parser never makes a nameless provider).
 """
 
 from __future__ import annotations
