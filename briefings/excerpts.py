@@ -55,13 +55,14 @@ class BriefingLength(StrEnum):
 _SENTENCES: Final = {BriefingLength.HEADLINES: 0, BriefingLength.SHORT: 1, BriefingLength.FULL: 2}
 
 _ABBREVIATIONS: Final = frozenset(
-    """
-    mr mrs ms mx dr prof sr jr st mt ft gen gov sen rep col lt sgt capt cmdr adm rev hon pres
-    supt insp det atty messrs mme mlle
-    jan feb mar apr jun jul aug sep sept oct nov dec
-    no nos vol vols fig figs pp approx vs v ca cf al
-    """.split()
-)
+    (
+        "mr", "mrs", "ms", "mx", "dr", "prof", "sr", "jr", "st", "mt", "ft", "gen", "gov", "sen",
+        "rep", "col", "lt", "sgt", "capt", "cmdr", "adm", "rev", "hon", "pres", "supt", "insp",
+        "det", "atty", "messrs", "mme", "mlle",
+        "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+        "no", "nos", "vol", "vols", "fig", "figs", "pp", "approx", "vs", "v", "ca", "cf", "al",
+    )
+)  # fmt: skip
 """Words after which a period does not end a sentence (compared without case)."""
 
 # A run of terminators, then closing quotes or brackets; a Latin-style end needs a space (or
