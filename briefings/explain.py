@@ -78,10 +78,12 @@ def _describe(article: Article) -> str:
     return f"“{article.title}”{provider}"
 
 
-def _find(url: str, articles: list[Article]) -> Article | None:
+def _find(url: str, articles: list[Article], merged: list[Article]) -> Article | None:
+    """The article at ``url``: of several with that URL, one that gets furthest, best first."""
     key = canonical_url(url)
     matches = [a for a in articles if a.url and canonical_url(a.url) == key]
-    return min(matches, key=rank_key) if matches else None
+    taken = {id(a) for a in merged}
+    return min(matches, key=lambda a: (id(a) not in taken, rank_key(a))) if matches else None
 
 
 def explain(
@@ -96,7 +98,8 @@ def explain(
     ) -> Explanation:
         return Explanation(url, article, included, text, tuple(stages))
 
-    article = _find(url, pool)
+    merged = candidates(pool, catalog, request)
+    article = _find(url, pool, merged)
     if article is None:
         stages.append(Stage("found", False, "no article in the store has this URL"))
         return verdict("Not found: no article in the store has this URL.")
@@ -153,7 +156,6 @@ def explain(
     stages.append(Stage("topic", True, ", ".join(article.topics) or "no topic (goes to General)"))
 
     filtered = request.filters
-    merged = candidates(pool, catalog, request)
     if filtered and article not in merged:
         dropped = article_rejection(article, filtered) or "filtered out"
         stages.append(Stage("filters", False, dropped))

@@ -46,7 +46,10 @@ class PostedArticle:
 
 @dataclass(frozen=True, slots=True)
 class PostedLog:
-    """What a schedule posted before, looked up by canonical URL (the latest post of each)."""
+    """What a schedule posted before, looked up by canonical URL.
+
+    Of several posts of one page the latest counts (of equal times, the one given last).
+    """
 
     articles: tuple[PostedArticle, ...] = ()
     _by_url: dict[str, PostedArticle] = field(init=False, repr=False, compare=False, hash=False)
@@ -55,7 +58,7 @@ class PostedLog:
         latest: dict[str, PostedArticle] = {}
         for posted in self.articles:
             key = canonical_url(posted.url)
-            if key not in latest or latest[key].posted_at < posted.posted_at:
+            if key not in latest or latest[key].posted_at <= posted.posted_at:
                 latest[key] = posted
         object.__setattr__(self, "_by_url", latest)
 
