@@ -132,7 +132,8 @@ def _is_end(text: str, match: re.Match[str]) -> bool:
         return False
     if match.group(0).rstrip("\"'\u201d\u2019\u00bb)]") != ".":
         return True  # "!", "?", "…" or "..." before a capital
-    word = text[: match.start()].rpartition(" ")[2].lstrip(_OPENERS)
+    start = match.start()
+    word = text[text.rfind(" ", 0, start) + 1 : start].lstrip(_OPENERS)
     if word.casefold() in _ABBREVIATIONS:
         return False
     # "J." or "U.S.": single letters with periods are initials or an acronym, not an end.
