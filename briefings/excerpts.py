@@ -94,7 +94,12 @@ def excerpt(text: str, *, sentences: int, limit: int) -> str:
     """
     if sentences < 1 or limit < 1:
         return ""
-    folded = fold(text)
+    # Only the first limit + 2 folded characters matter: fold a head of the text, enough of
+    # it, so a huge excerpt costs no more than a short one.
+    head = text[: 4 * limit + 64]
+    folded = fold(head)
+    if len(head) < len(text) and len(folded) <= limit + 2:
+        folded = fold(text)
     end = 0
     for count, boundary in enumerate(sentence_ends(folded), start=1):
         if boundary > limit:

@@ -54,6 +54,14 @@ def test_a_long_first_sentence_is_cut_at_a_word_with_an_ellipsis() -> None:
     assert excerpt("Fits exactly.", sentences=1, limit=13) == "Fits exactly."
 
 
+def test_only_the_head_of_a_huge_excerpt_matters() -> None:
+    huge = "First one. " + "word " * 1_000_000
+    assert excerpt(huge, sentences=2, limit=50) == "First one. word word word word word word word…"
+    spaced = "An" + " " * 10_000 + "end. Then."  # mostly whitespace: the whole text is folded
+    assert excerpt(spaced, sentences=1, limit=10) == "An end."
+    assert excerpt(spaced, sentences=2, limit=20) == "An end. Then."
+
+
 def test_headlines_and_empty_input_give_nothing() -> None:
     assert excerpt("Anything. At all.", sentences=0, limit=100) == ""
     assert excerpt("", sentences=2, limit=100) == ""
