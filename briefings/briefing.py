@@ -43,7 +43,7 @@ per-topic briefing of the CLI. Nothing here reads the clock: ``at`` is always pa
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from briefings.filters import Filters, article_rejection, story_rejection
@@ -174,7 +174,7 @@ def in_window(article: Article, request: BriefingRequest) -> bool:
     """Published inside ``(start, at]``, or before but posted already and changed since."""
     if request.start < article.published_at <= request.at:
         return True
-    if article.published_at > request.at or not article.url or not request.posted:
+    if not request.posted.articles or article.published_at > request.at or not article.url:
         return False
     posted = request.posted.get(article.url)
     return posted is not None and was_updated(article, posted, request.at)
@@ -186,7 +186,8 @@ def is_eligible(article: Article, request: BriefingRequest) -> bool:
         article.published
         and article.quality >= request.min_quality
         and bool(article.url)
-        and in_window(article, request)
+        # the common case inline; in_window() adds the posted articles that changed since
+        and (request.start < article.published_at <= request.at or in_window(article, request))
     )
 
 
@@ -297,12 +298,13 @@ def candidates(
 ) -> list[Article]:
     """The articles that go into merging: eligible, selected, of no excluded outlet (1-3)."""
     selected = topic_selection(request.topics, catalog)
+    outlets = bool(request.filters.outlets)
     return [
         article
         for article in articles
         if is_eligible(article, request)
-        and is_selected(article, selected, catalog)
-        and article_rejection(article, request.filters) is None
+        and (selected is None or is_selected(article, selected, catalog))
+        and (not outlets or article_rejection(article, request.filters) is None)
     ]
 
 
@@ -317,16 +319,19 @@ def shown_stories(
 ) -> list[Story]:
     """Every story that passes steps 1-6, best first, with its ``topic`` and ``updated``."""
     selected = topic_selection(request.topics, catalog)
+    words = bool(request.filters.include or request.filters.exclude)
+    posted = bool(request.posted.articles)
     stories = []
     for story in merge_stories(candidates(articles, catalog, request)):
-        if story_rejection(story.articles, request.filters) is not None:
+        if words and story_rejection(story.articles, request.filters) is not None:
             continue
-        repeat = repeat_of(story, request)
+        repeat = repeat_of(story, request) if posted else None
         if repeat is not None and not repeat.updated:
             continue
         topic = primary_topic(story.lead.topics, catalog, selected)
         name = _display_name(topic, catalog) if topic is not None else GENERAL_SECTION
-        stories.append(replace(story, topic=name, updated=repeat is not None))
+        # (the constructor, not dataclasses.replace: this runs for every story of the window)
+        stories.append(Story(story.lead, story.also, story.related, name, repeat is not None))
     return stories
 
 
