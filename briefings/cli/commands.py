@@ -15,9 +15,9 @@ folder (see :mod:`briefings.cli.cache`). ``--cache PATH`` picks the file; ``--no
 the store into memory and writes nothing. When the default cache folder cannot be written the
 command works in memory after one warning line on stderr.
 
-The CLI is an entry point on top of the core, not part of it: it prints and reads the
-environment (the cache folder), which the core never does. It never reads the clock: the
-moment of a briefing is always given with ``--at``.
+The CLI is an entry point on top of the core, not part of it: it prints, reads the
+environment (the cache folder) and reads the clock, which the core never does: ``--at``
+defaults to now, and the moment is then handed to the core like any other.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import NoReturn, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -271,7 +271,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _request(args: argparse.Namespace, zone: tzinfo) -> BriefingRequest:
     return BriefingRequest(
-        at=parse_moment(args.at, zone),
+        at=datetime.now(UTC) if args.at is None else parse_moment(args.at, zone),
         window=parse_duration(args.window),
         topics=tuple(args.topic or ()),
         per_topic=args.per_topic,
@@ -354,7 +354,9 @@ def _add_cache_option(command: argparse.ArgumentParser) -> None:
 
 def _add_briefing_options(command: argparse.ArgumentParser) -> None:
     """The options that describe a briefing (``build`` and ``explain``)."""
-    command.add_argument("--at", required=True, help="the moment of the briefing (ISO 8601)")
+    command.add_argument(
+        "--at", help="the moment of the briefing (ISO 8601; default: now)", metavar="MOMENT"
+    )
     command.add_argument("--window", default="24h", help="how far back to look (default 24h)")
     command.add_argument("--per-topic", type=_positive_int, default=DEFAULT_PER_TOPIC, metavar="N")
     command.add_argument("--min-quality", type=_number, default=0.0, metavar="Q")
