@@ -63,10 +63,10 @@ class ArticleLibrary:
         self._remote: tuple[Article, ...] = ()
         self._remote_index: SearchIndex | None = None
         self._lock = asyncio.Lock()
-        self._logged_problems: frozenset[Problem] = frozenset()
-        self._logged_notes: frozenset[Problem] = frozenset()
         """Held while the store syncs and while topic counts are computed."""
         self._remote_lock = asyncio.Lock()
+        self._logged_problems: frozenset[Problem] = frozenset()
+        self._logged_notes: frozenset[Problem] = frozenset()
 
     # --- keeping up to date ----------------------------------------------------------------
 
