@@ -57,7 +57,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Final, Self
 
-from briefings.index.query import UNSEARCHABLE, fallback_expression, translate, translate_query
+from briefings.index.query import UNSEARCHABLE, fallback_expression, translate
 from briefings.index.rows import UNPUBLISHED_TOKEN, provider_token, search_rows, topic_token
 from briefings.index.schema import (
     DEFAULT_AUTOMERGE,
@@ -79,7 +79,6 @@ __all__ = [
     "SearchHit",
     "SearchIndex",
     "SearchResults",
-    "translate_query",
 ]
 
 HIGHLIGHT_START: Final = "\ue000"
