@@ -111,7 +111,9 @@ class BriefingBot(discord.AutoShardedClient):
         self.health: HealthServer | None = None
         if settings.health_port is not None:
             self.health = HealthServer(self, host=settings.health_host, port=settings.health_port)
-        self.tree = BriefingTree(self, rate=settings.command_rate, per=settings.command_per_seconds)
+        self.tree = BriefingTree(
+            self, rate=settings.command_rate, per=settings.command_per_seconds, clock=clock
+        )
 
     async def setup_hook(self) -> None:
         """Runs once per process, before the gateway connects."""

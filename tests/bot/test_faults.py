@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -256,21 +257,43 @@ async def test_expired_or_acknowledged_interactions_are_logged_without_crashing(
     assert reply.ephemeral
 
 
-async def test_per_member_cooldown(world: FakeDiscord, tmp_path: Path) -> None:
+async def test_per_member_cooldown_says_when_and_spares_autocomplete_and_buttons(
+    world: FakeDiscord, tmp_path: Path
+) -> None:
     harness = BotHarness(world, tmp_path, overrides={"command_rate": 2, "command_per_seconds": 60})
     await harness.start()
     try:
         alice = harness.user("alice")
-        replies = [
-            await reply_of(await world.inject_slash_command("topics", user_id=alice.id))
-            for _ in range(3)
-        ]
-        assert "Slow down" not in (replies[1].content or "")
-        assert replies[2].ephemeral and "Slow down" in (replies[2].content or "")
+        search = await reply_of(
+            await world.inject_slash_command("search", {"query": "the"}, user_id=alice.id)
+        )
+        assert search.message_id is not None and "Slow down" not in text_of(search)
+        second = await reply_of(await world.inject_slash_command("topics", user_id=alice.id))
+        assert "Slow down" not in text_of(second)
+        third = await reply_of(await world.inject_slash_command("topics", user_id=alice.id))
+        # the window opened at the first command (the bot's clock stands still): 60 s later
+        until = int(harness.clock.now.timestamp()) + 60
+        assert third.ephemeral
+        assert third.content == (
+            f"Slow down: at most 2 commands per 60 seconds. Try again <t:{until}:R>."
+        )
+        # still throttled: autocomplete and buttons are not
+        typing = await world.inject_autocomplete(
+            "search", focused="topic", value="sp", options={"query": "x"}, user_id=alice.id
+        )
+        assert (await typing.wait_response()).callback_type == 8
+        assert typing.autocomplete_choices
+        button = await world.inject_component(search.message_id, "search:next", user_id=alice.id)
+        page = await button.wait_response()
+        assert page.callback_type == 7 and "Slow down" not in text_of(page)
         other = await reply_of(
             await world.inject_slash_command("topics", user_id=harness.user("bob").id)
         )
-        assert "Slow down" not in (other.content or "")
+        assert "Slow down" not in text_of(other)
+        # the cooldown reads the bot's clock: once the window has passed, alice is heard again
+        harness.clock.now += timedelta(seconds=61)
+        later = await reply_of(await world.inject_slash_command("topics", user_id=alice.id))
+        assert "Slow down" not in text_of(later)
     finally:
         await harness.close()
 
