@@ -1,14 +1,20 @@
 """The discord.py client of briefing-bot: command tree, start-up and shutdown.
 
 Built only by the composition root (:mod:`bot.app`), which hands it every service. Start-up
-work happens in ``setup_hook`` — load the store, register the features' commands, start the
-scheduler, sync the global commands — because ``on_ready`` fires again on every reconnect.
+work happens in ``setup_hook`` — load the store, register this process's instance, register
+the features' commands, start the scheduler, sync the global commands — because ``on_ready``
+fires again on every reconnect; the first ``on_ready`` only triggers the start-up catch-up
+(once, guarded). ``close()`` stops in order, each step bounded: the scheduler and its running
+jobs, the instance (marked stopped, so peers take over its claims at once), the health
+server, the sources, the gateway, the store, the database.
 The client's default ``allowed_mentions`` is ``AllowedMentions.none()``: nothing it sends can
 ping, even where a call forgets to say so.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,11 +26,12 @@ from discord import app_commands
 from bot.delivery import Deliverer, RetryPolicy
 from bot.health import HealthServer
 from bot.library import ArticleLibrary
+from bot.liveness import Instance
 from bot.metrics import Metrics, observe_command
 from bot.scheduler import BriefingScheduler
 from bot.settings import Settings
 from bot.sources import SourceLimits, SourcePoller
-from bot.state import Database
+from bot.state import Database, deliveries
 from bot.timing import Clock
 from bot.tree import BriefingTree
 
@@ -43,6 +50,7 @@ class Services:
     clock: Clock
     metrics: Metrics
     sources: SourcePoller
+    instance: Instance
 
 
 class BriefingBot(discord.AutoShardedClient):
@@ -74,6 +82,7 @@ class BriefingBot(discord.AutoShardedClient):
             **options,
         )
         grace = timedelta(hours=settings.misfire_grace_hours)
+        instance = Instance(db, settings.process_name(), clock=clock)
         deliverer = Deliverer(
             self,
             db,
@@ -84,7 +93,11 @@ class BriefingBot(discord.AutoShardedClient):
             retry=RetryPolicy(settings.send_retry_attempts, settings.send_retry_delay_seconds),
             metrics=metrics,
             owns_guild=settings.owns_guild,
-            lease=timedelta(seconds=settings.claim_lease_seconds),
+            claimant=deliveries.Claimant(
+                holder=instance.id,
+                lease=timedelta(seconds=settings.claim_lease_seconds),
+                holder_timeout=timedelta(seconds=settings.heartbeat_timeout_seconds),
+            ),
         )
         sources = SourcePoller(
             settings.article_sources,
@@ -104,10 +117,13 @@ class BriefingBot(discord.AutoShardedClient):
             sources=sources,
             source_poll=timedelta(seconds=settings.source_poll_seconds),
             catch_up_every=timedelta(seconds=settings.catch_up_seconds),
+            instance=instance,
+            heartbeat_every=timedelta(seconds=settings.heartbeat_seconds),
         )
         self.services = Services(
-            settings, db, library, deliverer, scheduler, clock, metrics, sources
+            settings, db, library, deliverer, scheduler, clock, metrics, sources, instance
         )
+        self._caught_up_at_start = False
         self.health: HealthServer | None = None
         if settings.health_port is not None:
             self.health = HealthServer(self, host=settings.health_host, port=settings.health_port)
@@ -121,7 +137,9 @@ class BriefingBot(discord.AutoShardedClient):
 
         await self.services.library.refresh(force=True)
         setup_features(self.tree, self.services)
-        await self.services.scheduler.start()
+        await self.services.instance.register()
+        # a worker opens no gateway: it can deliver (over REST) as soon as it is logged in
+        await self.services.scheduler.start(catch_up_now=self.services.settings.worker_only)
         if self.health is not None:
             await self.health.start()
         settings = self.services.settings
@@ -139,15 +157,22 @@ class BriefingBot(discord.AutoShardedClient):
         observe_command(self.services.metrics, interaction, "ok")
 
     async def on_ready(self) -> None:
-        """Only logs: this fires again after every reconnect."""
+        """Logs; the first time only, runs the catch-up (this fires again on every reconnect)."""
         user = self.user
         log.info(
             "connected as %s (id=%s) to %d guilds", user, user.id if user else "?", len(self.guilds)
         )
+        if not self._caught_up_at_start:
+            self._caught_up_at_start = True
+            self.services.scheduler.run_now("catch-up")
 
     async def close(self) -> None:
-        """Stop the scheduler, disconnect, release the store and the database."""
-        self.services.scheduler.shutdown()
+        """Stop the jobs, mark the instance stopped, disconnect, release the store and the
+        database; in this order, each step bounded in time."""
+        await self.services.scheduler.stop()
+        with contextlib.suppress(Exception):  # a database that is down must not block the exit
+            async with asyncio.timeout(5):
+                await self.services.instance.stop()
         if self.health is not None:
             await self.health.stop()
         await self.services.sources.close()

@@ -6,21 +6,30 @@ Jobs, each with an explicit id (``replace_existing=True``), an explicit time zon
 - ``channel:<guild id>``: a guild's daily post, a cron trigger at its local time and zone;
 - ``digest:<zone>:<HH:MM>``: every subscriber whose digest time is that local time (one job per
   distinct time, not per user);
-- ``catch-up``: every ``CATCH_UP_SECONDS`` (10 minutes) and once right after start, delivers
-  what is due within the grace period but not yet in the delivery log — a post missed while
-  the bot was down, a day whose send failed, a day a DST jump skipped;
+- ``catch-up``: every ``CATCH_UP_SECONDS`` (10 minutes), and once as soon as the process can
+  deliver (the client triggers it when the gateway is first ready; a ``WORKER_ONLY`` process
+  runs it at start), delivers what is due within the grace period but not yet in the delivery
+  log — a post missed while the bot was down, a day whose send failed, a day a DST jump
+  skipped, a delivery a killed process had claimed;
+- ``heartbeat``: every ``HEARTBEAT_SECONDS``, tells the other processes this one still runs;
+- ``take-over``: every ``HEARTBEAT_SECONDS``, delivers at once what a process that is gone had
+  claimed but not finished (:meth:`bot.delivery.Deliverer.take_over`);
 - ``store-refresh``: re-reads the article store when its folder changed;
 - ``sources-poll``: polls the remote sources (once right after start, then every
   ``SOURCE_POLL_SECONDS``) and hands their articles to the library when they changed.
 
 The scheduler is started from ``setup_hook`` (never ``on_ready``, which fires again on every
-reconnect) and shut down in ``close()``. It holds no state of its own worth keeping: at start
+reconnect) and stopped in ``close()`` by :meth:`BriefingScheduler.stop`: running jobs are
+cancelled and awaited for a bounded time, so nothing uses the database after it is closed.
+It holds no state of its own worth keeping: at start
 it is rebuilt from the database, and exactly-once delivery lives in the delivery log.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -37,6 +46,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.delivery import Deliverer
 from bot.library import ArticleLibrary
+from bot.liveness import Instance
 from bot.parsing import format_time_of_day
 from bot.sources import SourcePoller
 from bot.state import Database, schedules, subscriptions
@@ -45,6 +55,9 @@ from bot.state.schedules import ChannelSchedule
 log = logging.getLogger(__name__)
 
 CATCH_UP_EVERY = timedelta(minutes=10)
+HEARTBEAT_EVERY = timedelta(seconds=5)
+STOP_TIMEOUT = 5.0
+"""Seconds :meth:`BriefingScheduler.stop` waits for cancelled jobs to finish."""
 
 
 def channel_job_id(guild_id: int) -> str:
@@ -71,6 +84,8 @@ class BriefingScheduler:
         sources: SourcePoller | None = None,
         source_poll: timedelta = timedelta(minutes=5),
         catch_up_every: timedelta = CATCH_UP_EVERY,
+        instance: Instance | None = None,
+        heartbeat_every: timedelta = HEARTBEAT_EVERY,
     ) -> None:
         self.db = db
         self.deliverer = deliverer
@@ -79,6 +94,9 @@ class BriefingScheduler:
         self.sources = sources
         self.source_poll = source_poll
         self.catch_up_every = catch_up_every
+        self.instance = instance
+        self.heartbeat_every = heartbeat_every
+        self._running: set[asyncio.Task[object]] = set()
         self.scheduler = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={
@@ -108,8 +126,30 @@ class BriefingScheduler:
         """Whether the scheduler has been started and not shut down."""
         return bool(self.scheduler.running)
 
-    async def start(self) -> None:
-        """Build every job from the database and start (call from ``setup_hook``)."""
+    def _tracked(self, work: Callable[..., Awaitable[object]]) -> Callable[..., Awaitable[object]]:
+        """``work`` as a job whose task :meth:`stop` can wait for."""
+
+        async def job(*args: object) -> object:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+            try:
+                return await work(*args)
+            finally:
+                if task is not None:
+                    self._running.discard(task)
+
+        return job
+
+    def _every(self, period: timedelta) -> IntervalTrigger:
+        return IntervalTrigger(seconds=max(1, int(period.total_seconds())), timezone=UTC)
+
+    async def start(self, *, catch_up_now: bool = False) -> None:
+        """Build every job from the database and start (call from ``setup_hook``).
+
+        ``catch_up_now`` runs the catch-up at once; otherwise the client calls
+        :meth:`run_now` with ``"catch-up"`` when it can deliver (the gateway is ready).
+        """
         if self.running:
             return
         self.scheduler.start()
@@ -118,16 +158,32 @@ class BriefingScheduler:
                 self.schedule_channel(schedule)
         for user in await subscriptions.digest_users(self.db):
             self.ensure_digest_slot(user.post_time, user.timezone)
+        first_run = {"next_run_time": datetime.now(UTC)} if catch_up_now else {}
         self.scheduler.add_job(
-            self.deliverer.catch_up,
-            IntervalTrigger(seconds=int(self.catch_up_every.total_seconds()), timezone=UTC),
+            self._tracked(self.deliverer.catch_up),
+            self._every(self.catch_up_every),
             id="catch-up",
             name="deliver what is due but missing",
             replace_existing=True,
-            next_run_time=datetime.now(UTC),
+            **first_run,
+        )
+        if self.instance is not None:
+            self.scheduler.add_job(
+                self._tracked(self.instance.beat),
+                self._every(self.heartbeat_every),
+                id="heartbeat",
+                name="tell the other processes this one runs",
+                replace_existing=True,
+            )
+        self.scheduler.add_job(
+            self._tracked(self.deliverer.take_over),
+            self._every(self.heartbeat_every),
+            id="take-over",
+            name="deliver what a process that is gone had claimed",
+            replace_existing=True,
         )
         self.scheduler.add_job(
-            self.library.refresh,
+            self._tracked(self.library.refresh),
             IntervalTrigger(seconds=int(self.store_rescan.total_seconds()), timezone=UTC),
             id="store-refresh",
             name="re-read the article store when it changed",
@@ -150,14 +206,24 @@ class BriefingScheduler:
             await self.library.set_remote(self.sources.articles())
 
     def shutdown(self) -> None:
-        """Stop the scheduler without waiting for running jobs."""
+        """Stop the scheduler and cancel running jobs, without waiting for them."""
         if self.running:
             self.scheduler.shutdown(wait=False)
+
+    async def stop(self, within: float = STOP_TIMEOUT) -> None:
+        """Stop the scheduler, cancel running jobs and wait (at most ``within`` seconds) until
+        they have finished, so that nothing uses the database after it is closed."""
+        running = set(self._running)
+        self.shutdown()
+        if running:
+            _, pending = await asyncio.wait(running, timeout=within)
+            if pending:
+                log.warning("%d jobs did not stop within %.0f s", len(pending), within)
 
     def schedule_channel(self, schedule: ChannelSchedule) -> None:
         """Add or replace the daily job of a guild."""
         self.scheduler.add_job(
-            self.deliverer.deliver_channel,
+            self._tracked(self.deliverer.deliver_channel),
             CronTrigger(
                 hour=schedule.post_time.hour,
                 minute=schedule.post_time.minute,
@@ -180,7 +246,7 @@ class BriefingScheduler:
         if self.scheduler.get_job(job_id) is not None:
             return
         self.scheduler.add_job(
-            self.deliverer.deliver_digest_slot,
+            self._tracked(self.deliverer.deliver_digest_slot),
             CronTrigger(hour=post_time.hour, minute=post_time.minute, timezone=ZoneInfo(timezone)),
             args=[format_time_of_day(post_time), timezone],
             id=job_id,

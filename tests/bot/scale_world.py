@@ -28,6 +28,7 @@ _TABLES = (
     "subscriptions",
     "digest_users",
     "deliveries",
+    "instances",
     "channel_schedules",
     "schema_version",
     "alembic_version",
