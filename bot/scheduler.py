@@ -97,6 +97,7 @@ class BriefingScheduler:
         self.instance = instance
         self.heartbeat_every = heartbeat_every
         self._running: set[asyncio.Task[object]] = set()
+        self._stopping = False
         self.scheduler = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={
@@ -135,6 +136,10 @@ class BriefingScheduler:
                 self._running.add(task)
             try:
                 return await work(*args)
+            except asyncio.CancelledError:
+                if not self._stopping:
+                    raise
+                return None  # cancelled by stop(): the end of the process, not a failure
             finally:
                 if task is not None:
                     self._running.discard(task)
@@ -214,6 +219,7 @@ class BriefingScheduler:
         """Stop the scheduler, cancel running jobs and wait (at most ``within`` seconds) until
         they have finished, so that nothing uses the database after it is closed."""
         running = set(self._running)
+        self._stopping = True
         self.shutdown()
         if running:
             _, pending = await asyncio.wait(running, timeout=within)

@@ -22,9 +22,15 @@ def clean_environment(**settings: str) -> dict[str, str]:
 
 
 async def start_bot(
-    env: dict[str, str], cwd: Path, *, capture_output: bool = False
+    env: dict[str, str], cwd: Path, *, capture_output: bool = False, log: Path | None = None
 ) -> asyncio.subprocess.Process:
-    """``python -m bot`` in ``cwd``; its output in ``stdout`` (with stderr) or discarded."""
+    """``python -m bot`` in ``cwd``; its output in ``stdout`` (with stderr), appended to the
+    file ``log`` (to show when a test fails), or discarded."""
+    if log is not None:
+        with log.open("ab") as file:
+            return await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", cwd=cwd, env=env, stdout=file, stderr=file
+            )
     output = asyncio.subprocess.PIPE if capture_output else asyncio.subprocess.DEVNULL
     errors = asyncio.subprocess.STDOUT if capture_output else asyncio.subprocess.DEVNULL
     return await asyncio.create_subprocess_exec(

@@ -48,6 +48,8 @@ class World:
 
 async def reset_database(url: str) -> None:
     """Drop the bot's tables, so the processes start from an empty, unmigrated database."""
+    if url.startswith("sqlite"):
+        return  # a test's SQLite file is new
     engine = create_async_engine(url)
     async with engine.begin() as connection:
         for table in _TABLES:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import time, timedelta
+from pathlib import Path
 
 from bot.client import BriefingBot
 from bot.delivery import Outcome
@@ -159,3 +161,32 @@ async def test_empty_day_sends_no_digest(harness: BotHarness) -> None:
     outcomes = await bot.services.deliverer.catch_up()
     assert [o.status for o in outcomes] == ["empty"]
     assert fake.dms_to(alice.id) == []
+
+
+async def test_a_bot_stopped_mid_delivery_stops_in_bounded_time_and_is_taken_over_at_once(
+    world: FakeDiscord, tmp_path: Path
+) -> None:
+    """Stopping cancels the running job, waits for it, marks the instance stopped, then closes
+    the database; the next start takes the unfinished claim over at once (the clock has not
+    moved: no lease expired) and Discord's nonce keeps the held message single."""
+    harness = BotHarness(world, tmp_path)
+    bot = await harness.start()
+    news = harness.channel_id("news")
+    await _setup(harness, "08:45")
+    harness.clock.now = SAMPLE_MORNING.replace(minute=46)
+    world.hold_next("POST", "/channels/{id}/messages", seconds=60)
+    assert bot.services.scheduler.run_now(channel_job_id(harness.guild.id))
+    await world.wait_until(lambda: world.messages_in(news), timeout=10)
+    first_instance = bot.services.instance.id
+    async with asyncio.timeout(15):  # the job waits 60 s for Discord: stop() must not
+        await harness.stop()
+    restarted = await harness.start()
+    try:
+        last = await wait_delivered(harness, "channel", harness.guild.id)
+        assert last.status == "sent" and last.attempts == 2
+        assert last.holder == restarted.services.instance.id != first_instance
+        texts = [text_of(m) for m in world.messages_in(news)]
+        assert len(texts) == len(set(texts)) >= 2
+        assert sum(t.startswith("**Daily briefing**") for t in texts) == 1
+    finally:
+        await harness.close()

@@ -1,0 +1,234 @@
+"""Crash takeover: ``kill -9`` a bot process in the middle of a 200-subscriber DM fan-out.
+
+Real ``python -m bot`` processes against the fake Discord server:
+
+* SQLite, one process: killed while Discord holds the answer to a digest it has already
+  posted (the log never heard of it), restarted: within 30 s of the restart every subscriber
+  has exactly one digest (the restarted process, named like the killed one, takes its claims
+  over at once; Discord's nonces are forgotten, so only reading the DM history can tell).
+* PostgreSQL, two sharded processes: one is killed while it holds unfinished claims, then
+  restarted: the same 30 s.
+* PostgreSQL, two sharded processes: one is killed and *not* restarted: its peer sees its
+  heartbeat stop and finishes the fan-out within 30 s.
+
+Exactly once is checked after the delivery log shows nothing left in ``"sending"``: from then
+on nothing can be sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.state.database import open_engine
+from tests.bot.harness import TOKEN
+from tests.bot.processes import start_bot
+from tests.bot.scale_world import World, bot_environment, not_exactly_once, seed
+from tests.fake_discord import FakeDiscord
+
+SUBSCRIBERS = 200
+RECOVERY = 30.0
+"""Seconds from the restart (or the kill) by which every digest must have arrived."""
+START = 120.0
+"""Generous: seconds for processes to start and get under way on a loaded machine."""
+MESSAGES = "/channels/{id}/messages"
+
+
+def _everyone_has_a_digest(fake: FakeDiscord, world: World) -> bool:
+    return all(fake.dms_to(user) for user in world.users)
+
+
+def _digests_so_far(fake: FakeDiscord, world: World) -> int:
+    return sum(1 for user in world.users if fake.dms_to(user))
+
+
+async def _scalar(engine: AsyncEngine, sql: str, **params: object) -> int:
+    async with engine.connect() as connection:
+        return int((await connection.execute(text(sql), params)).scalar_one())
+
+
+async def _unfinished(engine: AsyncEngine, holder_name: str | None = None) -> int:
+    """Digests still ``"sending"`` (held by instances named ``holder_name``, if given)."""
+    if holder_name is None:
+        return await _scalar(
+            engine, "SELECT count(*) FROM deliveries WHERE status = 'sending' AND kind = 'digest'"
+        )
+    return await _scalar(
+        engine,
+        "SELECT count(*) FROM deliveries d JOIN instances i ON d.holder = i.id "
+        "WHERE d.status = 'sending' AND d.kind = 'digest' AND i.name = :name",
+        name=holder_name,
+    )
+
+
+async def _wait_all_finished(
+    fake: FakeDiscord, world: World, engine: AsyncEngine, *, since: float
+) -> None:
+    """Within :data:`RECOVERY` seconds of the loop time ``since``: every subscriber has a
+    digest and the log has no digest left to send."""
+    loop = asyncio.get_running_loop()
+    await fake.wait_until(
+        lambda: _everyone_has_a_digest(fake, world), timeout=since + RECOVERY - loop.time()
+    )
+    async with asyncio.timeout_at(since + RECOVERY):
+        while True:
+            if not await _unfinished(engine):
+                return
+            await asyncio.sleep(0.1)
+
+
+async def _stop(*processes: asyncio.subprocess.Process) -> None:
+    for process in processes:
+        if process.returncode is None:
+            process.send_signal(signal.SIGINT)
+    for process in processes:
+        try:
+            await asyncio.wait_for(process.wait(), 30)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+async def _kill_while_holding_claims(
+    process: asyncio.subprocess.Process, name: str, engine: AsyncEngine
+) -> int:
+    """``kill -9`` ``process`` at a moment it holds unfinished digest claims; how many.
+
+    The process is frozen (SIGSTOP) first, so the claims it holds cannot change while they are
+    counted; between two chunks of its fan-out it holds none, and is let go a little longer.
+    """
+    for _ in range(200):
+        process.send_signal(signal.SIGSTOP)
+        held = await _unfinished(engine, name)
+        if held:
+            process.send_signal(signal.SIGKILL)
+            await process.wait()
+            return held
+        process.send_signal(signal.SIGCONT)
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{name} never held an unfinished claim")
+
+
+@pytest.fixture
+async def pg_url() -> str:
+    url = os.environ.get("PG_TEST_URL")
+    if not url:
+        pytest.skip(
+            "PG_TEST_URL is not set (make test sets it when PostgreSQL server binaries are installed)"
+        )
+    return url
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord(token=TOKEN, shard_count=2) as server:
+        yield server
+
+
+async def _seed(fake: FakeDiscord, url: str, work: Path) -> World:
+    return await seed(
+        fake,
+        url,
+        guilds=4,
+        subscribers=SUBSCRIBERS,
+        topics=("Space", "Robotics", "Security", "Health Tech"),
+        now=datetime.now(UTC),
+        work=work,
+    )
+
+
+async def test_sqlite_kill_9_mid_fan_out_then_restart_every_digest_once_within_30_s(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'state.sqlite3'}"
+    world = await _seed(fake, url, tmp_path)
+    env = bot_environment(fake, world, url, TOKEN)
+    log = tmp_path / "bot.log"
+    engine = open_engine(url)
+    process = await start_bot(env, tmp_path, log=log)
+    try:
+        await fake.wait_until(lambda: _digests_so_far(fake, world) >= 50, timeout=START)
+        # Discord posts the next digest but holds its answer: kill the bot right then
+        since = len(fake.requests)
+        fake.hold_next("POST", MESSAGES, seconds=60)
+        held = await fake.wait_for(
+            lambda r: r.forced and r.matches("POST", MESSAGES), timeout=30, since=since
+        )
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+        assert held.status == 200
+        assert await _unfinished(engine) >= 1  # the held digest at least
+        assert not _everyone_has_a_digest(fake, world)
+        fake.messages.nonce_window = 0  # only the DM history can tell what was posted
+
+        restart = asyncio.get_running_loop().time()
+        restarted = await start_bot(env, tmp_path, log=log)
+        try:
+            await _wait_all_finished(fake, world, engine, since=restart)
+        finally:
+            await _stop(restarted)
+    finally:
+        await _stop(process)
+        await engine.dispose()
+        if not_exactly_once(fake, world):
+            print(log.read_text()[-5000:])
+    assert not_exactly_once(fake, world) == []
+
+
+async def _two_shards(
+    fake: FakeDiscord, world: World, url: str, work: Path
+) -> tuple[dict[str, str], dict[str, str], asyncio.subprocess.Process, asyncio.subprocess.Process]:
+    base = bot_environment(fake, world, url, TOKEN)
+    env0 = {**base, "SHARD_IDS": "0", "INSTANCE_NAME": "shard-0"}
+    env1 = {**base, "SHARD_IDS": "1", "INSTANCE_NAME": "shard-1"}
+    first = await start_bot(env0, work, log=work / "shard-0.log")
+    second = await start_bot(env1, work, log=work / "shard-1.log")
+    return env0, env1, first, second
+
+
+@pytest.mark.postgres
+async def test_postgres_two_shards_kill_9_one_then_restart_it_every_digest_once_within_30_s(
+    fake: FakeDiscord, pg_url: str, tmp_path: Path
+) -> None:
+    world = await _seed(fake, pg_url, tmp_path)
+    engine = open_engine(pg_url)
+    _, env1, shard0, shard1 = await _two_shards(fake, world, pg_url, tmp_path)
+    restarted: asyncio.subprocess.Process | None = None
+    try:
+        await fake.wait_until(lambda: _digests_so_far(fake, world) >= 50, timeout=START)
+        assert await _kill_while_holding_claims(shard1, "shard-1", engine) >= 1
+        restart = asyncio.get_running_loop().time()
+        restarted = await start_bot(env1, tmp_path, log=tmp_path / "shard-1.log")
+        await _wait_all_finished(fake, world, engine, since=restart)
+    finally:
+        await _stop(shard0, shard1, *([restarted] if restarted else []))
+        await engine.dispose()
+    assert not_exactly_once(fake, world) == []
+
+
+@pytest.mark.postgres
+async def test_postgres_two_shards_kill_9_one_its_peer_finishes_the_digests_within_30_s(
+    fake: FakeDiscord, pg_url: str, tmp_path: Path
+) -> None:
+    world = await _seed(fake, pg_url, tmp_path)
+    engine = open_engine(pg_url)
+    _, _, shard0, shard1 = await _two_shards(fake, world, pg_url, tmp_path)
+    try:
+        await fake.wait_until(lambda: _digests_so_far(fake, world) >= 50, timeout=START)
+        assert await _kill_while_holding_claims(shard1, "shard-1", engine) >= 1
+        killed = asyncio.get_running_loop().time()
+        await _wait_all_finished(fake, world, engine, since=killed)
+        assert await _unfinished(engine, "shard-1") == 0
+    finally:
+        await _stop(shard0, shard1)
+        await engine.dispose()
+    digests = not_exactly_once(fake, world)
+    assert [wrong for wrong in digests if wrong.startswith("user")] == []
