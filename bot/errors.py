@@ -41,7 +41,7 @@ class MemberCooldown(app_commands.CommandOnCooldown):
 
 
 def cooldown_message(rate: int, per: float, until: datetime) -> str:
-    """ "Slow down" naming the limit and when to try again, as a Discord relative timestamp."""
+    """The "slow down" reply: the limit, and when to try again as a Discord relative time."""
     commands = "command" if rate == 1 else "commands"
     seconds = "second" if per == 1 else "seconds"
     # rounded up: "in 3 seconds" must not show before the command is accepted again

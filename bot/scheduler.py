@@ -21,8 +21,8 @@ Jobs, each with an explicit id (``replace_existing=True``), an explicit time zon
 The scheduler is started from ``setup_hook`` (never ``on_ready``, which fires again on every
 reconnect) and stopped in ``close()`` by :meth:`BriefingScheduler.stop`: running jobs are
 cancelled and awaited for a bounded time, so nothing uses the database after it is closed.
-It holds no state of its own worth keeping: at start
-it is rebuilt from the database, and exactly-once delivery lives in the delivery log.
+It holds no state of its own worth keeping: at start it is rebuilt from the database, and
+exactly-once delivery lives in the delivery log.
 """
 
 from __future__ import annotations

@@ -237,7 +237,7 @@ def _abandoned(now: datetime, claimant: Claimant) -> ColumnElement[bool]:
     return and_(
         DeliveryRow.status == SENDING,
         or_(
-            holder_gone(now=now, timeout=claimant.holder_timeout),
+            holder_gone(now=now, timeout=claimant.holder_timeout, me=claimant.holder),
             DeliveryRow.claimed_at < now - claimant.lease,
         ),
     )

@@ -98,11 +98,16 @@ async def stop(db: Database, instance_id: str, *, now: datetime) -> None:
         )
 
 
-def holder_gone(*, now: datetime, timeout: timedelta) -> ColumnElement[bool]:
-    """SQL: the delivery's holder is recorded and is no running instance (see the module)."""
+def holder_gone(*, now: datetime, timeout: timedelta, me: str | None) -> ColumnElement[bool]:
+    """SQL: the delivery's holder is recorded, is not ``me`` (a process never declares itself
+    gone: a late heartbeat of its own must not make it send its own claims twice) and is no
+    running instance (see the module)."""
     running = exists().where(
         InstanceRow.id == DeliveryRow.holder,
         InstanceRow.stopped_at.is_(None),
         InstanceRow.heartbeat_at >= now - timeout,
     )
-    return and_(DeliveryRow.holder.is_not(None), ~running)
+    recorded: ColumnElement[bool] = DeliveryRow.holder.is_not(None)
+    if me is not None:
+        recorded = and_(recorded, DeliveryRow.holder != me)
+    return and_(recorded, ~running)

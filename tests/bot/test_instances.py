@@ -90,3 +90,12 @@ async def test_a_beat_after_being_declared_gone_runs_again(db: Database) -> None
     assert await instances.beat(db, "a" * 32, "host/worker", now=NOW + timedelta(seconds=5))
     assert await claim(db, "digest", 2, DAY, now=NOW, claimant=A)
     assert not await claim(db, "digest", 2, DAY, now=NOW + timedelta(seconds=5), claimant=B)
+
+
+async def test_a_process_never_takes_over_its_own_claims_before_the_lease(db: Database) -> None:
+    await _start(db, A, "host/shards-0")
+    assert await claim(db, "digest", 1, DAY, now=NOW, claimant=A)
+    late = NOW + timedelta(minutes=1)  # A's own heartbeat is late (a blocked event loop)
+    assert await orphaned_claims(db, now=late, claimant=A) == []
+    assert not await claim(db, "digest", 1, DAY, now=late, claimant=A)
+    assert await claim(db, "digest", 1, DAY, now=late, claimant=B)  # others may
