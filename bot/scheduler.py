@@ -12,7 +12,7 @@ Jobs, each with an explicit id (``replace_existing=True``), an explicit time zon
   log — a post missed while the bot was down, a day whose send failed, a day a DST jump
   skipped, a delivery a killed process had claimed;
 - ``heartbeat``: every ``HEARTBEAT_SECONDS``, tells the other processes this one still runs;
-- ``take-over``: every ``HEARTBEAT_SECONDS``, delivers at once what a process that is gone had
+- ``take-over``: every ``HEARTBEAT_SECONDS`` / 2, delivers at once what a process that is gone had
   claimed but not finished (:meth:`bot.delivery.Deliverer.take_over`);
 - ``store-refresh``: re-reads the article store when its folder changed;
 - ``sources-poll``: polls the remote sources (once right after start, then every
@@ -182,7 +182,7 @@ class BriefingScheduler:
             )
         self.scheduler.add_job(
             self._tracked(self.deliverer.take_over),
-            self._every(self.heartbeat_every),
+            self._every(self.heartbeat_every / 2),  # a cheap, indexed query
             id="take-over",
             name="deliver what a process that is gone had claimed",
             replace_existing=True,

@@ -6,8 +6,8 @@ Real ``python -m bot`` processes against the fake Discord server:
   posted (the log never heard of it), restarted: within 30 s of the restart every subscriber
   has exactly one digest (the restarted process, named like the killed one, takes its claims
   over at once; Discord's nonces are forgotten, so only reading the DM history can tell).
-* PostgreSQL, two sharded processes: one is killed while it holds unfinished claims, then
-  restarted: the same 30 s.
+* PostgreSQL, two sharded processes: one is killed while it holds unfinished claims (a chunk of
+  the fan-out), then restarted: the same 30 s.
 * PostgreSQL, two sharded processes: one is killed and *not* restarted: its peer sees its
   heartbeat stop and finishes the fan-out within 30 s.
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -80,9 +80,18 @@ async def _wait_all_finished(
     await fake.wait_until(
         lambda: _everyone_has_a_digest(fake, world), timeout=since + RECOVERY - loop.time()
     )
-    async with asyncio.timeout_at(since + RECOVERY):
+    await _poll(lambda: _nothing_unfinished(engine), until=since + RECOVERY)
+
+
+async def _nothing_unfinished(engine: AsyncEngine) -> bool:
+    return not await _unfinished(engine)
+
+
+async def _poll(check: Callable[[], Awaitable[object]], *, until: float) -> None:
+    """Re-check ``check`` every 0.1 s until it is truthy; time out at the loop time ``until``."""
+    async with asyncio.timeout_at(until):
         while True:
-            if not await _unfinished(engine):
+            if await check():
                 return
             await asyncio.sleep(0.1)
 
@@ -204,13 +213,19 @@ async def _shard_1_killed_mid_fan_out(
     engine = open_engine(url)
     base = bot_environment(fake, world, url, TOKEN)
     envs = [{**base, "SHARD_IDS": str(n), "INSTANCE_NAME": f"shard-{n}"} for n in (0, 1)]
+    # Until the kill Discord answers each message a second late: however far apart the two
+    # processes get going, shard 0 cannot finish the fan-out before shard 1 holds a chunk.
+    slow = fake.hold_next("POST", MESSAGES, seconds=1, times=None)
     processes = [
         await start_bot(env, work, log=work / f"shard-{n}.log") for n, env in enumerate(envs)
     ]
     try:
-        await fake.wait_until(lambda: _digests_so_far(fake, world) >= 50, timeout=START)
+        until = asyncio.get_running_loop().time() + START
+        await _poll(lambda: _unfinished(engine, "shard-1"), until=until)  # shard 1 is sending
         assert await _kill_while_holding_claims(processes[1], "shard-1", engine) >= 1
         killed_at = asyncio.get_running_loop().time()
+        fake.faults.remove(slow)
+        assert not _everyone_has_a_digest(fake, world)
         yield _ShardKilled(world, engine, envs[1], killed_at, processes)
     finally:
         await _stop(*processes)
