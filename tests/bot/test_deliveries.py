@@ -94,6 +94,9 @@ async def test_missed_post_is_caught_up_once_after_downtime(harness: BotHarness)
     harness.clock.now = SAMPLE_MORNING.replace(hour=10)  # back within the grace period
     await harness.start()
     assert (await wait_delivered(harness, "channel", harness.guild.id)).status == "sent"
+    # the start-up catch-up waited for the gateway: nothing was posted before READY
+    first_post = fake.requests_to("POST", "/channels/{id}/messages")[0]
+    assert first_post.time > fake.gateway.ready_times[-1]
     posted = fake.messages_in(news)
     assert posted[0]["content"].startswith("**Daily briefing**")
     # the late post is the 08:00 briefing: its window ends at the scheduled time

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -142,6 +142,14 @@ async def test_gateway_reconnect_adds_no_jobs_and_no_posts(harness: BotHarness) 
     jobs = sorted(job.id for job in bot.services.scheduler.scheduler.get_jobs())
     posted = len(fake.messages_in(harness.channel_id()))
     syncs = len(fake.requests_to("PUT", "/applications/{id}/commands"))
+    scheduler = bot.services.scheduler.scheduler
+    # the start-up catch-up has run once (on the first READY): next time is an interval away
+    async with asyncio.timeout(10):
+        while True:
+            planned = scheduler.get_job("catch-up").next_run_time
+            if planned > datetime.now(UTC) + timedelta(minutes=5):
+                break
+            await asyncio.sleep(0.02)
 
     for invalidate in (False, True):  # a RESUME, then a fresh IDENTIFY (on_ready fires again)
         before = fake.resume_count + fake.identify_count
@@ -151,6 +159,7 @@ async def test_gateway_reconnect_adds_no_jobs_and_no_posts(harness: BotHarness) 
     assert fake.identify_count >= 2 and fake.resume_count >= 1
 
     assert sorted(job.id for job in bot.services.scheduler.scheduler.get_jobs()) == jobs
+    assert scheduler.get_job("catch-up").next_run_time == planned  # on_ready did not re-run it
     assert (
         len(fake.requests_to("PUT", "/applications/{id}/commands")) == syncs
     )  # setup_hook ran once
