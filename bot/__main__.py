@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
+import threading
+import time
 
 import discord
 
@@ -33,7 +36,34 @@ def main() -> int:
         return 2
     except KeyboardInterrupt:
         log.info("stopped")
+    _exit_if_threads_linger(settings.shutdown_timeout_seconds)
     return 0
+
+
+def _exit_if_threads_linger(timeout: float) -> None:
+    """Give threads that would keep the interpreter alive ``timeout`` seconds, then exit anyway.
+
+    Shutdown closes everything in order, but a library thread that is not a daemon (a database
+    driver's connection thread left open by a step that overran, say) would make the
+    interpreter wait for it forever at exit. Such threads are named in the log and the
+    process ends regardless, so a stop signal always stops the bot.
+    """
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread is threading.main_thread() or thread.daemon:
+            continue
+        thread.join(max(deadline - time.monotonic(), 0))
+    lingering = [
+        t.name
+        for t in threading.enumerate()
+        if t.is_alive() and not t.daemon and t is not threading.main_thread()
+    ]
+    if lingering:
+        log.error(
+            "threads still running %.0f s after shutdown: %s; exiting anyway", timeout, lingering
+        )
+        logging.shutdown()
+        os._exit(1)
 
 
 if __name__ == "__main__":

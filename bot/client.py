@@ -4,9 +4,7 @@ Built only by the composition root (:mod:`bot.app`), which hands it every servic
 work happens in ``setup_hook`` — load the store, register this process's instance, register
 the features' commands, start the scheduler, sync the global commands — because ``on_ready``
 fires again on every reconnect; the first ``on_ready`` only triggers the start-up catch-up
-(once, guarded). ``close()`` stops in order, each step bounded: the scheduler and its running
-jobs, the instance (marked stopped, so peers take over its claims at once), the health
-server, the sources, the gateway, the store, the database.
+(once, guarded). ``close()`` stops in order, each step bounded (see :meth:`BriefingBot.close`).
 The client's default ``allowed_mentions`` is ``AllowedMentions.none()``: nothing it sends can
 ping, even where a call forgets to say so.
 """
@@ -14,8 +12,8 @@ ping, even where a call forgets to say so.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -30,6 +28,7 @@ from bot.liveness import Instance
 from bot.metrics import Metrics, observe_command
 from bot.scheduler import BriefingScheduler
 from bot.settings import Settings
+from bot.source_snapshot import SourceSnapshot, snapshot_path
 from bot.sources import SourceLimits, SourcePoller
 from bot.state import Database, deliveries
 from bot.timing import Clock
@@ -107,6 +106,7 @@ class BriefingBot(discord.AutoShardedClient):
                 max_bytes=settings.source_max_bytes,
                 max_pages=settings.source_max_pages,
             ),
+            snapshot=_snapshot_of(settings),
         )
         scheduler = BriefingScheduler(
             db,
@@ -130,11 +130,13 @@ class BriefingBot(discord.AutoShardedClient):
         self.tree = BriefingTree(
             self, rate=settings.command_rate, per=settings.command_per_seconds, clock=clock
         )
+        self._stopping = False
 
     async def setup_hook(self) -> None:
         """Runs once per process, before the gateway connects."""
         from bot.features import setup_features  # the features import this module
 
+        await self.services.scheduler.start_sources()  # first poll now, beside the store index
         await self.services.library.refresh(force=True)
         setup_features(self.tree, self.services)
         await self.services.instance.register()
@@ -167,15 +169,49 @@ class BriefingBot(discord.AutoShardedClient):
             self.services.scheduler.run_now("catch-up")
 
     async def close(self) -> None:
-        """Stop the jobs, mark the instance stopped, disconnect, release the store and the
-        database; in this order, each step bounded in time."""
-        await self.services.scheduler.stop()
-        with contextlib.suppress(Exception):  # a database that is down must not block the exit
-            async with asyncio.timeout(5):
-                await self.services.instance.stop()
+        """Shut down in order, each step bounded by ``SHUTDOWN_TIMEOUT_SECONDS`` in all.
+
+        No new jobs and the running ones cancelled and awaited first (they use the gateway and
+        the database), then this instance marked stopped (other processes take over its
+        unfinished deliveries at once), then the health server, the sources' HTTP session, the
+        gateway, the article index and last the database. A step that overruns is logged and
+        skipped, so a stuck step never keeps the process from exiting. discord.py calls
+        ``close`` itself too (and the ``async with`` block again at exit): only the first call
+        does the work.
+        """
+        if self._stopping:
+            await super().close()
+            return
+        self._stopping = True
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.services.settings.shutdown_timeout_seconds
+
+        async def step(name: str, work: Awaitable[object]) -> None:
+            # Every step gets what is left of the time, and at least one second, so that a step
+            # that overran does not leave the database unclosed.
+            try:
+                await asyncio.wait_for(work, timeout=max(deadline - loop.time(), 1.0))
+            except TimeoutError:
+                log.error("shutdown: %s did not stop in time; going on without it", name)
+
+        await step("the scheduler's running jobs", self.services.scheduler.stop())
+        await step("marking this instance stopped", self._mark_stopped())
         if self.health is not None:
-            await self.health.stop()
-        await self.services.sources.close()
-        await super().close()
-        self.services.library.close()
-        await self.services.db.close()
+            await step("the health server", self.health.stop())
+        await step("the sources' HTTP session", self.services.sources.close())
+        await step("the Discord connection", super().close())
+        await step("the article index", asyncio.to_thread(self.services.library.close))
+        await step("the database", self.services.db.close())
+        log.info("shut down")
+
+    async def _mark_stopped(self) -> None:
+        try:
+            await self.services.instance.stop()
+        except Exception:  # a database that is down must not stop the shutdown
+            log.warning("could not mark this instance stopped", exc_info=True)
+
+
+def _snapshot_of(settings: Settings) -> SourceSnapshot | None:
+    """Where the remote sources' last good polls are kept (beside the index cache)."""
+    path = snapshot_path(settings.index_cache_path())
+    return SourceSnapshot(path) if path is not None else None

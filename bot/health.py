@@ -2,8 +2,12 @@
 
 Enabled by ``HEALTH_PORT``; bound to ``HEALTH_HOST`` (127.0.0.1 unless an operator opens it).
 
-- ``GET /healthz``: JSON with the gateway connection, the scheduler, the database and the age
-  of the loaded store; HTTP 200 when all is well, 503 when any part is down.
+- ``GET /healthz``: JSON with the gateway connection, the scheduler, the database, the age
+  of the loaded store and each remote source (``ok``: its last poll worked; ``stale``: the
+  articles served are from an earlier good poll, at ``last_success``, that the latest poll
+  could not renew, or that no poll has renewed yet since a restart); HTTP 200 when all is
+  well, 503 when any part is down. A failing source does not make it 503: the bot still works
+  with the source's last good articles.
 - ``GET /metrics``: every :mod:`bot.metrics` metric in the Prometheus text format.
 
 Nothing here reveals the token or any message content.
@@ -91,6 +95,7 @@ class HealthServer:
             {
                 "url": source.url,
                 "ok": source.healthy,
+                "stale": source.stale,
                 "articles": len(source.articles),
                 "last_success": source.last_success.isoformat() if source.last_success else None,
                 "error": source.last_error,

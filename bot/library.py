@@ -8,6 +8,11 @@ stay in SQLite, not in the process's memory; a briefing reads only its window's 
 Syncing and searching run in a worker thread (:func:`asyncio.to_thread`), so the event loop —
 and with it the gateway heartbeat and every command — never waits on disk or SQLite.
 
+Files that cannot be loaded are logged as a list once per change of that list (the set of
+``(path, reason)``), not at every rescan: a store with 13 broken files says so once at start and
+again only when a file breaks or is fixed. Notes (a file that loaded with its ``webUrl``
+replaced by ``originalUrl``) are logged the same way, at info level.
+
 Articles from remote sources (``ARTICLE_SOURCES``, a few hundred at most) are kept in memory
 with a small search index of their own. Briefings combine both; search merges both result
 lists, the store's hits first; a remote copy of a page the store already has is left out.
@@ -33,6 +38,9 @@ from briefings.urls import canonical_url
 
 log = logging.getLogger(__name__)
 
+LOGGED_FILES = 50
+"""At most this many files are named when the list is logged (``briefings check`` has all)."""
+
 
 class ArticleLibrary:
     """The store as the bot sees it; every method is safe to call from the event loop."""
@@ -56,6 +64,10 @@ class ArticleLibrary:
         self._remote: tuple[Article, ...] = ()
         self._remote_index: SearchIndex | None = None
         self._lock = asyncio.Lock()
+        """Held while the store syncs and while topic counts are computed."""
+        self._remote_lock = asyncio.Lock()
+        self._logged_problems: frozenset[Problem] = frozenset()
+        self._logged_notes: frozenset[Problem] = frozenset()
 
     # --- keeping up to date ----------------------------------------------------------------
 
@@ -76,20 +88,38 @@ class ArticleLibrary:
                 report.parsed,
                 report.removed,
             )
-            for problem in self._index.problems[:20]:
-                log.warning("skipped store file %s: %s", problem.path, problem.reason)
+        self._log_bad_files()
         return changed
 
+    def _log_bad_files(self) -> None:
+        """Log the skipped files (and the notes) when their set differs from the last one."""
+        problems, notes = self._index.problems, self._index.notes
+        if frozenset(problems) != self._logged_problems:
+            self._logged_problems = frozenset(problems)
+            if not problems:
+                log.info("store %s: every file loads again", self.root)
+            _log_files(logging.WARNING, "skipped store file", problems, self.root)
+        if frozenset(notes) != self._logged_notes:
+            self._logged_notes = frozenset(notes)
+            _log_files(logging.INFO, "note on store file", notes, self.root)
+
     async def set_remote(self, articles: Sequence[Article]) -> None:
-        """Replace the remote sources' articles (the local store is not re-read)."""
-        async with self._lock:
-            remote = tuple(articles)
-            index = SearchIndex()
-            await asyncio.to_thread(index.replace_all, remote)
+        """Replace the remote sources' articles (the local store is not re-read).
+
+        They are searchable and in briefings as soon as this swaps them in, without waiting for
+        a store sync that may be running (the first one of a large store takes a while); the
+        topic counts follow once that sync is done.
+        """
+        remote = tuple(articles)
+        index = SearchIndex()
+        await asyncio.to_thread(index.replace_all, remote)
+        async with self._remote_lock:
             previous, self._remote_index, self._remote = self._remote_index, index, remote
-            if previous is not None:
-                previous.close()
-            self._topics = await asyncio.to_thread(self._summaries)
+        if previous is not None:
+            previous.close()
+        async with self._lock:
+            if self.loaded_at is not None:  # else the first refresh counts them
+                self._topics = await asyncio.to_thread(self._summaries)
 
     def _summaries(self) -> tuple[TopicSummary, ...]:
         local = self._index.topic_summaries()
@@ -217,3 +247,15 @@ class ArticleLibrary:
         self._index.close()
         if self._remote_index is not None:
             self._remote_index.close()
+
+
+def _log_files(level: int, what: str, files: Sequence[Problem], root: Path) -> None:
+    for problem in files[:LOGGED_FILES]:
+        log.log(level, "%s %s: %s", what, problem.path, problem.reason)
+    if len(files) > LOGGED_FILES:
+        log.log(
+            level,
+            "... and %d more (run 'briefings check %s' for the whole list)",
+            len(files) - LOGGED_FILES,
+            root,
+        )

@@ -12,22 +12,27 @@ Jobs, each with an explicit id (``replace_existing=True``), an explicit time zon
   log — a post missed while the bot was down, a day whose send failed, a day a DST jump
   skipped, a delivery a killed process had claimed;
 - ``heartbeat``: every ``HEARTBEAT_SECONDS``, tells the other processes this one still runs;
-- ``take-over``: every ``HEARTBEAT_SECONDS`` / 2, delivers at once what a process that is gone had
-  claimed but not finished (:meth:`bot.delivery.Deliverer.take_over`);
+- ``take-over``: every ``HEARTBEAT_SECONDS`` / 2, delivers at once what a process that is gone
+  had claimed but not finished (:meth:`bot.delivery.Deliverer.take_over`);
 - ``store-refresh``: re-reads the article store when its folder changed;
-- ``sources-poll``: polls the remote sources (once right after start, then every
-  ``SOURCE_POLL_SECONDS``) and hands their articles to the library when they changed.
+- ``sources-poll``: polls the remote sources every ``SOURCE_POLL_SECONDS`` and hands their
+  articles to the library when they changed. The first poll does not wait for it:
+  :meth:`BriefingScheduler.start_sources`, called at the very start of ``setup_hook``, restores
+  the last good polls from disk and starts a poll at once, while the store is still being
+  indexed.
 
 The scheduler is started from ``setup_hook`` (never ``on_ready``, which fires again on every
-reconnect) and stopped in ``close()`` by :meth:`BriefingScheduler.stop`: running jobs are
-cancelled and awaited for a bounded time, so nothing uses the database after it is closed.
-It holds no state of its own worth keeping: at start it is rebuilt from the database, and
-exactly-once delivery lives in the delivery log.
+reconnect) and stopped in ``close()`` by :meth:`BriefingScheduler.stop`: no job starts after
+that, and the jobs already running are cancelled and awaited (bounded) before the caller goes
+on to close the gateway and the database they use. It holds no state of its own worth
+keeping: at start it is rebuilt from the database, and exactly-once delivery lives in the
+delivery log.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
@@ -56,8 +61,6 @@ log = logging.getLogger(__name__)
 
 CATCH_UP_EVERY = timedelta(minutes=10)
 HEARTBEAT_EVERY = timedelta(seconds=5)
-STOP_TIMEOUT = 5.0
-"""Seconds :meth:`BriefingScheduler.stop` waits for cancelled jobs to finish."""
 
 
 def channel_job_id(guild_id: int) -> str:
@@ -68,6 +71,9 @@ def channel_job_id(guild_id: int) -> str:
 def digest_job_id(post_time: time, timezone: str) -> str:
     """The job id of the digests due at ``post_time`` in ``timezone``."""
     return f"digest:{timezone}:{format_time_of_day(post_time)}"
+
+
+_Job = Callable[..., Awaitable[object]]
 
 
 class BriefingScheduler:
@@ -96,8 +102,8 @@ class BriefingScheduler:
         self.catch_up_every = catch_up_every
         self.instance = instance
         self.heartbeat_every = heartbeat_every
-        self._running: set[asyncio.Task[object]] = set()
-        self._stopping = False
+        self._poll_lock = asyncio.Lock()
+        self._first_poll: asyncio.Task[None] | None = None
         self.scheduler = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={
@@ -109,6 +115,23 @@ class BriefingScheduler:
         self.scheduler.add_listener(
             self._on_job_event, EVENT_JOB_ERROR | EVENT_JOB_EXECUTED | EVENT_JOB_MISSED
         )
+        self._running_jobs: set[asyncio.Task[object]] = set()
+
+    def _tracked(self, job: _Job) -> Callable[..., Awaitable[None]]:
+        """``job`` as a job function whose running task :meth:`stop` can cancel and await."""
+
+        @functools.wraps(job)
+        async def run(*args: object) -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running_jobs.add(task)
+            try:
+                await job(*args)
+            finally:
+                if task is not None:
+                    self._running_jobs.discard(task)
+
+        return run
 
     @staticmethod
     def _on_job_event(event: JobEvent) -> None:
@@ -126,25 +149,6 @@ class BriefingScheduler:
     def running(self) -> bool:
         """Whether the scheduler has been started and not shut down."""
         return bool(self.scheduler.running)
-
-    def _tracked(self, work: Callable[..., Awaitable[object]]) -> Callable[..., Awaitable[object]]:
-        """``work`` as a job whose task :meth:`stop` can wait for."""
-
-        async def job(*args: object) -> object:
-            task = asyncio.current_task()
-            if task is not None:
-                self._running.add(task)
-            try:
-                return await work(*args)
-            except asyncio.CancelledError:
-                if not self._stopping:
-                    raise
-                return None  # cancelled by stop(): the end of the process, not a failure
-            finally:
-                if task is not None:
-                    self._running.discard(task)
-
-        return job
 
     def _every(self, period: timedelta) -> IntervalTrigger:
         return IntervalTrigger(seconds=max(1, int(period.total_seconds())), timezone=UTC)
@@ -195,36 +199,57 @@ class BriefingScheduler:
             replace_existing=True,
         )
         if self.sources is not None and self.sources.sources:
+            every = self.source_poll
+            first = datetime.now(UTC) + (every if self._first_poll is not None else timedelta())
             self.scheduler.add_job(
-                self.poll_sources,
-                IntervalTrigger(seconds=int(self.source_poll.total_seconds()), timezone=UTC),
+                self._tracked(self.poll_sources),
+                IntervalTrigger(seconds=int(every.total_seconds()), timezone=UTC),
                 id="sources-poll",
                 name="poll the remote article sources",
                 replace_existing=True,
-                next_run_time=datetime.now(UTC),
+                next_run_time=first,
             )
         log.info("scheduler started with %d jobs", len(self.scheduler.get_jobs()))
 
+    async def start_sources(self) -> None:
+        """Serve the sources' last good polls from disk and start the first poll now.
+
+        Call first thing in ``setup_hook``: the poll runs in the background, so it neither
+        waits for nor delays the store's first index; :meth:`start` then schedules the next
+        polls one interval later.
+        """
+        if self.sources is None or not self.sources.sources or self._first_poll is not None:
+            return
+        if await self.sources.restore():
+            await self.library.set_remote(self.sources.articles())
+        self._first_poll = asyncio.create_task(self.poll_sources(), name="first sources poll")
+        self._first_poll.add_done_callback(_log_failure)
+
     async def poll_sources(self) -> None:
         """Poll the remote sources; give the library their articles when anything changed."""
-        if self.sources is not None and await self.sources.poll_all():
-            await self.library.set_remote(self.sources.articles())
+        if self.sources is None:
+            return
+        async with self._poll_lock:  # the first poll and the job never overlap
+            if await self.sources.poll_all():
+                await self.library.set_remote(self.sources.articles())
 
-    def shutdown(self) -> None:
-        """Stop the scheduler and cancel running jobs, without waiting for them."""
+    async def stop(self) -> None:
+        """Start no more jobs; cancel the running ones and wait until they have finished.
+
+        Cancelled jobs unwind through their ``finally`` blocks (a claim stays in the delivery
+        log as it was, and the next start takes it over), so once this returns nothing uses the
+        gateway or the database any more. The caller bounds the wait.
+        """
         if self.running:
             self.scheduler.shutdown(wait=False)
-
-    async def stop(self, within: float = STOP_TIMEOUT) -> None:
-        """Stop the scheduler, cancel running jobs and wait (at most ``within`` seconds) until
-        they have finished, so that nothing uses the database after it is closed."""
-        running = set(self._running)
-        self._stopping = True
-        self.shutdown()
+        running = [task for task in self._running_jobs if not task.done()]
+        if self._first_poll is not None and not self._first_poll.done():
+            running.append(self._first_poll)
+        for task in running:
+            task.cancel()
         if running:
-            _, pending = await asyncio.wait(running, timeout=within)
-            if pending:
-                log.warning("%d jobs did not stop within %.0f s", len(pending), within)
+            log.info("waiting for %d running jobs to stop", len(running))
+            await asyncio.gather(*running, return_exceptions=True)
 
     def schedule_channel(self, schedule: ChannelSchedule) -> None:
         """Add or replace the daily job of a guild."""
@@ -273,3 +298,9 @@ class BriefingScheduler:
         job.modify(next_run_time=datetime.now(UTC))
         self.scheduler.wakeup()
         return True
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    """Log what a background task raised (nothing awaits it)."""
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("%s failed", task.get_name(), exc_info=error)

@@ -72,6 +72,7 @@ class Settings(BaseSettings):
     send_retry_delay_seconds: float = Field(default=1.0, ge=0, le=60)
     command_rate: int = Field(default=8, ge=1, le=100)
     command_per_seconds: float = Field(default=10.0, gt=0, le=3600)
+    shutdown_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
 
     @field_validator("discord_token", mode="before")
     @classmethod

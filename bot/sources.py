@@ -3,8 +3,11 @@
 Each URL in ``ARTICLE_SOURCES`` is polled every ``SOURCE_POLL_SECONDS`` with one shared
 :class:`aiohttp.ClientSession`:
 
-- **Conditional requests**: the first page is asked with ``If-None-Match`` /
-  ``If-Modified-Since`` from the last good answer; a 304 keeps what we have.
+- **Every poll follows ``nextPage``** from the first page to the last (at most
+  ``SOURCE_MAX_PAGES``), so an article that appears on any page is picked up by the next poll.
+- **Conditional requests**: each page is asked with ``If-None-Match`` / ``If-Modified-Since``
+  from its last good answer; a 304 reuses that page (and its ``nextPage`` link), so an
+  unchanged source costs one small request per page.
 - **Cache-Control**: ``max-age`` is honoured (no request before it runs out); ``no-store``
   and ``no-cache`` mean "ask every time".
 - **Limits**: a timeout per request, a cap on the response size (checked on
@@ -13,7 +16,11 @@ Each URL in ``ARTICLE_SOURCES`` is polled every ``SOURCE_POLL_SECONDS`` with one
   exponential backoff; other errors are not.
 - **Failure keeps the last good data**: a source that fails (network, HTTP error, a page that
   is not the expected JSON) keeps the articles of its last good poll; its error is shown in
-  ``/briefing status`` and ``/healthz``. It never affects the local store.
+  ``/briefing status`` and ``/healthz`` (``stale`` with the time of the last good poll). It
+  never affects the local store.
+- **Kept on disk**: each good poll's pages are saved (:mod:`bot.source_snapshot`) and
+  :meth:`SourcePoller.restore` loads them at start, so the last good articles are served at
+  once after a restart, even while the source is still down.
 
 Items from an API are treated as published (see :mod:`briefings.remote`).
 """
@@ -23,15 +30,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import aiohttp
 
+from bot.source_snapshot import SourceSnapshot, StoredPage
 from bot.timing import Clock
 from briefings.model import Article, Problem
-from briefings.remote import PageError, parse_page
+from briefings.remote import ApiPage, PageError, parse_page
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +52,14 @@ class SourceError(Exception):
     """A poll that failed; ``str(error)`` is the reason shown to admins."""
 
 
+@dataclass(frozen=True, slots=True)
+class GoodPage:
+    """One page of the last good poll: as received (for validators and the disk) and parsed."""
+
+    stored: StoredPage
+    parsed: ApiPage
+
+
 @dataclass
 class SourceState:
     """What we know about one remote source."""
@@ -50,19 +67,29 @@ class SourceState:
     url: str
     articles: tuple[Article, ...] = ()
     problems: tuple[Problem, ...] = ()
-    etag: str | None = None
-    last_modified: str | None = None
+    pages: tuple[GoodPage, ...] = ()
     last_success: datetime | None = None
+    """When the articles served were last confirmed (may come from before a restart)."""
     last_attempt: datetime | None = None
     last_error: str | None = None
     fresh_until: datetime | None = None
     polls: int = 0
     not_modified: int = 0
+    confirmed: bool = False
+    """Whether a poll of this process has worked (False while serving restored data)."""
 
     @property
     def healthy(self) -> bool:
         """True when the last poll worked (or none has failed yet)."""
         return self.last_error is None
+
+    @property
+    def stale(self) -> bool:
+        """True when the articles served come from an earlier good poll not renewed since.
+
+        That is, the latest poll failed, or none has worked yet since a restart restored them.
+        """
+        return self.last_success is not None and (self.last_error is not None or not self.confirmed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,12 +114,51 @@ class SourcePoller:
     """Polls every remote source and keeps each one's last good articles."""
 
     def __init__(
-        self, urls: Sequence[str], *, clock: Clock, limits: SourceLimits = SourceLimits()
+        self,
+        urls: Sequence[str],
+        *,
+        clock: Clock,
+        limits: SourceLimits = SourceLimits(),
+        snapshot: SourceSnapshot | None = None,
     ) -> None:
         self.sources = [SourceState(url) for url in urls]
         self.clock = clock
         self.limits = limits
+        self.snapshot = snapshot
         self._session: aiohttp.ClientSession | None = None
+
+    async def restore(self) -> bool:
+        """Load each source's last good poll from the snapshot; True when any was found."""
+        if self.snapshot is None or not self.sources:
+            return False
+        try:
+            stored = await asyncio.to_thread(self.snapshot.load, [s.url for s in self.sources])
+        except (OSError, sqlite3.Error) as error:
+            log.warning("cannot read the source snapshot %s: %s", self.snapshot.path, error)
+            return False
+        restored = False
+        for source in self.sources:
+            kept = stored.get(source.url)
+            if kept is None:
+                continue
+            try:
+                pages = [
+                    GoodPage(page, parse_page(source.url, page.url, page.body))
+                    for page in kept.pages
+                ]
+            except PageError as error:
+                log.warning("source %s: its saved poll is unusable: %s", source.url, error)
+                continue
+            self._keep(source, pages)
+            source.last_success = kept.last_success
+            restored = True
+            log.info(
+                "source %s: %d articles restored from its last good poll at %s",
+                source.url,
+                len(source.articles),
+                kept.last_success.isoformat(),
+            )
+        return restored
 
     async def start(self) -> None:
         """Open the shared HTTP session."""
@@ -126,50 +192,72 @@ class SourcePoller:
         source.last_attempt = now
         source.polls += 1
         try:
-            changed = await self._refresh(source)
+            changed, pages_changed = await self._refresh(source)
         except SourceError as error:
             source.last_error = str(error)
             log.warning("source %s failed, keeping its last good data: %s", source.url, error)
             return False
         source.last_error = None
         source.last_success = self.clock()
+        source.confirmed = True
+        await self._save(source, pages_changed)
         return changed
 
-    async def _refresh(self, source: SourceState) -> bool:
-        conditional: dict[str, str] = {}
-        if source.etag:
-            conditional["If-None-Match"] = source.etag
-        if source.last_modified:
-            conditional["If-Modified-Since"] = source.last_modified
-        first = await self._fetch(source.url, conditional)
-        self._note_freshness(source, first.headers)
-        if first.status == 304:
-            source.not_modified += 1
-            return False
-        articles: list[Article] = []
-        problems: list[Problem] = []
+    async def _save(self, source: SourceState, pages_changed: bool) -> None:
+        if self.snapshot is None or source.last_success is None:
+            return
+        pages = [page.stored for page in source.pages] if pages_changed else None
+        try:
+            await asyncio.to_thread(self.snapshot.save, source.url, source.last_success, pages)
+        except (OSError, sqlite3.Error) as error:
+            log.warning("cannot save source %s to %s: %s", source.url, self.snapshot.path, error)
+
+    async def _refresh(self, source: SourceState) -> tuple[bool, bool]:
+        """Read every page; (articles changed, pages changed). Raises :class:`SourceError`."""
+        known = {page.stored.url: page for page in source.pages}
+        pages: list[GoodPage] = []
         url: str | None = source.url
-        response: _Response | None = first
         seen: set[str] = set()
         while url is not None and len(seen) < self.limits.max_pages and url not in seen:
             seen.add(url)
-            if response is None:
-                response = await self._fetch(url, {})
-            try:
-                page = parse_page(source.url, url, response.body)
-            except PageError as error:
-                raise SourceError(f"{url}: {error}") from error
-            articles.extend(page.articles)
-            problems.extend(page.problems)
-            url, response = page.next_url, None
-        source.etag = first.headers.get("etag")
-        source.last_modified = first.headers.get("last-modified")
-        changed = tuple(articles) != source.articles
-        source.articles, source.problems = tuple(articles), tuple(problems)
+            cached = known.get(url)
+            response = await self._fetch(url, _validators(cached.stored) if cached else {})
+            if url == source.url:
+                self._note_freshness(source, response.headers)
+            if response.status == 304:
+                if cached is None:
+                    raise SourceError(f"{url}: 304 Not Modified for a page we do not have")
+                page = cached
+            else:
+                try:
+                    parsed = parse_page(source.url, url, response.body)
+                except PageError as error:
+                    raise SourceError(f"{url}: {error}") from error
+                headers = response.headers
+                stored = StoredPage(
+                    url, headers.get("etag"), headers.get("last-modified"), response.body
+                )
+                page = GoodPage(stored, parsed)
+            pages.append(page)
+            url = page.parsed.next_url
+        pages_changed = [p.stored for p in pages] != [p.stored for p in source.pages]
+        if not pages_changed:
+            source.not_modified += 1
+        before = source.articles
+        self._keep(source, pages)
         log.info(
-            "source %s: %d articles, %d skipped items", source.url, len(articles), len(problems)
+            "source %s: %d articles, %d skipped items",
+            source.url,
+            len(source.articles),
+            len(source.problems),
         )
-        return changed
+        return source.articles != before, pages_changed
+
+    @staticmethod
+    def _keep(source: SourceState, pages: Sequence[GoodPage]) -> None:
+        source.pages = tuple(pages)
+        source.articles = tuple(a for page in pages for a in page.parsed.articles)
+        source.problems = tuple(p for page in pages for p in page.parsed.problems)
 
     def _note_freshness(self, source: SourceState, headers: dict[str, str]) -> None:
         control = headers.get("cache-control", "").lower()
@@ -180,6 +268,7 @@ class SourcePoller:
             source.fresh_until = None
 
     async def _fetch(self, url: str, headers: dict[str, str]) -> _Response:
+        """GET ``url``: a 200 or 304, with retries (see the module docstring)."""
         reason = "no attempt"
         for attempt in range(self.limits.attempts):
             try:
@@ -215,3 +304,13 @@ class SourcePoller:
                         f"{url} is larger than the cap of {self.limits.max_bytes} bytes"
                     )
             return _Response(response.status, bytes(body), lowered)
+
+
+def _validators(page: StoredPage) -> dict[str, str]:
+    """The conditional-request headers that ask for ``page`` only if it changed."""
+    headers: dict[str, str] = {}
+    if page.etag:
+        headers["If-None-Match"] = page.etag
+    if page.last_modified:
+        headers["If-Modified-Since"] = page.last_modified
+    return headers

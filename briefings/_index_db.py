@@ -6,7 +6,8 @@ One SQLite database in WAL mode holds the search tables of :mod:`briefings.searc
 - ``files``: one row per candidate article file: ``path``, its ``walk_key`` (walk order), its
   identity ``ident`` (``"size/mtime_ns"``; empty for a racily clean file, so the next sync
   hashes it again), content ``digest`` and what it became: ``article_id`` (a row of
-  ``articles``), a ``problem`` reason, or neither (a file that is not an article);
+  ``articles``), a ``problem`` reason, or neither (a file that is not an article); both
+  for an article that loaded with a note (``problem`` holds the note);
 - ``article_data``: the article fields search does not keep (excerpt, exact quality and heat,
   provider domain, ``related`` as JSON, kind, image) and the file's ``walk_key`` again, so the
   topic overview needs no join with ``files``;
@@ -40,7 +41,7 @@ from briefings.model import Catalog, Problem, Topic
 log = logging.getLogger(__name__)
 
 APPLICATION_ID: Final = 0x42524958  # "BRIX"
-INDEX_SCHEMA: Final = 4
+INDEX_SCHEMA: Final = 5
 """Version of the tables below; a cache with another version is rebuilt."""
 _SQLITE_HEADER: Final = b"SQLite format 3\x00"
 

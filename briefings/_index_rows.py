@@ -35,7 +35,9 @@ Parsed = tuple[str, bytes | None, Rows | None, str | None]
 
 ``digest`` is the content hash of the text (``None`` when the file could not be read as
 text); ``rows`` the article's rows, ``problem`` the reason it failed, neither for a file that
-is not an article. A plain tuple: it crosses from worker processes by the thousand.
+is not an article. Both ``rows`` and ``problem``: an article with a note (it loaded with a
+value replaced, see :attr:`briefings.model.Store.notes`). A plain tuple: it crosses from
+worker processes by the thousand.
 """
 
 

@@ -199,9 +199,9 @@ def catalog_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def _parse_text(path: str, text: str) -> Article | None:
+def _parse_text(path: str, text: str, notes: list[str]) -> Article | None:
     """:func:`~briefings.articles.parse_article`: PyYAML's libyaml safe loader, as everywhere."""
-    return parse_article(path, text)
+    return parse_article(path, text, notes)
 
 
 def _digest(data: bytes) -> bytes:
@@ -248,11 +248,12 @@ def parse_file(root: str, path: str) -> Parsed:
         text, digest = _read_text(f"{root}/{path}")
     except InvalidFile as error:
         return (path, None, None, str(error))
+    notes: list[str] = []
     try:
-        article = _parse_text(path, text)
+        article = _parse_text(path, text, notes)
         if article is None:
             return (path, digest, None, None)
-        return (path, digest, article_rows(article), None)
+        return (path, digest, article_rows(article), "; ".join(notes) or None)
     except InvalidFile as error:
         return (path, digest, None, str(error))
     except (ValueError, OverflowError, TypeError, RecursionError) as error:

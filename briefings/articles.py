@@ -6,8 +6,12 @@ would be misused:
 - ``title`` (text) and ``publishedDateTime`` (a YAML timestamp or an ISO 8601 string) are
   required. A time without a zone is taken as UTC; a bare date as midnight UTC.
 - ``quality`` and ``heat`` are numbers, 0 when missing; ``published`` is a boolean and only
-  ``true`` publishes; ``webUrl`` falls back to ``originalUrl`` (videos often have only that);
-  both must be http(s) URLs.
+  ``true`` publishes; ``webUrl`` falls back to ``originalUrl`` (videos often have only that).
+  URLs are read as a browser reads them (:func:`briefings.urls.repair_url`: spaces and other
+  characters a URL may not hold are percent-encoded, hosts turned to IDNA form) and kept in
+  that repaired form. A ``webUrl`` that has no http(s) scheme or no host even then is not
+  fatal when ``originalUrl`` is a good URL: that one is used and the file gets a *note*
+  (``parse_article(..., notes=...)``); with no usable URL at all the file is a problem.
 - ``provider`` is a mapping with a ``name`` (a plain string is taken as the name);
   ``topics`` a list of names (a single name is accepted).
 - ``images`` and ``related`` are decoration: malformed entries are skipped, not fatal.
@@ -20,7 +24,6 @@ Every type is checked before a value is used as text, so a YAML alias bomb is re
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 from typing import Final
@@ -28,6 +31,7 @@ from typing import Final
 from briefings.frontmatter import InvalidFile, Keep, load_yaml, split_front_matter
 from briefings.model import Article, Provider, RelatedArticle, topic_key
 from briefings.text import clean_text
+from briefings.urls import repair_url
 
 _SCALARS: Final = (str, int, float)
 
@@ -60,20 +64,24 @@ MAX_TOPICS: Final = 50
 MAX_RELATED: Final = 50
 
 
-def parse_article(path: str, text: str) -> Article | None:
+def parse_article(path: str, text: str, notes: list[str] | None = None) -> Article | None:
     """Parse the text of the article file at store-relative ``path``.
 
     Returns ``None`` for a file that is not an article (see the module docstring); raises
-    :class:`InvalidFile` with a one-line reason for a broken one.
+    :class:`InvalidFile` with a one-line reason for a broken one. A file that loads but had
+    a value replaced (a bad ``webUrl`` with a good ``originalUrl``) appends a one-line reason
+    to ``notes`` when given.
     """
     front_matter, first_line = split_front_matter(text)
     data = load_yaml(front_matter, first_line=first_line, keep=FIELDS)
     if not isinstance(data, Mapping):
         raise InvalidFile(f"front matter is {_kind(data)}, not a mapping of fields")
-    return article_from_mapping(path, data)
+    return article_from_mapping(path, data, notes)
 
 
-def article_from_mapping(path: str, data: Mapping[object, object]) -> Article | None:
+def article_from_mapping(
+    path: str, data: Mapping[object, object], notes: list[str] | None = None
+) -> Article | None:
     """Validate already-parsed front matter (also used for articles from a JSON API)."""
     taxonomy = data.get("taxonomy")
     if isinstance(taxonomy, str) and taxonomy.strip().lower() not in ("news", "article"):
@@ -88,7 +96,7 @@ def article_from_mapping(path: str, data: Mapping[object, object]) -> Article | 
         title=title,
         excerpt=_text(data, "excerpt"),
         published_at=published_at,
-        url=_url(data, "webUrl") or _url(data, "originalUrl"),
+        url=_article_url(data, notes),
         quality=_number(data, "quality"),
         heat=_number(data, "heat"),
         published=_boolean(data, "published"),
@@ -151,19 +159,26 @@ def _url(data: Mapping[object, object], field: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise InvalidFile(f"field '{field}' must be a URL, not {_kind(value)}")
-    url = value.strip()
-    if not is_web_url(url):
-        raise InvalidFile(f"field '{field}' is not an http(s) URL: {url[:80]!r}")
+    url = repair_url(value)
+    if url is None:
+        raise InvalidFile(f"field '{field}' is not an http(s) URL: {value.strip()[:80]!r}")
     return url
 
 
-_WEB_URL: Final = re.compile(r"[hH][tT][tT][pP][sS]?://[^\s/]\S*")
-_MAX_URL: Final = 2048
-
-
-def is_web_url(url: str) -> bool:
-    """True for an absolute http(s) URL with a host and no whitespace (at most 2048 chars)."""
-    return len(url) <= _MAX_URL and _WEB_URL.fullmatch(url) is not None
+def _article_url(data: Mapping[object, object], notes: list[str] | None) -> str | None:
+    """``webUrl``, else ``originalUrl``; a bad ``webUrl`` gives way to a good ``originalUrl``."""
+    try:
+        return _url(data, "webUrl") or _url(data, "originalUrl")
+    except InvalidFile as error:
+        try:
+            fallback = _url(data, "originalUrl")
+        except InvalidFile:
+            fallback = None
+        if fallback is None:
+            raise
+        if notes is not None:
+            notes.append(f"{error}; using originalUrl")
+        return fallback
 
 
 def parse_datetime(value: object, field: str, *, required: bool = False) -> datetime | None:
@@ -229,8 +244,9 @@ def _first_image(value: object) -> str | None:
         return None
     for item in value[:10]:
         url = item.get("url") if isinstance(item, Mapping) else item
-        if isinstance(url, str) and is_web_url(url.strip()):
-            return url.strip()
+        repaired = repair_url(url) if isinstance(url, str) else None
+        if repaired is not None:
+            return repaired
     return None
 
 
@@ -243,7 +259,7 @@ def _related(value: object) -> tuple[RelatedArticle, ...]:
             continue
         try:
             title = _text(item, "title")
-            url = _url(item, "webUrl") or _url(item, "originalUrl")
+            url = _article_url(item, None)
             provider = _provider(item.get("provider"))
             published_at = parse_datetime(item.get("publishedDateTime"), "publishedDateTime")
         except InvalidFile:

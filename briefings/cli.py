@@ -1,11 +1,20 @@
 """The ``briefings`` command line: use the core without Discord.
 
-``briefings check|build|search|topics|generate`` (also ``python -m briefings``). Errors are one
-line on stderr (exit 2 for bad arguments or a missing store); ``check`` exits 1 when any file
-has a problem. Loading many files shows a progress bar on a terminal and nothing otherwise.
-``--cache PATH`` makes ``check``/``build``/``search``/``topics`` use the persistent
-:class:`~briefings.index.StoreIndex` in that file (only new or changed files are parsed; the
-output is the same); without it the store is loaded into memory as before.
+``briefings check|build|search|topics|explain|generate`` (also ``python -m briefings``). Errors
+are one line on stderr (exit 2 for bad arguments or a missing store). ``check`` lists every file
+that cannot be loaded (exit 1 when there is any) and every *note* (a file that loaded with a
+value replaced, such as a bad ``webUrl`` given way to ``originalUrl``; notes alone exit 0);
+``build``/``search``/``topics``/``explain`` print at most one line about skipped files on
+stderr (``13 files skipped (run 'briefings check STORE' for the list)``). Loading many files
+shows a progress bar on a terminal and nothing otherwise.
+
+``check``/``build``/``search``/``topics``/``explain`` use the persistent
+:class:`~briefings.index.StoreIndex` by default (only new or changed files are parsed; the
+output is the same as parsing everything): one cache file per store path in the user's cache
+folder (see :mod:`briefings.cli_cache`). ``--cache PATH`` picks the file; ``--no-cache`` loads
+the store into memory and writes nothing. When the default cache folder cannot be written the
+command works in memory after one warning line on stderr.
+
 This module is the only place in the core that prints, and it never reads the clock: the
 moment of a briefing is always given with ``--at`` (``generate`` takes ``--end``).
 """
@@ -15,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shlex
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -24,10 +34,9 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tqdm import tqdm
-
 from briefings import render
 from briefings.briefing import DEFAULT_PER_TOPIC, BriefingRequest, assemble
+from briefings.cli_cache import default_cache_file
 from briefings.explain import explain
 from briefings.generate import DEFAULT_END, generate_store
 from briefings.index import StoreIndex
@@ -105,6 +114,8 @@ def _progress_bar(stream: TextIO) -> Iterator[Progress | None]:
     if not stream.isatty():
         yield None
         return
+    from tqdm import tqdm  # imported here: it costs a warm search a tenth of its time
+
     bar = tqdm(total=0, unit="file", desc="Loading store", file=stream, leave=False, delay=0.5)
 
     def update(done: int, total: int) -> None:
@@ -123,6 +134,12 @@ def _load(path: str) -> Store:
         return load_store(path, progress=progress)
 
 
+def _sync(index: StoreIndex) -> None:
+    """Bring ``index`` up to date, with a progress bar on a terminal."""
+    with _progress_bar(sys.stderr) as progress:
+        index.sync(progress=progress)
+
+
 @contextmanager
 def _open_index(path: str, cache: str) -> Iterator[StoreIndex]:
     """The store's persistent index in ``cache``, brought up to date."""
@@ -131,14 +148,84 @@ def _open_index(path: str, cache: str) -> Iterator[StoreIndex]:
     except (sqlite3.Error, OSError) as error:
         raise UsageError(f"cannot use the cache {cache}: {error}") from error
     with index:
-        with _progress_bar(sys.stderr) as progress:
-            index.sync(progress=progress)
+        _sync(index)
         yield index
 
 
+def _list_problems(
+    problems: Sequence[Problem], shown_root: str, stream: TextIO, *, label: str = ""
+) -> None:
+    """One line per file, ``STORE/PATH: reason`` (``check`` lists every file this way)."""
+    for problem in problems:
+        print(f"{Path(shown_root) / problem.path}: {label}{problem.reason}", file=stream)
+
+
+def _shell_word(text: str) -> str:
+    """``text`` as one shell word, in double quotes when it can be (it sits inside '…')."""
+    quoted = shlex.quote(text)
+    if quoted == text or any(c in text for c in '"$`\\!'):
+        return quoted
+    return f'"{text}"'
+
+
+def _default_index(store: str) -> StoreIndex | None:
+    """The store's synced index in the user's cache folder; None (one warning) if unusable."""
+    try:
+        cache = default_cache_file(store)
+    except OSError as error:
+        _warn_in_memory(str(error))
+        return None
+    try:
+        index = StoreIndex(store, cache)
+    except (sqlite3.Error, OSError) as error:
+        _warn_in_memory(f"cannot use the cache {cache} ({error})")
+        return None
+    try:
+        _sync(index)
+    except (sqlite3.Error, OSError) as error:  # a full disk, a read-only file …
+        index.close()
+        _warn_in_memory(f"cannot update the cache {cache} ({error})")
+        return None
+    return index
+
+
+def _warn_in_memory(reason: str) -> None:
+    print(f"briefings: warning: {reason}; working in memory", file=sys.stderr)
+
+
+@contextmanager
+def _store_index(args: argparse.Namespace) -> Iterator[StoreIndex | None]:
+    """The index this command uses, synced; None to work in memory.
+
+    ``--no-cache``: None. ``--cache PATH``: that file (a file that cannot be used is an error).
+    Default: the store's file in the user's cache folder; when that cannot be used, one warning
+    line on stderr and None. A missing store gets None, so the in-memory path reports it (and
+    no cache file is made for it).
+    """
+    if args.no_cache or (not args.cache and not Path(args.store).is_dir()):
+        yield None
+    elif args.cache:
+        with _open_index(args.store, args.cache) as index:
+            yield index
+    else:
+        default = _default_index(args.store)
+        if default is None:
+            yield None
+        else:
+            with default:
+                yield default
+
+
 def _report_problems(problems: Sequence[Problem] | Store, shown_root: str, stream: TextIO) -> None:
-    for problem in problems.problems if isinstance(problems, Store) else problems:
-        print(f"{Path(shown_root) / problem.path}: {problem.reason}", file=stream)
+    """At most one line about skipped files: the list is ``check``'s job, not every command's."""
+    count = len(problems.problems if isinstance(problems, Store) else problems)
+    if count:
+        files = "file" if count == 1 else "files"
+        print(
+            f"{count} {files} skipped (run 'briefings check {_shell_word(shown_root)}' "
+            "for the list)",
+            file=stream,
+        )
 
 
 def _emit_json(document: object) -> None:
@@ -149,28 +236,31 @@ def _emit_json(document: object) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    if args.cache:
-        with _open_index(args.store, args.cache) as index:
-            problems, count = index.problems, index.article_count
-    else:
-        store = _load(args.store)
-        problems, count = store.problems, len(store.articles)
-    _report_problems(problems, args.store, sys.stdout)
-    print(f"{count} articles, {len(problems)} problems")
+    with _store_index(args) as index:
+        if index is not None:
+            problems, notes, count = index.problems, index.notes, index.article_count
+        else:
+            store = _load(args.store)
+            problems, notes, count = store.problems, store.notes, len(store.articles)
+    _list_problems(problems, args.store, sys.stdout)
+    _list_problems(notes, args.store, sys.stdout, label="note: ")
+    print(
+        f"{count} articles, {len(problems)} problems" + (f", {len(notes)} notes" if notes else "")
+    )
     return 1 if problems else 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     zone = parse_zone(args.tz)
     request = _request(args, zone)
-    if args.cache:
-        with _open_index(args.store, args.cache) as index:
+    with _store_index(args) as index:
+        if index is not None:
             _report_problems(index.problems, args.store, sys.stderr)
             briefing = index.briefing(request)
-    else:
-        store = _load(args.store)
-        _report_problems(store, args.store, sys.stderr)
-        briefing = assemble(store.articles, store.catalog, request)
+        else:
+            store = _load(args.store)
+            _report_problems(store, args.store, sys.stderr)
+            briefing = assemble(store.articles, store.catalog, request)
     if args.format == "json":
         _emit_json(render.briefing_to_json(briefing, zone))
     elif args.format == "markdown":
@@ -193,15 +283,17 @@ def _request(args: argparse.Namespace, zone: tzinfo) -> BriefingRequest:
 def cmd_explain(args: argparse.Namespace) -> int:
     zone = parse_zone(args.tz)
     request = _request(args, zone)
-    if args.cache:
-        with _open_index(args.store, args.cache) as index:
+    with _store_index(args) as index:
+        if index is not None:
+            _report_problems(index.problems, args.store, sys.stderr)
             articles = index.articles_between(request.start, request.at)
             paths = {article.path for article in articles}
             articles += [a for a in index.articles_with_url(args.url) if a.path not in paths]
             catalog = index.catalog
-    else:
-        store = _load(args.store)
-        articles, catalog = list(store.articles), store.catalog
+        else:
+            store = _load(args.store)
+            _report_problems(store, args.store, sys.stderr)
+            articles, catalog = list(store.articles), store.catalog
     result = explain(args.url, articles, catalog, request)
     if args.format == "json":
         _emit_json(render.explanation_to_json(result, zone))
@@ -213,16 +305,16 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     zone = parse_zone(args.tz)
     filters = SearchFilters(topic=args.topic)
-    if args.cache:
-        with _open_index(args.store, args.cache) as store_index:
+    with _store_index(args) as store_index:
+        if store_index is not None:
             _report_problems(store_index.problems, args.store, sys.stderr)
             results = store_index.search(args.query, filters=filters, limit=args.limit)
-    else:
-        store = _load(args.store)
-        _report_problems(store, args.store, sys.stderr)
-        with SearchIndex() as index:
-            index.replace_all(store.articles)
-            results = index.search(args.query, filters=filters, limit=args.limit)
+        else:
+            store = _load(args.store)
+            _report_problems(store, args.store, sys.stderr)
+            with SearchIndex() as index:
+                index.replace_all(store.articles)
+                results = index.search(args.query, filters=filters, limit=args.limit)
     if args.format == "json":
         _emit_json(render.search_to_json(results, zone))
     else:
@@ -231,14 +323,14 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_topics(args: argparse.Namespace) -> int:
-    if args.cache:
-        with _open_index(args.store, args.cache) as index:
+    with _store_index(args) as index:
+        if index is not None:
             _report_problems(index.problems, args.store, sys.stderr)
             summaries = index.topic_summaries()
-    else:
-        store = _load(args.store)
-        _report_problems(store, args.store, sys.stderr)
-        summaries = summarize_topics(store.articles, store.catalog)
+        else:
+            store = _load(args.store)
+            _report_problems(store, args.store, sys.stderr)
+            summaries = summarize_topics(store.articles, store.catalog)
     if args.format == "json":
         _emit_json(render.topics_to_json(summaries))
     else:
@@ -272,10 +364,17 @@ def _count(text: str) -> int:
 
 
 def _add_cache_option(command: argparse.ArgumentParser) -> None:
-    command.add_argument(
+    choice = command.add_mutually_exclusive_group()
+    choice.add_argument(
         "--cache",
         metavar="PATH",
-        help="keep a persistent index of the store in this file (parses only changed files)",
+        help="keep the store's persistent index in this file (default: one file per store "
+        "in $XDG_CACHE_HOME/briefings, else ~/.cache/briefings)",
+    )
+    choice.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse the whole store in memory and write no cache",
     )
 
 

@@ -124,6 +124,7 @@ class _State:
     generation: int
     catalog: Catalog
     problems: tuple[Problem, ...]
+    notes: tuple[Problem, ...]
     article_count: int
 
 
@@ -354,15 +355,19 @@ class StoreIndex(ClosedOnExit):
             ).fetchall()
         )
         problems = db.problems_from_json(str(meta["catalog_problems"]))
-        problems += [
-            Problem(path, reason)
-            for path, reason in conn.execute(
-                "SELECT path, problem FROM files WHERE problem IS NOT NULL ORDER BY walk_key"
-            )
-        ]
+        notes: list[Problem] = []
+        for path, reason, article_id in conn.execute(
+            "SELECT path, problem, article_id FROM files WHERE problem IS NOT NULL "
+            "ORDER BY walk_key"
+        ):
+            (problems if article_id is None else notes).append(Problem(path, reason))
         count = int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
         return _State(
-            generation, db.catalog_from_json(str(meta["catalog"])), tuple(problems), count
+            generation,
+            db.catalog_from_json(str(meta["catalog"])),
+            tuple(problems),
+            tuple(notes),
+            count,
         )
 
     @property
@@ -376,6 +381,12 @@ class StoreIndex(ClosedOnExit):
         """Files that could not be loaded: catalog files first, then articles in walk order."""
         with self._snapshot() as (_, state):
             return state.problems
+
+    @property
+    def notes(self) -> tuple[Problem, ...]:
+        """Files that loaded with a value replaced (see :attr:`briefings.model.Store.notes`)."""
+        with self._snapshot() as (_, state):
+            return state.notes
 
     @property
     def article_count(self) -> int:

@@ -119,7 +119,8 @@ class Catalog:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """A file that could not be loaded: its path and a one-line reason a person can act on."""
+    """A file that could not be loaded (or, as a note, loaded with a value replaced): its path
+    and a one-line reason a person can act on."""
 
     path: str
     reason: str
@@ -130,9 +131,14 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Store:
-    """The result of loading a store folder: good articles, the catalog and every problem."""
+    """The result of loading a store folder: good articles, the catalog and every problem.
+
+    ``notes`` are files that loaded but not as written (a bad ``webUrl`` replaced by
+    ``originalUrl``): worth a look, not skipped.
+    """
 
     root: str
     articles: tuple[Article, ...]
     catalog: Catalog = Catalog()
     problems: tuple[Problem, ...] = ()
+    notes: tuple[Problem, ...] = ()

@@ -7,6 +7,8 @@ Scanning rules (written down because a store is just a folder people copy things
   folder are not articles and are not scanned as such.
 - Linked folders are not followed (no loops); a linked file is read, and a dangling link is
   reported like any unreadable file.
+- A file that loads with a value replaced (a bad ``webUrl``, a good ``originalUrl``) is an
+  article and also a note in ``Store.notes``.
 - A file that fails to load becomes a :class:`~briefings.model.Problem` (path relative to the
   store, one-line reason) and never stops the load. Files are visited in sorted order, so the
   result does not depend on the file system.
@@ -60,13 +62,23 @@ def iter_article_files(root: Path, *, skip: Path | None = None) -> Iterator[Path
                 yield here / name
 
 
-def load_article_file(root: Path, path: Path) -> Article | Problem | None:
-    """Load one file: an article, a problem, or ``None`` for a file that is not an article."""
+def load_article_file(
+    root: Path, path: Path, notes: list[Problem] | None = None
+) -> Article | Problem | None:
+    """Load one file: an article, a problem, or ``None`` for a file that is not an article.
+
+    Notes on a file that loads (see :func:`~briefings.articles.parse_article`) are appended
+    to ``notes`` when given.
+    """
     relative = path.relative_to(root).as_posix()
+    reasons: list[str] = []
     try:
-        return parse_article(relative, read_text(path))
+        article = parse_article(relative, read_text(path), reasons)
     except InvalidFile as error:
         return Problem(relative, str(error))
+    if notes is not None:
+        notes.extend(Problem(relative, reason) for reason in reasons)
+    return article
 
 
 def load_store(
@@ -88,12 +100,13 @@ def load_store(
 
     files = list(iter_article_files(root_path, skip=catalog_path))
     articles: list[Article] = []
+    notes: list[Problem] = []
     for done, path in enumerate(files, start=1):
-        loaded = load_article_file(root_path, path)
+        loaded = load_article_file(root_path, path, notes)
         if isinstance(loaded, Article):
             articles.append(loaded)
         elif isinstance(loaded, Problem):
             problems.append(loaded)
         if progress is not None:
             progress(done, len(files))
-    return Store(str(root_path), tuple(articles), catalog, tuple(problems))
+    return Store(str(root_path), tuple(articles), catalog, tuple(problems), tuple(notes))

@@ -3,13 +3,29 @@
 Two articles whose URLs differ only by scheme, a ``www.``/``m.``/``amp.`` host prefix,
 tracking parameters, an AMP variant (``/amp``, ``?amp=1``, ``?_amp=true``, Google's
 ``cdn.ampproject.org/c/s/...`` cache), a fragment, a default port, a trailing slash or the
-order of query parameters are the same story. Only :mod:`urllib.parse` is used.
+order of query parameters are the same story. The key is made from the repaired form
+(:func:`repair_url`), so ``/a b``, ``/a%20b`` and ``/a\N{NARROW NO-BREAK SPACE}b`` vs its
+``%E2%80%AF`` spelling, or ``bücher.de`` vs ``xn--bcher-kva.de``, are one URL each.
+
+:func:`repair_url` reads a URL as a browser's address bar does: the WHATWG URL standard
+(leading and trailing whitespace and C0 controls trimmed, tabs and newlines removed, spaces
+and other characters a URL may not hold percent-encoded as UTF-8, ``\\`` read as ``/``,
+hosts lowercased and turned to IDNA ``xn--`` form, ``.``/``..`` segments resolved). The
+parser is ada (``ada-url``, the WHATWG parser Node.js uses), not one of our own; yarl was
+considered and not taken: it writes a space in a query as ``+`` and keeps ``\\`` in a path,
+where browsers send ``%20`` and ``/``. A URL that already consists only of characters that
+need no repair (the common case: every file of a real store but a few) is returned unchanged
+without calling the parser.
 """
 
 from __future__ import annotations
 
 import functools
+import re
+from typing import Final
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+from ada_url import URL
 
 _HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
 _TRACKING_PARAMS = frozenset(
@@ -52,6 +68,47 @@ _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "at_", "oly_")
 _AMP_CACHE_SUFFIX = ".cdn.ampproject.org"
 
 
+MAX_URL_LENGTH: Final = 2048
+"""The longest URL kept (after repair); longer values are rejected like malformed ones."""
+
+_READY: Final = re.compile(
+    # http(s), then a host name of ASCII letters, digits, dots and dashes whose last label
+    # starts with a letter (so it is no IPv4 address) and with no IDNA ``xn--`` label (those
+    # are checked by the parser), no port or user; then printable ASCII needing no encoding.
+    r"[hH][tT][tT][pP][sS]?://(?![^/?#]*[xX][nN]--)(?:[a-zA-Z0-9-]+\.)*[a-zA-Z][a-zA-Z0-9-]*\.?"
+    r"(?:[/?#][!#$%&'()*+,\-./0-9:;=?@A-Z\[\]_a-z~]*)?"
+)
+
+
+def repair_url(value: str) -> str | None:
+    """The http(s) URL a browser would open for ``value``, or ``None`` when there is none.
+
+    ``None`` means no ``http``/``https`` scheme, no host, a value the WHATWG parser rejects
+    (a port beyond 65535, a bad IPv4 or IPv6 address, a forbidden host character), or a
+    result longer than :data:`MAX_URL_LENGTH`. Repairing twice changes nothing.
+
+    >>> repair_url(" https://apnews.com/PR Newswire/cd5a?cat=PR News ")
+    'https://apnews.com/PR%20Newswire/cd5a?cat=PR%20News'
+    >>> repair_url("https://Bücher.de/straße"), repair_url("mailto:someone@example.com")
+    ('https://xn--bcher-kva.de/stra%C3%9Fe', None)
+    """
+    if len(value) <= MAX_URL_LENGTH and _READY.fullmatch(value) is not None:
+        return value  # the common case: nothing to repair, no parser call
+    return _repair(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _repair(value: str) -> str | None:
+    try:
+        url = URL(value)
+    except ValueError:
+        return None
+    if url.protocol not in ("http:", "https:") or not url.hostname:
+        return None
+    href = url.href
+    return href if len(href) <= MAX_URL_LENGTH else None
+
+
 def _is_tracking(name: str) -> bool:
     lowered = name.lower()
     return lowered in _TRACKING_PARAMS or lowered.startswith(_TRACKING_PREFIXES)
@@ -66,7 +123,7 @@ def canonical_url(url: str) -> str:
     >>> canonical_url("https://example-com.cdn.ampproject.org/c/s/example.com/a/b?amp=1")
     'example.com/a/b'
     """
-    parts = urlsplit(url.strip())
+    parts = urlsplit(repair_url(url) or url.strip())
     host = (parts.hostname or "").lower().rstrip(".")
     path = parts.path
     if host.endswith(_AMP_CACHE_SUFFIX):

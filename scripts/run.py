@@ -45,7 +45,7 @@ def main() -> int:
         if "article_store" not in load_settings().model_fields_set:
             os.environ["ARTICLE_STORE"] = str(store)
         return bot_main()
-    code = briefings_main(["build", str(store), "--at", now.isoformat()])
+    code = briefings_main(["build", str(store), "--at", now.isoformat(), "--no-cache"])
     print(HOW_TO_RUN_THE_BOT)
     return code
 

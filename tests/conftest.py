@@ -1,4 +1,9 @@
-"""Shared fixtures: paths to the bundled sample store and the real corpus in ../shared."""
+"""Shared fixtures: paths to the bundled sample store and the real corpus in ../shared.
+
+Every test gets its own empty ``XDG_CACHE_HOME`` (inherited by the processes it starts), so the
+``briefings`` command's default index cache never touches the real ``~/.cache`` and no two
+tests share one.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,16 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_STORE = ROOT / "sample-store"
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def user_cache_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """A fresh, empty user cache folder for this test (``XDG_CACHE_HOME``)."""
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
 
 
 @pytest.fixture

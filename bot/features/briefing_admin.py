@@ -92,9 +92,13 @@ async def _status_lines(services: Services, guild_id: int) -> list[str]:
         f"Article store: {library.article_count} articles, {len(library.problems)} files skipped."
     )
     for source in services.sources.sources:
-        state = (
-            "ok" if source.healthy else f"failing ({source.last_error}); keeping its last good data"
-        )
+        good = f" of <t:{int(source.last_success.timestamp())}:f>" if source.last_success else ""
+        if not source.healthy:
+            state = f"failing ({source.last_error}); keeping its last good data{good}"
+        elif source.stale:
+            state = f"stale: serving its last good poll{good} until the next poll works"
+        else:
+            state = "ok"
         lines.append(f"Source {source.url}: {len(source.articles)} articles, {state}.")
     return lines
 

@@ -7,9 +7,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import sys
 from pathlib import Path
+from typing import IO
 
 BOT_SETTING_PREFIXES = ("DISCORD_", "ARTICLE_", "DATABASE_", "SHARD_", "WORKER_")
 
@@ -21,18 +24,40 @@ def clean_environment(**settings: str) -> dict[str, str]:
     return environment
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 async def start_bot(
-    env: dict[str, str], cwd: Path, *, capture_output: bool = False, log: Path | None = None
+    env: dict[str, str],
+    cwd: Path,
+    *,
+    capture_output: bool = False,
+    sigint_ignored: bool = False,
+    log: Path | None = None,
 ) -> asyncio.subprocess.Process:
     """``python -m bot`` in ``cwd``; its output in ``stdout`` (with stderr), appended to the
-    file ``log`` (to show when a test fails), or discarded."""
-    if log is not None:
-        with log.open("ab") as file:
-            return await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", cwd=cwd, env=env, stdout=file, stderr=file
-            )
-    output = asyncio.subprocess.PIPE if capture_output else asyncio.subprocess.DEVNULL
-    errors = asyncio.subprocess.STDOUT if capture_output else asyncio.subprocess.DEVNULL
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=cwd, env=env, stdout=output, stderr=errors
+    file ``log`` (to show when a test fails), or discarded.
+
+    ``sigint_ignored`` starts it the way a shell without job control starts ``bot &``: with
+    SIGINT ignored, inherited through exec.
+    """
+    output: int | IO[bytes] = (
+        asyncio.subprocess.PIPE if capture_output else asyncio.subprocess.DEVNULL
     )
+    errors: int | IO[bytes] = (
+        asyncio.subprocess.STDOUT if capture_output else asyncio.subprocess.DEVNULL
+    )
+    with contextlib.ExitStack() as files:
+        if log is not None:
+            output = errors = files.enter_context(log.open("ab"))
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            cwd=cwd,
+            env=env,
+            stdout=output,
+            stderr=errors,
+            preexec_fn=_ignore_sigint if sigint_ignored else None,
+        )

@@ -7,7 +7,6 @@ project's bot) connects through ``bot.endpoints.point_discord_at``; nothing is m
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 from collections.abc import AsyncIterator
 
@@ -20,6 +19,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.endpoints import point_discord_at, reset_discord_endpoints
+from tests.bot.fake_client import running_client
 from tests.fake_discord import (
     EPHEMERAL_FLAG,
     SEND_MESSAGES,
@@ -139,25 +139,8 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 @pytest.fixture
 async def client(fake: FakeDiscord) -> AsyncIterator[E2EClient]:
-    point_discord_at(fake.api_base_url, fake.gateway_url)
-    bot = E2EClient()
-    runner = asyncio.create_task(bot.start(TOKEN))
-    ready = asyncio.create_task(bot.wait_until_ready())
-    try:
-        done, _ = await asyncio.wait(
-            {runner, ready}, timeout=5, return_when=asyncio.FIRST_COMPLETED
-        )
-        if runner in done:
-            runner.result()
-            raise AssertionError("client stopped before becoming ready")
-        assert ready in done, "client did not become ready"
+    async with running_client(fake, E2EClient(), TOKEN) as bot:
         yield bot
-    finally:
-        ready.cancel()
-        await bot.close()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(runner, 5)
-        reset_discord_endpoints()
 
 
 def _endpoints() -> tuple[str, yarl.URL]:
@@ -268,10 +251,23 @@ async def test_typed_options_and_subcommand_group(fake: FakeDiscord, client: E2E
     option_types = [o["type"] for o in inter.payload["data"]["options"]]
     assert option_types == [3, 4, 5, 7, 10]
     assert str(news) in inter.payload["data"]["resolved"]["channels"]
+    # Interaction responses are messages too: who they ping is recorded. This client sets
+    # no allowed_mentions, so Discord parses the content and the role is pinged.
+    role = fake.add_role(_guild(fake).id, "Readers")
+    ping = await fake.inject_slash_command(
+        "echo", {"text": f"<@&{role.id}>", "count": 1, "loud": False, "where": news, "ratio": 1.0}
+    )
+    response = await ping.wait_response()
+    assert response.message_id is not None
+    assert fake.pings(response.message_id).pinged_roles == {role.id}
     sub = await fake.inject_slash_command("feed", {"url": "https://x.test/rss"}, subcommand="add")
     await sub.wait_response()
     assert client.invocations == [
         ("echo", {"text": "hi", "count": 3, "loud": True, "where": news, "ratio": 0.5}),
+        (
+            "echo",
+            {"text": f"<@&{role.id}>", "count": 1, "loud": False, "where": news, "ratio": 1.0},
+        ),
         ("feed add", {"url": "https://x.test/rss"}),
     ]
 

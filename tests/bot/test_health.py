@@ -51,7 +51,7 @@ async def test_healthz_reports_every_part(monitored: BotHarness) -> None:
 
 async def test_healthz_degrades_when_a_part_is_down(monitored: BotHarness) -> None:
     assert monitored.bot is not None
-    monitored.bot.services.scheduler.shutdown()
+    await monitored.bot.services.scheduler.stop()
     async with (
         aiohttp.ClientSession() as session,
         session.get(_url(monitored, "/healthz")) as response,

@@ -97,6 +97,48 @@ async def test_bot_process_runs_and_never_logs_the_token(tmp_path: Path) -> None
     assert (tmp_path / "bot.sqlite3").exists()  # state lives in the configured database
 
 
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+async def test_a_stop_signal_shuts_the_bot_down_in_order(
+    tmp_path: Path, stop_signal: signal.Signals
+) -> None:
+    """SIGINT and SIGTERM stop the bot cleanly even when it inherited SIGINT as ignored.
+
+    That is how ``bot &`` in a script (or a test run started in the background) starts it; the
+    bot used to keep running after SIGINT then, which was the rare "did not exit within 30 s"
+    hang of the test above.
+    """
+    async with FakeDiscord(token=TOKEN) as fake:
+        owner = fake.add_user("owner")
+        fake.add_guild("Newsroom", owner_id=owner.id)
+        env = _env(
+            tmp_path,
+            DISCORD_TOKEN=TOKEN,
+            DISCORD_API_BASE_URL=fake.api_base_url,
+            DISCORD_GATEWAY_URL=fake.gateway_url,
+        )
+        process = await start_bot(env, tmp_path, capture_output=True, sigint_ignored=True)
+        assert process.stdout is not None
+        lines: list[str] = []
+        try:
+            async with asyncio.timeout(60):
+                while not any("connected as" in line for line in lines):
+                    line = (await process.stdout.readline()).decode()
+                    assert line, "the bot exited early:\n" + "".join(lines)
+                    lines.append(line)
+        finally:
+            process.send_signal(stop_signal)
+            rest = (await _output_after_stop(process)).decode()
+    assert process.returncode == 0, rest[-3000:]
+    order = [
+        "stopping: received a stop signal",
+        "Scheduler has been shut down",
+        "shut down",
+    ]
+    positions = [rest.find(line) for line in order]
+    assert -1 not in positions and positions == sorted(positions), rest[-3000:]
+    assert "did not stop in time" not in rest
+
+
 async def _output_after_stop(process: asyncio.subprocess.Process) -> bytes:
     """The rest of the output once the stopped process exits; if it hangs, where it hangs.
 

@@ -7,17 +7,22 @@ serves the real API pages of ../shared/corpus when it is there.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.library import ArticleLibrary
+from bot.source_snapshot import SourceSnapshot, StoredPage, StoredSource, snapshot_path
 from bot.sources import SourceLimits, SourcePoller
+from briefings.remote import parse_page
 from briefings.store import load_store
 from tests.bot.harness import BotHarness, SettableClock, reply_of, text_of
 from tests.conftest import CORPUS, SAMPLE_STORE
@@ -26,6 +31,20 @@ from tests.fake_discord import FakeDiscord
 FAST = SourceLimits(
     timeout_seconds=0.5, max_bytes=200_000, max_pages=10, attempts=3, retry_delay_seconds=0.01
 )
+
+
+def _remote_item(
+    slug: str, title: str, when: str = "2026-03-10T06:00:00Z", topic: str = "Climate & Energy"
+) -> dict[str, object]:
+    return {
+        "path": f"_news/{slug}.md",
+        "title": title,
+        "excerpt": f"{title}: a story that exists only in the remote API.",
+        "webUrl": f"https://remote.test/{slug}",
+        "publishedDateTime": when,
+        "provider": {"name": "Remote Wire"},
+        "topics": [topic],
+    }
 
 
 def _api_items() -> list[object]:
@@ -64,6 +83,13 @@ class Api:
         more = number * 25 < len(self.items)
         return {"page": number, "value": chunk, "nextPage": number + 1 if more else None}
 
+    def page_etag(self, number: int) -> str:
+        """Page 1's ETag is ``etag``; later pages' also change with their content."""
+        if number == 1:
+            return self.etag
+        digest = hashlib.sha1(json.dumps(self.page(number)).encode()).hexdigest()[:8]
+        return f'{self.etag[:-1]}-{number}-{digest}"'
+
     async def handle(self, request: web.Request) -> web.StreamResponse:
         self.hits.append((request.path, dict(request.headers)))
         if self.delay:
@@ -71,26 +97,28 @@ class Api:
         if self.behaviour is not None and (special := self.behaviour(request)) is not None:
             return special
         number = int(request.match_info.get("n", "1"))
-        if number == 1 and request.headers.get("If-None-Match") == self.etag:
-            return web.Response(
-                status=304, headers={"ETag": self.etag, "Cache-Control": self.cache_control}
-            )
-        return web.json_response(
-            self.page(number), headers={"ETag": self.etag, "Cache-Control": self.cache_control}
-        )
+        headers = {"ETag": self.page_etag(number), "Cache-Control": self.cache_control}
+        if request.headers.get("If-None-Match") == headers["ETag"]:
+            return web.Response(status=304, headers=headers)
+        return web.json_response(self.page(number), headers=headers)
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[Api]:
-    site = Api()
+async def _serve(site: Api, port: int = 0) -> web.AppRunner:
+    """Serve ``site`` on 127.0.0.1 (``port`` 0: a free one); sets ``site.url``."""
     app = web.Application()
     app.router.add_get("/api/news/", site.handle)
     app.router.add_get("/api/news/page/{n}/index.json", site.handle)
     runner = web.AppRunner(app)
     await runner.setup()
-    tcp = web.TCPSite(runner, "127.0.0.1", 0)
-    await tcp.start()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
     site.url = f"http://127.0.0.1:{runner.addresses[0][1]}/api/news/"
+    return runner
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[Api]:
+    site = Api()
+    runner = await _serve(site)
     yield site
     await runner.cleanup()
 
@@ -117,13 +145,37 @@ async def test_follows_pages_and_treats_items_as_published(api: Api, poller: Sou
     assert source.healthy and source.last_success is not None
 
 
-async def test_etag_makes_the_second_poll_a_304(api: Api, poller: SourcePoller) -> None:
+async def test_etags_make_the_second_poll_304s(api: Api, poller: SourcePoller) -> None:
     await poller.poll_all()
     before = poller.articles()
     assert not await poller.poll_all()
-    assert api.hits[-1][1].get("If-None-Match") == '"v1"'
-    assert len(api.hits) == 4  # 3 pages, then one conditional request
+    assert len(api.hits) == 6  # 3 pages, then the same 3 pages asked conditionally
+    assert [headers.get("If-None-Match") for _, headers in api.hits[3:]] == [
+        api.page_etag(n) for n in (1, 2, 3)
+    ]
     assert poller.sources[0].not_modified == 1 and poller.articles() == before
+
+
+async def test_every_poll_follows_next_page_even_when_page_one_is_a_304(
+    api: Api, poller: SourcePoller
+) -> None:
+    await poller.poll_all()
+    api.items.append(_remote_item("late", "Late addition about glacier drones"))
+    assert await poller.poll_all()  # page 1 unchanged (304); page 3 has the new item
+    paths = [(path, headers.get("If-None-Match")) for path, headers in api.hits[3:]]
+    assert paths[0] == ("/api/news/", '"v1"')
+    assert [path for path, _ in paths] == [
+        "/api/news/",
+        "/api/news/page/2/index.json",
+        "/api/news/page/3/index.json",
+    ]
+    titles = [article.title for article in poller.articles()]
+    assert len(titles) == 61 and titles[-1] == "Late addition about glacier drones"
+
+    api.items.extend(_remote_item(f"more-{n}", f"Page four item {n}") for n in range(15))
+    assert await poller.poll_all()  # page 3 now links to a page 4 the last poll never saw
+    assert api.hits[-1][0] == "/api/news/page/4/index.json"
+    assert len(poller.articles()) == 76
 
 
 async def test_cache_control_max_age_is_respected(api: Api, poller: SourcePoller) -> None:
@@ -136,7 +188,7 @@ async def test_cache_control_max_age_is_respected(api: Api, poller: SourcePoller
     assert isinstance(clock, SettableClock)
     clock.now += timedelta(minutes=11)
     await poller.poll_all()
-    assert len(api.hits) == hits + 1
+    assert len(api.hits) == hits + 3  # every page, each asked conditionally
 
 
 async def test_slow_source_times_out_and_keeps_its_last_good_data(
@@ -320,3 +372,207 @@ async def test_bot_serves_remote_articles_and_reports_failing_sources(
         assert body["store"]["articles"] == 60  # the local store is untouched
     finally:
         await harness.close()
+
+
+# --- the last good poll on disk ----------------------------------------------------------------
+
+
+async def test_last_good_poll_survives_a_restart_while_the_source_is_down(
+    api: Api, tmp_path: Path
+) -> None:
+    snapshot = SourceSnapshot(tmp_path / "index.sources.sqlite3")
+    clock = SettableClock(datetime(2026, 3, 10, 8, tzinfo=UTC))
+    first = SourcePoller([api.url], clock=clock, limits=FAST, snapshot=snapshot)
+    try:
+        assert await first.poll_all()
+    finally:
+        await first.close()
+    good, polled_at = first.articles(), clock.now
+    assert not first.sources[0].stale
+
+    clock.now += timedelta(hours=1)
+    api.behaviour = lambda request: web.Response(status=503)
+    second = SourcePoller([api.url], clock=clock, limits=FAST, snapshot=snapshot)
+    try:
+        assert await second.restore()
+        (source,) = second.sources
+        assert second.articles() == good and source.last_success == polled_at
+        assert source.stale and source.healthy  # restored, not renewed yet
+        assert not await second.poll_all()
+        assert second.articles() == good and source.last_success == polled_at
+        assert source.stale and not source.healthy and "HTTP 503" in (source.last_error or "")
+
+        api.behaviour = None  # back: the restored validators make the poll 3 cheap 304s
+        hits = len(api.hits)
+        assert not await second.poll_all()
+        assert len(api.hits) == hits + 3
+        assert all(headers.get("If-None-Match") for _, headers in api.hits[hits:])
+        assert source.not_modified == 1 and not source.stale
+        assert source.last_success == clock.now
+    finally:
+        await second.close()
+    assert snapshot.load([api.url])[api.url].last_success == clock.now
+
+
+async def test_snapshot_forgets_removed_sources_and_survives_damage(tmp_path: Path) -> None:
+    path = tmp_path / "index.sources.sqlite3"
+    snapshot = SourceSnapshot(path)
+    when = datetime(2026, 3, 10, 8, tzinfo=UTC)
+    page = StoredPage("https://a.test/api/", '"e"', None, b'{"value": [], "nextPage": null}')
+    snapshot.save("https://a.test/api/", when, [page])
+    snapshot.save("https://b.test/api/", when, [page])
+    snapshot.save("https://a.test/api/", when + timedelta(minutes=5))  # a 304 poll: pages kept
+    kept = snapshot.load(["https://a.test/api/"])
+    assert kept == {"https://a.test/api/": StoredSource(when + timedelta(minutes=5), (page,))}
+    assert set(snapshot.load(["https://a.test/api/", "https://b.test/api/"])) == {
+        "https://a.test/api/"
+    }
+    path.write_bytes(b"this is not a database" * 100)
+    assert snapshot.load(["https://a.test/api/"]) == {}  # logged, replaced by an empty one
+    snapshot.save("https://a.test/api/", when, [page])
+    assert snapshot.load(["https://a.test/api/"])["https://a.test/api/"].pages == (page,)
+    assert snapshot_path(tmp_path / "index-cache.sqlite3") == path.with_name(
+        "index-cache.sources.sqlite3"
+    )
+    assert snapshot_path(None) is None
+
+
+# --- end to end: the bot, a real API server that stops, a restart, the server back -------------
+
+
+async def _titles_found(harness: BotHarness, query: str) -> list[str]:
+    assert harness.bot is not None
+    results = await harness.bot.services.library.search(query, topic=None, limit=10)
+    return [hit.title for hit in results.hits]
+
+
+async def _until(condition: Callable[[], Awaitable[bool]], what: str, deadline: float) -> None:
+    """Wait until ``condition()`` holds (checked every 0.1 s), at most ``deadline`` seconds."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + deadline
+    while not await condition():
+        if loop.time() > give_up:
+            raise AssertionError(f"not within {deadline} s: {what}")
+        await asyncio.sleep(0.1)
+
+
+async def _health_source(harness: BotHarness) -> dict[str, Any]:
+    assert harness.bot is not None and harness.bot.health is not None
+    url = f"http://127.0.0.1:{harness.bot.health.port}/healthz"
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        body = await response.json()
+    (source,) = body["sources"]
+    return dict(source)
+
+
+def _in_briefing(harness: BotHarness, title: str) -> bool:
+    assert harness.bot is not None
+    briefing = harness.bot.services.library.briefing(harness.clock())
+    return any(
+        story.lead.title == title for section in briefing.sections for story in section.stories
+    )
+
+
+async def test_sources_are_read_at_start_kept_across_restarts_and_followed_when_back(
+    world: FakeDiscord, tmp_path: Path
+) -> None:
+    kites = "Remote-only report on tidal kites"
+    site = Api(items=[_remote_item("tidal-kites", kites), *_api_items()[:30]])  # two pages
+    runner = await _serve(site)
+    port = int(runner.addresses[0][1])
+    harness = BotHarness(
+        world,
+        tmp_path,
+        overrides={
+            "article_sources": (site.url,),
+            "health_port": 0,
+            "source_poll_seconds": 3600,  # only the poll at start can find anything
+            "source_timeout_seconds": 2,
+        },
+    )
+    await harness.start()
+    try:
+        # 1. Read at start, not one interval (an hour) later.
+        await _until(
+            lambda: _has(harness, "tidal kites", kites), "the first poll at start", deadline=30
+        )
+        search = await reply_of(
+            await world.inject_slash_command("search", {"query": "tidal kites"})
+        )
+        assert kites in text_of(search) and _in_briefing(harness, kites)
+        assert [path for path, _ in site.hits[:2]] == ["/api/news/", "/api/news/page/2/index.json"]
+        health = await _health_source(harness)
+        assert health["ok"] is True and health["stale"] is False and health["articles"] == 31
+        polled_at = health["last_success"]
+        assert polled_at == harness.clock().isoformat()
+
+        # 2. The source stops (connection refused); the bot restarts while it is down.
+        await runner.cleanup()
+        await harness.stop()
+        harness.clock.now += timedelta(minutes=30)
+        harness.overrides["source_poll_seconds"] = 10
+        await harness.start()
+        assert kites in await _titles_found(harness, "tidal kites")  # from disk, at once
+        assert _in_briefing(harness, kites)
+        assert harness.bot is not None
+        source = harness.bot.services.sources.sources[0]
+        await _until(_async(lambda: source.last_error is not None), "the failed poll", 30)
+        health = await _health_source(harness)
+        assert health["ok"] is False and health["stale"] is True
+        assert health["last_success"] == polled_at and health["articles"] == 31
+        assert "connection problem" in health["error"]
+        search = await reply_of(
+            await world.inject_slash_command("search", {"query": "tidal kites"})
+        )
+        assert kites in text_of(search)
+
+        # 3. Back, with a new article on its last page: searchable and in the briefing within
+        #    SOURCE_POLL_SECONDS + 5 s, by following nextPage from the unchanged first page.
+        drones = "Glacier drones map the meltwater"
+        site.items.append(_remote_item("glacier-drones", drones, topic="Glaciology"))
+        hits_before = len(site.hits)
+        runner = await _serve(site, port)
+        loop = asyncio.get_running_loop()
+        back = loop.time()
+        await _until(lambda: _has(harness, "glacier drones", drones), "the new article", 60)
+        assert loop.time() - back < 10 + 5
+        assert _in_briefing(harness, drones)
+        assert site.hits[hits_before][1].get("If-None-Match") == site.page_etag(1)
+        health = await _health_source(harness)
+        assert health["ok"] is True and health["stale"] is False and health["articles"] == 32
+        assert health["last_success"] == harness.clock().isoformat() != polled_at
+    finally:
+        await harness.close()
+        await runner.cleanup()
+
+
+async def _has(harness: BotHarness, query: str, title: str) -> bool:
+    return title in await _titles_found(harness, query)
+
+
+def _async(check: Callable[[], bool]) -> Callable[[], Awaitable[bool]]:
+    async def condition() -> bool:
+        return check()
+
+    return condition
+
+
+async def test_remote_articles_do_not_wait_for_a_running_store_sync(tmp_path: Path) -> None:
+    library = ArticleLibrary(SAMPLE_STORE, cache_path=tmp_path / "index.sqlite3")
+    try:
+        await library.refresh()
+        page = {"value": [_remote_item("tidal-kites", "Remote-only report on tidal kites")]}
+        articles = parse_page("https://r.test/", "https://r.test/", json.dumps(page).encode())
+        async with library._lock:  # what a long first sync of a large store holds
+            swap = asyncio.create_task(library.set_remote(articles.articles))
+
+            async def found() -> bool:
+                results = await library.search("tidal kites", topic=None, limit=5)
+                return bool(results.hits)
+
+            await _until(found, "remote articles searchable during the sync", 30)
+            assert not swap.done()  # only the topic counts wait for the sync
+        await asyncio.wait_for(swap, 30)
+        assert any(t.name == "Climate & Energy" for t in library.topics)
+    finally:
+        library.close()

@@ -15,6 +15,7 @@ from briefings.briefing import BriefingRequest, assemble
 from briefings.catalog import load_catalog
 from briefings.cli import main
 from briefings.store import load_store
+from briefings.urls import repair_url
 from tests.conftest import SHARED
 
 pytestmark = pytest.mark.corpus
@@ -95,3 +96,14 @@ def test_seed_article_loads_but_never_appears(capsys: pytest.CaptureFixture[str]
     assert briefing.is_empty
     assert main(["build", str(seed), "--at", "2020-06-10T12:00:00Z", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["sections"] == []
+
+
+@pytest.mark.parametrize("name", ["ai", "powerapps"])
+def test_no_corpus_file_is_dropped_for_its_url(corpus: Path, name: str) -> None:
+    store = load_store(corpus / name)
+    assert not [p for p in store.problems if "Url" in p.reason or "URL" in p.reason]
+    assert store.notes == ()  # no webUrl had to give way to originalUrl either
+    urls = [a.url for a in store.articles]
+    urls += [r.url for a in store.articles for r in a.related]
+    assert all(url is not None and repair_url(url) == url for url in urls)
+    assert all(a.url for a in store.articles)  # every article keeps a link

@@ -99,6 +99,7 @@ class View:
 
     articles: list[Article]
     problems: tuple[Problem, ...]
+    notes: tuple[Problem, ...]
     catalog: Catalog
     topics: list[TopicSummary]
     briefings: list[Briefing]
@@ -114,6 +115,7 @@ def view_of_index(
     return View(
         sorted(index.articles_between(*EVER), key=lambda a: a.path),
         index.problems,
+        index.notes,
         index.catalog,
         list(index.topic_summaries()),
         [index.briefing(request) for request in requests_around(at)],
@@ -130,6 +132,7 @@ def view_of_store(
     return View(
         sorted(store.articles, key=lambda a: a.path),
         store.problems,
+        store.notes,
         store.catalog,
         summarize_topics(store.articles, store.catalog),
         [assemble(store.articles, store.catalog, request) for request in requests_around(at)],
@@ -363,6 +366,33 @@ def test_non_articles_and_problems_follow_load_store_order(tmp_path: Path) -> No
         index.sync()
         assert [p.path for p in index.problems] == [p.path for p in load_store(root).problems]
         assert len(index.problems) == 4
+        assert_matches_load_store(index, root)
+
+
+def test_repaired_urls_and_notes_follow_load_store(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    write(root, "spaces.md", article_text("Spaced robot", url="https://a.test/PR Newswire/x"))
+    write(root, "nbsp.md", article_text("Narrow robot", url="https://a.test/12\u202fam"))
+    noted = article_text("Video robot", url="not a url").replace(
+        "webUrl:", "originalUrl: 'https://video.test/v'\nwebUrl:"
+    )
+    write(root, "video.md", noted)
+    with StoreIndex(root) as index:
+        index.sync()
+        assert index.problems == ()
+        assert [(n.path, n.reason.endswith("; using originalUrl")) for n in index.notes] == [
+            ("video.md", True)
+        ]
+        urls = {a.path: a.url for a in index.articles_between(*EVER)}
+        assert urls == {
+            "spaces.md": "https://a.test/PR%20Newswire/x",
+            "nbsp.md": "https://a.test/12%E2%80%AFam",
+            "video.md": "https://video.test/v",
+        }
+        assert_matches_load_store(index, root)
+        write(root, "video.md", article_text("Video robot", url="https://video.test/w"))
+        index.sync()
+        assert index.notes == () and index.article_count == 3
         assert_matches_load_store(index, root)
 
 

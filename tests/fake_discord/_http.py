@@ -122,6 +122,8 @@ class Route:
     template: str
     handler: Handler
     auth: bool = True
+    bearer: Handler | None = None
+    """Handler for OAuth2 ``Authorization: Bearer`` calls (None: Bearer gets 401)."""
 
     def __post_init__(self) -> None:
         parts = re.split(r"\{(\w+)\}", self.template)
@@ -137,8 +139,16 @@ class Router:
     def __init__(self) -> None:
         self.routes: list[Route] = []
 
-    def add(self, method: str, template: str, handler: Handler, *, auth: bool = True) -> None:
-        self.routes.append(Route(method.upper(), template, handler, auth))
+    def add(
+        self,
+        method: str,
+        template: str,
+        handler: Handler,
+        *,
+        auth: bool = True,
+        bearer: Handler | None = None,
+    ) -> None:
+        self.routes.append(Route(method.upper(), template, handler, auth, bearer))
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         for route in self.routes:
@@ -200,22 +210,16 @@ def build_response(reply: Reply) -> web.Response:
     )
 
 
+def invalid_field(path: str, code: str, message: str) -> DiscordError:
+    """400 50035 "Invalid Form Body" with Discord's nested ``errors`` for a dotted ``path``."""
+    errors: JsonObject = {"_errors": [{"code": code, "message": message}]}
+    for key in reversed(path.split(".")):
+        errors = {key: errors}
+    return DiscordError(400, 50035, "Invalid Form Body", errors)
+
+
 def _length_error(field_name: str, limit: int) -> DiscordError:
-    return DiscordError(
-        400,
-        50035,
-        "Invalid Form Body",
-        {
-            field_name: {
-                "_errors": [
-                    {
-                        "code": "BASE_TYPE_MAX_LENGTH",
-                        "message": f"Must be {limit} or fewer in length.",
-                    }
-                ]
-            }
-        },
-    )
+    return invalid_field(field_name, "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length.")
 
 
 def validate_message_body(body: JsonObject, files: list[UploadedFile], *, creating: bool) -> None:

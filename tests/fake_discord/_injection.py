@@ -13,6 +13,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from ._channels import DM, GUILD_TEXT
 from ._gateway import FakeGateway
 from ._interactions import (
     APPLICATION_COMMAND,
@@ -26,8 +27,6 @@ from ._interactions import (
     build_command_data,
 )
 from ._models import (
-    DM,
-    GUILD_TEXT,
     FakeGuild,
     FakeMember,
     FakeUser,
@@ -36,10 +35,10 @@ from ._models import (
 )
 from ._records import JsonObject, Notifier
 from ._store import CommandStore, MessageStore
-from ._world import World
+from ._world_surfaces import SurfaceWorld
 
 
-class InteractionInjector(World):
+class InteractionInjector(SurfaceWorld):
     """Adds ``inject_*`` methods; FakeDiscord provides the attributes declared here."""
 
     gateway: FakeGateway

@@ -1,7 +1,7 @@
-"""World model of the fake Discord server: users, guilds, roles, channels and permissions.
+"""World model of the fake Discord server: users, guilds, roles, members and permissions.
 
-Each dataclass renders itself as the JSON object real Discord would send
-(``to_payload``), and :func:`compute_permissions` implements Discord's permission
+Each dataclass renders itself as the JSON object real Discord would send (``to_payload``;
+channels live in ``_channels``), and :func:`compute_permissions` implements Discord's permission
 algorithm (base role permissions, then @everyone/role/member channel overwrites) so the
 fake can answer ``403 Missing Permissions`` exactly where real Discord would.
 """
@@ -12,7 +12,10 @@ import itertools
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._channels import FakeChannel
 
 DISCORD_EPOCH_MS = 1420070400000
 
@@ -34,7 +37,9 @@ CONNECT = 1 << 20
 SPEAK = 1 << 21
 CHANGE_NICKNAME = 1 << 26
 USE_APPLICATION_COMMANDS = 1 << 31
+MANAGE_THREADS = 1 << 34
 CREATE_PUBLIC_THREADS = 1 << 35
+CREATE_PRIVATE_THREADS = 1 << 36
 SEND_MESSAGES_IN_THREADS = 1 << 38
 ALL_PERMISSIONS = (1 << 53) - 1
 
@@ -55,11 +60,6 @@ DEFAULT_EVERYONE_PERMISSIONS = (
     | CREATE_PUBLIC_THREADS
     | SEND_MESSAGES_IN_THREADS
 )
-
-# Channel types.
-GUILD_TEXT = 0
-DM = 1
-GUILD_CATEGORY = 4
 
 
 _counter = itertools.count()
@@ -119,6 +119,8 @@ class FakeRole:
     permissions: int = 0
     position: int = 0
     managed: bool = False
+    mentionable: bool = False
+    """Whether anyone may ping it; otherwise only senders with Mention Everyone can."""
 
     def to_payload(self) -> dict[str, Any]:
         return {
@@ -132,7 +134,7 @@ class FakeRole:
             "icon": None,
             "unicode_emoji": None,
             "managed": self.managed,
-            "mentionable": False,
+            "mentionable": self.mentionable,
             "flags": 0,
         }
 
@@ -152,50 +154,6 @@ class Overwrite:
             "type": self.type,
             "allow": str(self.allow),
             "deny": str(self.deny),
-        }
-
-
-@dataclass
-class FakeChannel:
-    """A guild text/category channel or a DM channel (``recipient_id`` set)."""
-
-    id: int
-    name: str
-    type: int = GUILD_TEXT
-    guild_id: int | None = None
-    position: int = 0
-    topic: str | None = None
-    parent_id: int | None = None
-    overwrites: dict[int, Overwrite] = field(default_factory=dict)
-    recipient_id: int | None = None
-    last_message_id: int | None = None
-
-    def to_payload(self, users: dict[int, FakeUser] | None = None) -> dict[str, Any]:
-        if self.type == DM:
-            recipients = []
-            if users is not None and self.recipient_id in users:
-                recipients = [users[self.recipient_id].to_payload()]
-            return {
-                "id": str(self.id),
-                "type": DM,
-                "flags": 0,
-                "recipients": recipients,
-                "last_message_id": _opt_str(self.last_message_id),
-            }
-        return {
-            "id": str(self.id),
-            "type": self.type,
-            "guild_id": str(self.guild_id),
-            "name": self.name,
-            "position": self.position,
-            "permission_overwrites": [o.to_payload() for o in self.overwrites.values()],
-            "topic": self.topic,
-            "nsfw": False,
-            "last_message_id": _opt_str(self.last_message_id),
-            "rate_limit_per_user": 0,
-            "parent_id": _opt_str(self.parent_id),
-            "flags": 0,
-            "default_auto_archive_duration": 1440,
         }
 
 
@@ -314,7 +272,3 @@ def compute_permissions(guild: FakeGuild, user_id: int, channel: FakeChannel | N
     if not perms & VIEW_CHANNEL:
         return 0
     return perms
-
-
-def _opt_str(value: int | None) -> str | None:
-    return None if value is None else str(value)

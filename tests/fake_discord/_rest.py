@@ -1,9 +1,14 @@
 """The fake Discord REST API: request pipeline plus user/application/command/guild routes.
 
+Routes authenticate with the bot token (``Authorization: Bot``); the few OAuth2 user
+routes (``/users/@me``, ``/users/@me/guilds``) also take ``Authorization: Bearer``
+(``_oauth``), which every other route answers with 401.
+
 Every request under ``/api/v10`` is recorded, checked against queued fault-injection
 rules, then routed; unknown routes are logged, recorded in ``FakeDiscord.unhandled`` and
-answered with Discord's 404.  Message, interaction and webhook routes live in
-``_rest_messages``.
+answered with Discord's 404.  Message routes live in ``_rest_messages``, interaction
+and webhook routes in ``_rest_interactions``, thread, forum-post and crosspost routes
+in ``_rest_threads``.
 """
 
 from __future__ import annotations
@@ -31,7 +36,9 @@ from ._http import (
     parse_body,
 )
 from ._records import JsonObject, RecordedRequest
+from ._rest_interactions import InteractionRoutes
 from ._rest_messages import MessageRoutes
+from ._rest_threads import ThreadRoutes
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
@@ -50,7 +57,13 @@ class RestApi:
         r = self.router
         r.add("GET", "/gateway", self.get_gateway, auth=False)
         r.add("GET", "/gateway/bot", self.get_gateway_bot)
-        r.add("GET", "/users/@me", self.get_me)
+        oauth = fake.oauth
+        r.add("POST", "/oauth2/token", oauth.token, auth=False)
+        r.add("POST", "/oauth2/token/revoke", oauth.revoke, auth=False)
+        identify = oauth.bearer_handler("identify", self._oauth_user)
+        r.add("GET", "/users/@me", self.get_me, bearer=identify)
+        guilds = oauth.bearer_handler("guilds", fake.user_guild_entries)
+        r.add("GET", "/users/@me/guilds", self.get_my_guilds, bearer=guilds)
         r.add("GET", "/applications/@me", self.get_application)
         r.add("GET", "/oauth2/applications/@me", self.get_application)
         for prefix in ("/applications/{app}", "/applications/{app}/guilds/{guild_id}"):
@@ -65,7 +78,10 @@ class RestApi:
         r.add("GET", "/guilds/{guild_id}/roles", self.get_guild_roles)
         r.add("GET", "/guilds/{guild_id}/members", self.list_guild_members)
         r.add("GET", "/guilds/{guild_id}/members/{user_id}", self.get_guild_member)
-        MessageRoutes(fake).register(r)
+        messages = MessageRoutes(fake)
+        messages.register(r)
+        ThreadRoutes(fake, messages).register(r)
+        InteractionRoutes(fake, messages).register(r)
         r.add("GET", "/users/{user_id}", self.get_user)
 
     # -- pipeline -----------------------------------------------------------------------
@@ -127,8 +143,12 @@ class RestApi:
         return build_response(reply)
 
     async def _run(self, route: Route, ctx: RestContext) -> Reply:
+        header = ctx.request.headers.get("Authorization", "")
+        if route.auth and header.startswith("Bearer "):
+            if route.bearer is None:
+                raise DiscordError(401, 0, "401: Unauthorized")
+            return await route.bearer(ctx)
         if route.auth:
-            header = ctx.request.headers.get("Authorization", "")
             token = header[4:] if header.startswith("Bot ") else None
             if not self.fake.check_token(token):
                 raise DiscordError(401, 0, "401: Unauthorized")
@@ -155,6 +175,17 @@ class RestApi:
 
     async def get_me(self, ctx: RestContext) -> Reply:
         return ok(self.fake.bot_user_payload())
+
+    def _oauth_user(self, user_id: int) -> JsonObject:
+        user = self.fake.users[user_id]
+        return {**user.to_payload(), "locale": "en-US", "mfa_enabled": False, "premium_type": 0}
+
+    async def get_my_guilds(self, ctx: RestContext) -> Reply:
+        """The bot's own guilds (``GET /users/@me/guilds`` with the bot token)."""
+        entries = self.fake.user_guild_entries(self.fake.bot_user.id)
+        after = int(ctx.query.get("after", "0"))
+        limit = min(int(ctx.query.get("limit", "200")), 200)
+        return ok([e for e in entries if int(e["id"]) > after][:limit])
 
     async def get_user(self, ctx: RestContext) -> Reply:
         user = self.fake.users.get(ctx.snowflake("user_id"))
@@ -256,7 +287,8 @@ class RestApi:
 
     async def get_guild_channels(self, ctx: RestContext) -> Reply:
         guild = self.fake.guilds[self._guild(ctx)]
-        return ok([self.fake.channel_payload(self.fake.channels[c]) for c in guild.channel_ids])
+        channels = self.fake.guild_channels(guild, threads=False)
+        return ok([self.fake.channel_payload(c) for c in channels])
 
     async def get_guild_roles(self, ctx: RestContext) -> Reply:
         guild = self.fake.guilds[self._guild(ctx)]

@@ -1,16 +1,18 @@
-"""Fake Discord REST routes for channels, messages, DMs, interaction callbacks and webhooks.
+"""Fake Discord REST routes for channels, messages and DMs.
 
-Messages are checked against the bot's effective channel permissions (403 50001/50013),
-DM targets with closed DMs (403 50007), Discord's size limits, and ``enforce_nonce``
-de-duplication.  Interaction callbacks (types 1/4/5/6/7/8/9), followups and
-``@original`` edits are attached to the ``InjectedInteraction`` they belong to.
+Messages are checked against the bot's effective channel permissions (403 50001/50013;
+in a thread Send Messages in Threads, and forums take no messages: 400 50008), DM targets
+with closed DMs (403 50007), Discord's size limits, ``allowed_mentions`` (who each message
+really pinged is recorded, see ``_mentions``) and ``enforce_nonce`` de-duplication.
+``post_message`` is the one path every bot-sent message (interaction responses and forum
+posts included) is created through.
 """
 
 from __future__ import annotations
 
-import time
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
+from ._channels import DM, MESSAGEABLE_GUILD_TYPES, FakeChannel
 from ._http import (
     MISSING_ACCESS,
     MISSING_PERMISSIONS,
@@ -23,30 +25,27 @@ from ._http import (
     ok,
     validate_message_body,
 )
-from ._interactions import (
-    APPLICATION_COMMAND,
-    APPLICATION_COMMAND_AUTOCOMPLETE,
-    PING,
-    InjectedInteraction,
-)
+from ._mentions import MentionRecord
 from ._models import (
     ATTACH_FILES,
-    DM,
     MANAGE_MESSAGES,
+    MANAGE_THREADS,
     READ_MESSAGE_HISTORY,
     SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
     VIEW_CHANNEL,
-    FakeChannel,
 )
-from ._records import EPHEMERAL_FLAG, LOADING_FLAG, InteractionResponseRecord, JsonObject
+from ._records import (
+    EPHEMERAL_FLAG,
+    LOADING_FLAG,
+    JsonObject,
+    UploadedFile,
+)
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
 
-UNKNOWN_INTERACTION = DiscordError(404, 10062, "Unknown interaction")
-UNKNOWN_WEBHOOK = DiscordError(404, 10015, "Unknown Webhook")
 UNKNOWN_MESSAGE = DiscordError(404, 10008, "Unknown Message")
-ALREADY_ACKNOWLEDGED = DiscordError(400, 40060, "Interaction has already been acknowledged.")
 
 
 class MessageRoutes:
@@ -67,12 +66,6 @@ class MessageRoutes:
         r.add("PUT", reaction, self.react)
         r.add("DELETE", reaction, self.react)
         r.add("POST", "/users/@me/channels", self.create_dm)
-        r.add("POST", "/interactions/{interaction_id}/{token}/callback", self.callback, auth=False)
-        r.add("POST", "/webhooks/{app}/{token}", self.followup, auth=False)
-        webhook_message = "/webhooks/{app}/{token}/messages/{message_id}"
-        r.add("GET", webhook_message, self.get_webhook_message, auth=False)
-        r.add("PATCH", webhook_message, self.edit_webhook_message, auth=False)
-        r.add("DELETE", webhook_message, self.delete_webhook_message, auth=False)
 
     # -- channels -----------------------------------------------------------------------
 
@@ -115,7 +108,8 @@ class MessageRoutes:
         return ok(history)
 
     async def create_message(self, ctx: RestContext) -> Reply:
-        channel = self._channel(ctx, need=VIEW_CHANNEL | SEND_MESSAGES)
+        channel = self._channel(ctx)
+        self._check_can_send(channel)
         body = ctx.json_object
         if ctx.files and not self.fake.bot_permissions(channel.id) & ATTACH_FILES:
             raise MISSING_PERMISSIONS
@@ -129,17 +123,73 @@ class MessageRoutes:
             existing = self.fake.messages.find_by_nonce(channel.id, str(nonce))
             if existing is not None:
                 return ok(existing)
-        body = {**body, "flags": int(body.get("flags") or 0) & ~(EPHEMERAL_FLAG | LOADING_FLAG)}
+        return ok(self.post_message(channel, body, ctx.files))
+
+    def _check_can_send(self, channel: FakeChannel) -> None:
+        """Forums/categories take no messages; threads need Send Messages in Threads."""
+        if channel.type not in MESSAGEABLE_GUILD_TYPES and channel.type != DM:
+            raise DiscordError(400, 50008, "Cannot send messages in a non-text channel")
+        perms = self.fake.bot_permissions(channel.id)
+        need = SEND_MESSAGES_IN_THREADS if channel.is_thread else SEND_MESSAGES
+        if not perms & need:
+            raise MISSING_PERMISSIONS
+        info = channel.thread
+        if info is not None and info.archived:
+            if info.locked and not perms & MANAGE_THREADS:
+                raise DiscordError(400, 50083, "Thread is archived")
+            info.archived = False  # sending unarchives an (unlocked) thread
+            self.fake._world_event("THREAD_UPDATE", channel.to_payload(), channel.guild_id)
+
+    def post_message(
+        self,
+        channel: FakeChannel,
+        body: JsonObject,
+        files: list[UploadedFile],
+        *,
+        message_id: int | None = None,
+        extra: JsonObject | None = None,
+        in_history: bool = True,
+    ) -> JsonObject:
+        """Store a message the bot sends (validated body), with who it pinged; announce it.
+
+        ``extra`` overrides message fields; its ``flags`` (ephemeral/loading) are kept.
+        """
+        pings = self.pings_for(channel, body)
+        extra = dict(extra or {})
+        flags = int(body.get("flags") or 0) & ~(EPHEMERAL_FLAG | LOADING_FLAG)
+        body = {**body, "flags": flags | int(extra.pop("flags", 0))}
         message = self.fake.messages.create(
             channel_id=channel.id,
             guild_id=channel.guild_id,
             author=self.fake.bot_user,
             body=body,
-            files=ctx.files,
+            files=files,
+            extra=extra,
+            in_history=in_history,
+            message_id=message_id,
         )
-        channel.last_message_id = int(message["id"])
-        self.fake._message_event("MESSAGE_CREATE", message)
-        return ok(message)
+        self.store_pings(message, pings)
+        if in_history:
+            channel.last_message_id = int(message["id"])
+            if channel.thread is not None:
+                channel.thread.message_count += 1
+                channel.thread.total_message_sent += 1
+            self.fake._message_event("MESSAGE_CREATE", message)
+        return message
+
+    def pings_for(self, channel: FakeChannel, body: JsonObject) -> MentionRecord:
+        """Who ``body`` pings in ``channel`` (400 on a bad ``allowed_mentions``)."""
+        replied_user = None
+        reference = body.get("message_reference")
+        if isinstance(reference, dict) and reference.get("message_id"):
+            replied = self.fake.messages.messages.get(int(reference["message_id"]))
+            replied_user = None if replied is None else int(replied["author"]["id"])
+        return self.fake.pings_for(channel, body, replied_user_id=replied_user)
+
+    def store_pings(self, message: JsonObject, pings: MentionRecord) -> None:
+        """Record who ``message`` pinged and show it in its ``mentions`` fields."""
+        self.fake.messages.pings[int(message["id"])] = pings
+        message.update(self.fake.mention_fields(pings))
 
     async def get_message(self, ctx: RestContext) -> Reply:
         channel = self._channel(ctx, need=VIEW_CHANNEL | READ_MESSAGE_HISTORY)
@@ -181,190 +231,3 @@ class MessageRoutes:
         if user is None:
             raise not_found(10013, "User")
         return ok(self.fake.channel_payload(self.fake.dm_channel(user.id)))
-
-    # -- interactions -------------------------------------------------------------------
-
-    def _interaction_message(
-        self, inter: InjectedInteraction, body: JsonObject, ctx: RestContext
-    ) -> JsonObject:
-        user = self.fake.users[inter.user_id]
-        flags = int(body.get("flags") or 0)
-        metadata: JsonObject = {
-            "id": str(inter.id),
-            "type": inter.type,
-            "user": user.to_payload(),
-            "authorizing_integration_owners": inter.payload.get(
-                "authorizing_integration_owners", {}
-            ),
-        }
-        if inter.original_message_id is not None:
-            metadata["original_response_message_id"] = str(inter.original_message_id)
-        message = self.fake.messages.create(
-            channel_id=inter.channel_id,
-            guild_id=inter.guild_id,
-            author=self.fake.bot_user,
-            body=body,
-            files=ctx.files,
-            in_history=not flags & EPHEMERAL_FLAG,
-            extra={
-                "type": 20
-                if inter.type == APPLICATION_COMMAND and inter.original_message_id is None
-                else 0,
-                "webhook_id": str(self.fake.application_id),
-                "application_id": str(self.fake.application_id),
-                "interaction_metadata": metadata,
-            },
-        )
-        if not flags & EPHEMERAL_FLAG:
-            self.fake._message_event("MESSAGE_CREATE", message)
-        return message
-
-    async def callback(self, ctx: RestContext) -> Reply:
-        inter = self.fake.interactions.get(ctx.snowflake("interaction_id"))
-        if inter is None or inter.token != ctx.params["token"]:
-            raise UNKNOWN_INTERACTION
-        if inter.acknowledged:
-            raise ALREADY_ACKNOWLEDGED
-        deadline = self.fake.initial_response_timeout
-        sent = inter.dispatched_at
-        if deadline is not None and sent is not None and time.monotonic() - sent > deadline:
-            raise UNKNOWN_INTERACTION
-        body = ctx.json_object
-        callback_type = int(body.get("type", 0))
-        data = body.get("data") or {}
-        message: JsonObject | None = None
-        if callback_type == 1 and inter.type != PING:
-            raise DiscordError(400, 50035, "Invalid Form Body")
-        if callback_type in (4, 5):
-            if callback_type == 4:
-                validate_message_body(data, ctx.files, creating=True)
-                msg_body = data
-            else:
-                msg_body = {"flags": (int(data.get("flags") or 0) & EPHEMERAL_FLAG) | LOADING_FLAG}
-            message = self._interaction_message(inter, msg_body, ctx)
-            inter.original_message_id = int(message["id"])
-        elif callback_type in (6, 7):
-            if inter.source_message_id is None:
-                raise DiscordError(
-                    400, 40043, "This interaction type does not support this response type"
-                )
-            inter.original_message_id = inter.source_message_id
-            if callback_type == 7:
-                validate_message_body(data, ctx.files, creating=False)
-                message = self.fake.messages.edit(inter.source_message_id, data, ctx.files)
-                self.fake._message_event("MESSAGE_UPDATE", message)
-        elif callback_type == 8 and inter.type != APPLICATION_COMMAND_AUTOCOMPLETE:
-            raise DiscordError(
-                400, 40043, "This interaction type does not support this response type"
-            )
-        elif callback_type not in (1, 8, 9):
-            raise DiscordError(400, 50035, "Invalid Form Body")
-        self._record(inter, "callback", body, message, callback_type=callback_type)
-        if not ctx.flag("with_response"):
-            return no_content()
-        flags = int((message or {}).get("flags", 0))
-        payload: JsonObject = {
-            "interaction": {
-                "id": str(inter.id),
-                "type": inter.type,
-                "activity_instance_id": None,
-                "response_message_id": _opt_str(inter.original_message_id),
-                "response_message_loading": callback_type == 5,
-                "response_message_ephemeral": bool(flags & EPHEMERAL_FLAG),
-            }
-        }
-        if message is not None:
-            payload["resource"] = {"type": callback_type, "message": message}
-        elif callback_type == 9:
-            payload["resource"] = {"type": callback_type}
-        return ok(payload)
-
-    def _record(
-        self,
-        inter: InjectedInteraction,
-        kind: Literal["callback", "followup", "edit", "delete"],
-        body: JsonObject,
-        message: JsonObject | None,
-        *,
-        callback_type: int | None = None,
-        message_id: int | None = None,
-    ) -> None:
-        if message_id is None and message is not None:
-            message_id = int(message["id"])
-        inter.responses.append(
-            InteractionResponseRecord(
-                kind=kind,
-                interaction_id=inter.id,
-                body=body,
-                callback_type=callback_type,
-                message_id=message_id,
-                message=message,
-            )
-        )
-        self.fake.notifier.notify()
-
-    def _webhook_interaction(self, ctx: RestContext) -> InjectedInteraction:
-        inter = self.fake.interaction_by_token(ctx.params["token"])
-        if (
-            inter is None
-            or ctx.params["app"] != str(self.fake.application_id)
-            or not inter.acknowledged
-        ):
-            raise UNKNOWN_WEBHOOK
-        return inter
-
-    def _webhook_message_id(self, ctx: RestContext, inter: InjectedInteraction) -> int:
-        raw = ctx.params["message_id"]
-        if raw == "@original":
-            if inter.original_message_id is None:
-                raise UNKNOWN_MESSAGE
-            return inter.original_message_id
-        message_id = ctx.snowflake("message_id")
-        owned = {r.message_id for r in inter.responses} | {inter.original_message_id}
-        if message_id not in owned:
-            raise UNKNOWN_MESSAGE
-        return message_id
-
-    async def followup(self, ctx: RestContext) -> Reply:
-        inter = self._webhook_interaction(ctx)
-        body = ctx.json_object
-        validate_message_body(body, ctx.files, creating=True)
-        message = self._interaction_message(inter, body, ctx)
-        self._record(inter, "followup", body, message)
-        return ok(message) if ctx.flag("wait") else no_content()
-
-    async def get_webhook_message(self, ctx: RestContext) -> Reply:
-        inter = self._webhook_interaction(ctx)
-        message = self.fake.messages.messages.get(self._webhook_message_id(ctx, inter))
-        if message is None:
-            raise UNKNOWN_MESSAGE
-        return ok(message)
-
-    async def edit_webhook_message(self, ctx: RestContext) -> Reply:
-        inter = self._webhook_interaction(ctx)
-        message_id = self._webhook_message_id(ctx, inter)
-        if message_id not in self.fake.messages.messages:
-            raise UNKNOWN_MESSAGE
-        body = ctx.json_object
-        validate_message_body(body, ctx.files, creating=False)
-        message = self.fake.messages.edit(message_id, body, ctx.files)
-        message["flags"] = int(message.get("flags", 0)) & ~LOADING_FLAG
-        self._record(inter, "edit", body, message)
-        if not message["flags"] & EPHEMERAL_FLAG:
-            self.fake._message_event("MESSAGE_UPDATE", message)
-        return ok(message)
-
-    async def delete_webhook_message(self, ctx: RestContext) -> Reply:
-        inter = self._webhook_interaction(ctx)
-        message_id = self._webhook_message_id(ctx, inter)
-        message = self.fake.messages.delete(message_id)
-        if message is None:
-            raise UNKNOWN_MESSAGE
-        self._record(inter, "delete", {}, message, message_id=message_id)
-        if not int(message.get("flags", 0)) & EPHEMERAL_FLAG:
-            self.fake._message_event("MESSAGE_DELETE", message)
-        return no_content()
-
-
-def _opt_str(value: int | None) -> str | None:
-    return None if value is None else str(value)

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._mentions import NO_PINGS, MentionRecord
 from ._models import FakeUser, iso_now, new_snowflake
 from ._records import JsonObject, UploadedFile
 
@@ -20,6 +21,10 @@ NONCE_WINDOW_SECONDS = 300.0
 """How long Discord remembers a nonce for ``enforce_nonce`` de-duplication."""
 
 _ALLOWED_MESSAGE_FLAGS = 4 | 64 | 128 | 4096 | 32768
+CROSSPOSTED = 1 << 0
+HAS_THREAD = 1 << 5
+_KEPT_ON_EDIT = CROSSPOSTED | HAS_THREAD | 64
+"""Flags an edit cannot change (published, has a thread, ephemeral)."""
 
 
 @dataclass
@@ -33,6 +38,13 @@ class MessageStore:
     nonce_window: float = NONCE_WINDOW_SECONDS
     """Tests set 0 to act as if the window had passed (Discord forgot every nonce)."""
     _component_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    pings: dict[int, MentionRecord] = field(default_factory=dict)
+    """Who each created message pinged (see ``_mentions``), by message id."""
+    crossposted: list[int] = field(default_factory=list)
+    """Ids of messages published from announcement channels, in order."""
+
+    def pings_of(self, message_id: int) -> MentionRecord:
+        return self.pings.get(message_id, NO_PINGS)
 
     def find_by_nonce(self, channel_id: int, nonce: str) -> JsonObject | None:
         """The message created in the nonce window with ``nonce``, if it still exists."""
@@ -51,9 +63,10 @@ class MessageStore:
         files: list[UploadedFile] | None = None,
         extra: JsonObject | None = None,
         in_history: bool = True,
+        message_id: int | None = None,
     ) -> JsonObject:
         """Create and store a message from a create-message style request body."""
-        message_id = new_snowflake()
+        message_id = message_id or new_snowflake()
         message: JsonObject = {
             "id": str(message_id),
             "channel_id": str(channel_id),
@@ -157,7 +170,7 @@ class MessageStore:
         if "flags" in body and body["flags"] is not None:
             flags = int(body["flags"]) & _ALLOWED_MESSAGE_FLAGS
             if editing:
-                flags |= int(message.get("flags", 0)) & 64
+                flags |= int(message.get("flags", 0)) & _KEPT_ON_EDIT
             message["flags"] = flags
         if body.get("poll"):
             message["poll"] = copy.deepcopy(body["poll"])

@@ -8,18 +8,17 @@ events (GUILD_CREATE, CHANNEL_CREATE, CHANNEL_UPDATE, ...).
 
 from __future__ import annotations
 
+from typing import Any
+
+from ._channels import DM, GUILD_CATEGORY, GUILD_TEXT, FakeChannel
 from ._gateway import GatewaySession
 from ._models import (
     ATTACH_FILES,
     DEFAULT_EVERYONE_PERMISSIONS,
-    DM,
     EMBED_LINKS,
-    GUILD_CATEGORY,
-    GUILD_TEXT,
     READ_MESSAGE_HISTORY,
     SEND_MESSAGES,
     VIEW_CHANNEL,
-    FakeChannel,
     FakeGuild,
     FakeMember,
     FakeRole,
@@ -121,27 +120,35 @@ class World:
         *,
         id: int | None = None,
         position: int | None = None,
+        mentionable: bool = False,
     ) -> FakeRole:
+        """Add a role; only ``mentionable`` roles ping unless the sender has Mention Everyone."""
         guild = self.guilds[guild_id]
         role = FakeRole(
             id=id or new_snowflake(),
             name=name,
             permissions=permissions,
             position=position if position is not None else len(guild.roles),
+            mentionable=mentionable,
         )
         guild.roles[role.id] = role
-        self._world_event(
-            "GUILD_ROLE_CREATE", {"guild_id": str(guild_id), "role": role.to_payload()}, guild_id
-        )
+        self._role_event("GUILD_ROLE_CREATE", guild_id, role)
         return role
 
     def set_role_permissions(self, guild_id: int, role_id: int, permissions: int) -> None:
         """Change a role's permissions (``role_id == guild_id`` is @everyone)."""
         role = self.guilds[guild_id].roles[role_id]
         role.permissions = permissions
-        self._world_event(
-            "GUILD_ROLE_UPDATE", {"guild_id": str(guild_id), "role": role.to_payload()}, guild_id
-        )
+        self._role_event("GUILD_ROLE_UPDATE", guild_id, role)
+
+    def set_role_mentionable(self, guild_id: int, role_id: int, mentionable: bool) -> None:
+        """Allow (or stop) anyone pinging a role; otherwise only Mention Everyone can."""
+        role = self.guilds[guild_id].roles[role_id]
+        role.mentionable = mentionable
+        self._role_event("GUILD_ROLE_UPDATE", guild_id, role)
+
+    def _role_event(self, event: str, guild_id: int, role: FakeRole) -> None:
+        self._world_event(event, {"guild_id": str(guild_id), "role": role.to_payload()}, guild_id)
 
     def add_text_channel(
         self,
@@ -167,7 +174,9 @@ class World:
         topic: str | None,
         parent_id: int | None,
         position: int | None,
+        **extra: Any,
     ) -> FakeChannel:
+        """Create a guild channel (``extra``: more ``FakeChannel`` fields) and announce it."""
         guild = self.guilds[guild_id]
         channel = FakeChannel(
             id=id or new_snowflake(),
@@ -177,10 +186,16 @@ class World:
             topic=topic,
             parent_id=parent_id,
             position=position if position is not None else len(guild.channel_ids),
+            **extra,
         )
         self.channels[channel.id] = channel
         guild.channel_ids.append(channel.id)
-        self._world_event("CHANNEL_CREATE", channel.to_payload(), guild_id)
+        if channel.is_thread:
+            self._world_event(
+                "THREAD_CREATE", {**channel.to_payload(), "newly_created": True}, guild_id
+            )
+        else:
+            self._world_event("CHANNEL_CREATE", channel.to_payload(), guild_id)
         return channel
 
     def add_member(
@@ -228,13 +243,22 @@ class World:
     # -- queries ------------------------------------------------------------------------
 
     def permissions_for(self, user_id: int, channel_id: int) -> int:
+        """Effective permissions; a thread has its parent channel's (it has no overwrites)."""
         channel = self.channels[channel_id]
         if channel.guild_id is None:
             return compute_dm_permissions()
-        return compute_permissions(self.guilds[channel.guild_id], user_id, channel)
+        guild = self.guilds[channel.guild_id]
+        if channel.is_thread and channel.parent_id is not None:
+            channel = self.channels[channel.parent_id]
+        return compute_permissions(guild, user_id, channel)
 
     def bot_permissions(self, channel_id: int) -> int:
         return self.permissions_for(self.bot_user.id, channel_id)
+
+    def guild_channels(self, guild: FakeGuild, *, threads: bool) -> list[FakeChannel]:
+        """The guild's channels, or (``threads=True``) its threads, which Discord lists apart."""
+        channels = (self.channels[c] for c in guild.channel_ids)
+        return [c for c in channels if c.is_thread == threads]
 
     def dm_channel(self, user_id: int) -> FakeChannel:
         """The DM channel between the bot and ``user_id`` (created on first use)."""
@@ -306,8 +330,10 @@ class World:
             "unavailable": False,
             "member_count": len(guild.members),
             "members": members,
-            "channels": [self.channel_payload(self.channels[c]) for c in guild.channel_ids],
-            "threads": [],
+            "channels": [
+                self.channel_payload(c) for c in self.guild_channels(guild, threads=False)
+            ],
+            "threads": [self.channel_payload(c) for c in self.guild_channels(guild, threads=True)],
             "presences": [],
             "voice_states": [],
             "stage_instances": [],

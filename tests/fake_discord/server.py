@@ -2,9 +2,12 @@
 
 The unmodified discord.py client connects to it once ``bot.endpoints.point_discord_at``
 has pointed ``Route.BASE`` / ``DEFAULT_GATEWAY`` at ``api_base_url`` / ``gateway_url``.
-Tests build a world (guilds, channels, roles, members), inject gateway events such as
-INTERACTION_CREATE, queue faults (429s, 5xx, dropped connections, gateway drops) and
-assert on everything the bot sent, which is recorded.
+Tests build a world (guilds, text/announcement/forum channels, threads, roles, members),
+inject gateway events such as INTERACTION_CREATE, queue faults (429s, 5xx, dropped
+connections, gateway drops) and assert on everything the bot sent, which is recorded:
+messages (``messages_in``, ``dms_to``), who each one pinged (``pings``), published
+announcements (``published``), threads and forum posts (``threads_in``).  ``oauth``
+is an OAuth2 provider (authorize page, token endpoints, Bearer user routes) for a web panel.
 """
 
 # Waiting helpers take a ``timeout`` argument on purpose: it is the API tests use.
@@ -22,6 +25,8 @@ from aiohttp import web
 from ._gateway import FakeGateway
 from ._injection import InteractionInjector
 from ._interactions import InjectedInteraction
+from ._mentions import MentionRecord
+from ._oauth import OAuth2Provider
 from ._records import (
     ForcedResponse,
     InteractionResponseRecord,
@@ -79,6 +84,8 @@ class FakeDiscord(InteractionInjector):
         self.unhandled: list[RecordedRequest] = []
         """Requests to routes the fake does not implement (answered 404)."""
         self.faults: list[ForcedResponse] = []
+        self.oauth = OAuth2Provider(client_id=self.application_id)
+        """OAuth2 settings (client secret, redirect URIs, signed-in user) and grants."""
         self.gateway = FakeGateway(self, heartbeat_interval_ms=heartbeat_interval_ms)
         self._rest = RestApi(self)
         self._runner: web.AppRunner | None = None
@@ -89,6 +96,8 @@ class FakeDiscord(InteractionInjector):
     async def start(self) -> FakeDiscord:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/gateway", self.gateway.handle)
+        for authorize in ("/oauth2/authorize", "/api/v10/oauth2/authorize"):
+            app.router.add_get(authorize, self.oauth.authorize)
         app.router.add_route("*", "/{tail:.*}", self._rest.handle)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await runner.setup()
@@ -128,6 +137,11 @@ class FakeDiscord(InteractionInjector):
         return self.base_url + "/api/v10"
 
     @property
+    def oauth_authorize_url(self) -> str:
+        """Where a browser is sent to sign in (discord.com/oauth2/authorize on Discord)."""
+        return self.base_url + "/oauth2/authorize"
+
+    @property
     def gateway_url(self) -> str:
         return self.base_url.replace("http://", "ws://") + "/gateway"
 
@@ -144,6 +158,15 @@ class FakeDiscord(InteractionInjector):
         """Messages the bot sent to ``user_id``'s DM channel, oldest first."""
         channel_id = self.dm_channel_id(user_id)
         return [] if channel_id is None else self.messages.in_channel(channel_id)
+
+    def pings(self, message_id: int) -> MentionRecord:
+        """Who a message the bot created really pinged (``pinged_users/roles/everyone``)."""
+        return self.messages.pings_of(message_id)
+
+    @property
+    def published(self) -> list[int]:
+        """Ids of announcement messages the bot published (crossposted), in order."""
+        return list(self.messages.crossposted)
 
     def interaction_responses(self, interaction_id: int) -> list[InteractionResponseRecord]:
         """Callback, followups, edits and deletes for one interaction, in order."""

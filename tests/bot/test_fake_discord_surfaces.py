@@ -1,0 +1,263 @@
+"""The fake Discord's threads, forum posts, announcement publishing and DM buttons, driven
+through the real discord.py client (``Message.create_thread``, ``TextChannel.create_thread``,
+``ForumChannel.create_thread``, ``Message.publish``, views) and checked against Discord's
+documented behaviour and limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import discord
+import pytest
+from discord.http import Route
+
+from tests.bot.fake_client import TOKEN, fake_server, plain_client, running_client
+from tests.fake_discord import (
+    CREATE_PUBLIC_THREADS,
+    CROSSPOSTED,
+    HAS_THREAD,
+    MANAGE_MESSAGES,
+    MANAGE_THREADS,
+    PUBLIC_THREAD,
+    SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
+    FakeChannel,
+    FakeDiscord,
+)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with fake_server() as server:
+        guild = server.add_guild("Newsroom")
+        server.add_text_channel(guild.id, "general")
+        server.add_announcement_channel(guild.id, "announcements")
+        forum = server.add_forum_channel(guild.id, "briefings", tags=["Climate", "Economy"])
+        server.add_forum_tag(forum.id, "Staff pick", moderated=True)
+        server.add_member(guild.id, username="alice")
+        yield server
+
+
+@pytest.fixture
+async def client(fake: FakeDiscord) -> AsyncIterator[discord.Client]:
+    async with running_client(fake, plain_client(), TOKEN) as running:
+        yield running
+
+
+def _channel(fake: FakeDiscord, name: str) -> FakeChannel:
+    return next(c for c in fake.channels.values() if c.name == name)
+
+
+def _cached(client: discord.Client, fake: FakeDiscord, name: str) -> Any:
+    return client.get_channel(_channel(fake, name).id)
+
+
+async def _raw(client: discord.Client, method: str, path: str, **kwargs: Any) -> Any:
+    return await client.http.request(Route(method, path), **kwargs)
+
+
+async def test_channel_kinds_reach_the_client(fake: FakeDiscord, client: discord.Client) -> None:
+    news = _cached(client, fake, "announcements")
+    assert isinstance(news, discord.TextChannel) and news.is_news()
+    forum = _cached(client, fake, "briefings")
+    assert isinstance(forum, discord.ForumChannel)
+    assert [(t.name, t.moderated) for t in forum.available_tags] == [
+        ("Climate", False),
+        ("Economy", False),
+        ("Staff pick", True),
+    ]
+    created = asyncio.ensure_future(client.wait_for("thread_create", timeout=5))
+    existing = fake.add_thread(_channel(fake, "general").id, "Earlier discussion")
+    await fake.settle()
+    thread = await created
+    assert isinstance(thread, discord.Thread) and thread.id == existing.id
+    assert client.get_channel(existing.id) is thread and thread.parent_id == existing.parent_id
+    guild = forum.guild
+    # Discord lists threads apart from channels: not in GET /guilds/{id}/channels.
+    assert existing.id not in {c.id for c in await guild.fetch_channels()}
+    assert [t.id for t in await guild.active_threads()] == [existing.id]
+    fetched = await client.fetch_channel(existing.id)
+    assert isinstance(fetched, discord.Thread) and fetched.name == "Earlier discussion"
+
+
+async def test_thread_from_message_and_sending_into_it(
+    fake: FakeDiscord, client: discord.Client
+) -> None:
+    channel = _cached(client, fake, "general")
+    message = await channel.send("Today's briefing")
+    thread = await message.create_thread(name="Discuss: today's briefing")
+    assert thread.id == message.id and thread.type is discord.ChannelType.public_thread
+    assert [t.id for t in fake.threads_in(channel.id)] == [thread.id]
+    stored = fake.messages.messages[message.id]
+    assert stored["flags"] & HAS_THREAD and stored["thread"]["id"] == str(thread.id)
+    reply = await thread.send("First comment")
+    assert [m["id"] for m in fake.messages_in(thread.id)] == [str(reply.id)]
+    assert fake.channels[thread.id].thread is not None
+    assert fake.channels[thread.id].thread.message_count == 1  # type: ignore[union-attr]
+    with pytest.raises(discord.HTTPException) as twice:
+        await message.create_thread(name="again")
+    assert twice.value.code == 160004
+
+
+async def test_thread_without_message_and_name_limits(
+    fake: FakeDiscord, client: discord.Client
+) -> None:
+    channel = _cached(client, fake, "general")
+    thread = await channel.create_thread(name="x" * 100, type=discord.ChannelType.public_thread)
+    assert thread.type is discord.ChannelType.public_thread
+    # A public thread without a message leaves a "started a thread" system message.
+    assert [m["type"] for m in fake.messages_in(channel.id)] == [18]
+    for bad in ("", "x" * 101):
+        with pytest.raises(discord.HTTPException) as excinfo:
+            await channel.create_thread(name=bad, type=discord.ChannelType.public_thread)
+        assert excinfo.value.status == 400 and excinfo.value.code == 50035
+    # Private threads need Create Private Threads, which @everyone lacks by default.
+    with pytest.raises(discord.Forbidden):
+        await channel.create_thread(name="private", type=discord.ChannelType.private_thread)
+    news = _cached(client, fake, "announcements")
+    announcement_thread = await news.create_thread(
+        name="On the news", type=discord.ChannelType.news_thread
+    )
+    assert announcement_thread.type is discord.ChannelType.news_thread
+
+
+async def test_thread_permissions(fake: FakeDiscord, client: discord.Client) -> None:
+    channel = _cached(client, fake, "general")
+    message = await channel.send("post")
+    thread = await message.create_thread(name="talk")
+    fake.set_bot_channel_permissions(channel.id, deny=CREATE_PUBLIC_THREADS)
+    other = await channel.send("another post")
+    with pytest.raises(discord.Forbidden) as denied:
+        await other.create_thread(name="nope")
+    assert denied.value.code == 50013
+    with pytest.raises(discord.Forbidden):
+        await channel.create_thread(name="nope", type=discord.ChannelType.public_thread)
+    # A thread's permissions are its parent's; sending needs Send Messages in Threads.
+    fake.set_bot_channel_permissions(channel.id, deny=SEND_MESSAGES, allow=SEND_MESSAGES_IN_THREADS)
+    await thread.send("still allowed in the thread")
+    fake.set_bot_channel_permissions(channel.id, deny=SEND_MESSAGES_IN_THREADS)
+    with pytest.raises(discord.Forbidden) as in_thread:
+        await thread.send("not allowed")
+    assert in_thread.value.code == 50013
+    assert [m["content"] for m in fake.messages_in(thread.id)] == ["still allowed in the thread"]
+
+
+async def test_forum_post_is_a_thread_with_its_first_message(
+    fake: FakeDiscord, client: discord.Client
+) -> None:
+    forum = _cached(client, fake, "briefings")
+    climate = next(t for t in forum.available_tags if t.name == "Climate")
+    embed = discord.Embed(title="Top stories", description="…")
+    created = await forum.create_thread(
+        name="Daily briefing, 4 Dec",
+        content="Here is today's briefing",
+        embed=embed,
+        applied_tags=[climate],
+        allowed_mentions=discord.AllowedMentions.none(),
+    )
+    thread, message = created.thread, created.message
+    assert thread.id == message.id and thread.parent_id == forum.id
+    assert [t.name for t in thread.applied_tags] == ["Climate"]
+    post = fake.threads_in(forum.id)[0]
+    assert post.name == "Daily briefing, 4 Dec" and post.thread is not None
+    assert post.thread.applied_tags == [climate.id]
+    first = fake.messages_in(thread.id)[0]
+    assert first["content"] == "Here is today's briefing"
+    assert first["embeds"][0]["title"] == "Top stories"
+    assert fake.messages_in(forum.id) == []
+
+
+async def test_forum_post_limits(fake: FakeDiscord, client: discord.Client) -> None:
+    forum = _cached(client, fake, "briefings")
+    path = f"/channels/{forum.id}/threads"
+    message = {"content": "hello"}
+
+    async def post(body: dict[str, Any]) -> discord.HTTPException:
+        with pytest.raises(discord.HTTPException) as excinfo:
+            await _raw(client, "POST", path, json=body)
+        return excinfo.value
+
+    assert (await post({"name": "no message"})).code == 50035
+    assert (await post({"name": "", "message": message})).code == 50035
+    many = [str(t.id) for t in forum.available_tags] * 2
+    assert (await post({"name": "tags", "message": message, "applied_tags": many})).code == 50035
+    unknown = {"name": "tags", "message": message, "applied_tags": ["123"]}
+    assert (await post(unknown)).code == 50035
+    staff = next(t for t in forum.available_tags if t.moderated)
+    moderated = {"name": "tags", "message": message, "applied_tags": [str(staff.id)]}
+    assert (await post(moderated)).status == 403
+    fake.set_bot_channel_permissions(forum.id, allow=MANAGE_THREADS)
+    await _raw(client, "POST", path, json=moderated)
+    fake.channels[forum.id].flags |= 1 << 4  # REQUIRE_TAG
+    assert (await post({"name": "untagged", "message": message})).code == 40067
+    fake.set_bot_channel_permissions(forum.id, deny=SEND_MESSAGES)
+    assert (await post({"name": "denied", "message": message, "applied_tags": []})).code == 50013
+    with pytest.raises(discord.HTTPException) as plain:
+        await _raw(client, "POST", f"/channels/{forum.id}/messages", json={"content": "hi"})
+    assert plain.value.code == 50008  # a forum takes posts, not plain messages
+    assert len(fake.threads_in(forum.id)) == 1
+
+
+async def test_publishing_announcements(fake: FakeDiscord, client: discord.Client) -> None:
+    news = _cached(client, fake, "announcements")
+    message = await news.send("Briefing for followers")
+    await message.publish()
+    assert fake.published == [message.id]
+    assert fake.messages.messages[message.id]["flags"] & CROSSPOSTED
+    assert (await news.fetch_message(message.id)).flags.crossposted
+    with pytest.raises(discord.HTTPException) as twice:
+        await message.publish()
+    assert twice.value.code == 40033
+    general = await _cached(client, fake, "general").send("not an announcement")
+    with pytest.raises(discord.HTTPException) as wrong_type:
+        await general.publish()
+    assert wrong_type.value.code == 50024
+    # Someone else's message needs Manage Messages as well.
+    alice = next(u for u in fake.users.values() if u.username == "alice")
+    theirs = fake.messages.create(
+        channel_id=news.id, guild_id=news.guild.id, author=alice, body={"content": "mine"}
+    )
+    path = f"/channels/{news.id}/messages/{theirs['id']}/crosspost"
+    with pytest.raises(discord.Forbidden):
+        await _raw(client, "POST", path)
+    fake.set_bot_channel_permissions(news.id, allow=MANAGE_MESSAGES)
+    await _raw(client, "POST", path)
+    assert fake.published == [message.id, int(theirs["id"])]
+
+
+async def test_buttons_work_in_dms_and_threads(fake: FakeDiscord, client: discord.Client) -> None:
+    pressed: list[tuple[str, int | None, int]] = []
+
+    def view() -> discord.ui.View:
+        v = discord.ui.View(timeout=None)
+        for label in ("More like this", "Less like this"):
+            button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
+                label=label, custom_id=f"digest:{label}"
+            )
+
+            async def on_press(interaction: discord.Interaction, label: str = label) -> None:
+                pressed.append((label, interaction.guild_id, interaction.user.id))
+                await interaction.response.send_message(f"Noted: {label}", ephemeral=True)
+
+            button.callback = on_press  # type: ignore[method-assign]
+            v.add_item(button)
+        return v
+
+    alice = next(u for u in fake.users.values() if u.username == "alice")
+    dm = await (await client.fetch_user(alice.id)).send("Your digest", view=view())
+    press = await fake.inject_component(dm.id, "digest:Less like this")
+    callback = await press.wait_response()
+    assert callback.content == "Noted: Less like this" and callback.ephemeral
+    assert "guild_id" not in press.payload and press.payload["user"]["id"] == str(alice.id)
+    thread = await (await _cached(client, fake, "general").send("post")).create_thread(name="t")
+    in_thread = await thread.send("Vote", view=view())
+    press = await fake.inject_component(in_thread.id, "digest:More like this", user_id=alice.id)
+    await press.wait_response()
+    assert press.payload["channel"]["type"] == PUBLIC_THREAD
+    assert pressed == [
+        ("Less like this", None, alice.id),
+        ("More like this", thread.guild.id, alice.id),
+    ]

@@ -1,0 +1,90 @@
+"""The bot's article library: bad store files are logged once per change of their set."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.library import LOGGED_FILES, ArticleLibrary
+from tests.briefings.factories import GOOD_FRONT_MATTER, write
+
+BROKEN = "---\ntitle: [oops\n---\n"
+
+
+def _named(caplog: pytest.LogCaptureFixture, what: str) -> list[str]:
+    """The files named in ``what`` lines since the last clear."""
+    return sorted(
+        r.getMessage().removeprefix(f"{what} ").split(":")[0]
+        for r in caplog.records
+        if r.getMessage().startswith(what)
+    )
+
+
+async def test_bad_files_are_logged_once_per_change_of_their_set(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.library")
+    store = tmp_path / "store"
+    write(store, "good.md", GOOD_FRONT_MATTER)
+    write(store, "bad-1.md", BROKEN)
+    library = ArticleLibrary(store, cache_path=tmp_path / "index.sqlite3")
+    try:
+        await library.refresh()
+        assert _named(caplog, "skipped store file") == ["bad-1.md"]
+
+        caplog.clear()  # a rescan that finds nothing new, then one where only a good file changed
+        await library.refresh()
+        write(store, "good-2.md", GOOD_FRONT_MATTER.replace("/good", "/good-2"))
+        assert await library.refresh()
+        assert _named(caplog, "skipped store file") == []
+
+        caplog.clear()  # a second broken file: the list is logged again, whole
+        write(store, "bad-2.md", BROKEN)
+        await library.refresh()
+        await library.refresh()
+        assert _named(caplog, "skipped store file") == ["bad-1.md", "bad-2.md"]
+
+        caplog.clear()  # the same file broken another way is a change too
+        write(store, "bad-2.md", "no front matter")
+        await library.refresh()
+        assert _named(caplog, "skipped store file") == ["bad-1.md", "bad-2.md"]
+
+        caplog.clear()  # fixed: said once
+        write(store, "bad-1.md", GOOD_FRONT_MATTER.replace("/good", "/fixed-1"))
+        write(store, "bad-2.md", GOOD_FRONT_MATTER.replace("/good", "/fixed-2"))
+        await library.refresh()
+        await library.refresh()
+        assert _named(caplog, "skipped store file") == []
+        assert [r.getMessage() for r in caplog.records].count(
+            f"store {store}: every file loads again"
+        ) == 1
+        assert library.problems == () and library.article_count == 4
+    finally:
+        library.close()
+
+
+async def test_notes_are_logged_once_and_a_long_list_is_cut(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.library")
+    store = tmp_path / "store"
+    video = GOOD_FRONT_MATTER.replace(
+        'webUrl: "https://example.test/good"',
+        "webUrl: 'javascript:void(0)'\noriginalUrl: 'https://video.test/v'",
+    )
+    write(store, "video.md", video)
+    for number in range(LOGGED_FILES + 5):
+        write(store, f"bad/{number:03}.md", BROKEN)
+    library = ArticleLibrary(store, cache_path=tmp_path / "index.sqlite3")
+    try:
+        await library.refresh()
+        await library.refresh(force=True)
+        assert _named(caplog, "note on store file") == ["video.md"]
+        assert len(_named(caplog, "skipped store file")) == LOGGED_FILES
+        assert [r.getMessage() for r in caplog.records if r.getMessage().startswith("...")] == [
+            f"... and 5 more (run 'briefings check {store}' for the whole list)"
+        ]
+    finally:
+        library.close()
