@@ -116,6 +116,7 @@ class BriefingScheduler:
             self._on_job_event, EVENT_JOB_ERROR | EVENT_JOB_EXECUTED | EVENT_JOB_MISSED
         )
         self._running_jobs: set[asyncio.Task[object]] = set()
+        self._stopping = False
 
     def _tracked(self, job: _Job) -> Callable[..., Awaitable[None]]:
         """``job`` as a job function whose running task :meth:`stop` can cancel and await."""
@@ -127,6 +128,11 @@ class BriefingScheduler:
                 self._running_jobs.add(task)
             try:
                 await job(*args)
+            except asyncio.CancelledError:
+                if not self._stopping:
+                    raise
+                # Cancelled by stop(): an expected end, not a failure for APScheduler to log.
+                log.info("job %s stopped by the shutdown", job.__name__)
             finally:
                 if task is not None:
                     self._running_jobs.discard(task)
@@ -240,6 +246,7 @@ class BriefingScheduler:
         log as it was, and the next start takes it over), so once this returns nothing uses the
         gateway or the database any more. The caller bounds the wait.
         """
+        self._stopping = True
         if self.running:
             self.scheduler.shutdown(wait=False)
         running = [task for task in self._running_jobs if not task.done()]
