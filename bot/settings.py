@@ -9,6 +9,7 @@ never shown by ``repr``, logs or error messages.
 from __future__ import annotations
 
 import re
+import socket
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
@@ -60,6 +61,9 @@ class Settings(BaseSettings):
     misfire_grace_hours: float = Field(default=6, gt=0, le=24)
     catch_up_seconds: int = Field(default=600, ge=1, le=86_400)
     claim_lease_seconds: int = Field(default=600, ge=1, le=86_400)
+    heartbeat_seconds: int = Field(default=5, ge=1, le=300)
+    heartbeat_timeout_seconds: int = Field(default=15, ge=2, le=3600)
+    instance_name: str | None = Field(default=None, max_length=200)
     default_digest_time: time = time(8, 0)
     default_digest_timezone: str = "UTC"
     briefing_per_topic: int = Field(default=5, ge=1, le=20)
@@ -112,6 +116,39 @@ class Settings(BaseSettings):
                 raise ValueError(f"SHARD_IDS {wrong} are outside 0..{self.shard_count - 1}")
         return self
 
+    @model_validator(mode="after")
+    def _heartbeat_fits(self) -> Settings:
+        if self.heartbeat_timeout_seconds < 2 * self.heartbeat_seconds:
+            raise ValueError(
+                "HEARTBEAT_TIMEOUT_SECONDS must be at least twice HEARTBEAT_SECONDS "
+                f"({self.heartbeat_timeout_seconds} < 2 x {self.heartbeat_seconds}): one late "
+                "heartbeat must not make a running process look dead"
+            )
+        return self
+
+    @field_validator("instance_name", mode="before")
+    @classmethod
+    def _optional_name(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    def role(self) -> str | None:
+        """``"worker"``, ``"shards-0-1"`` for ``SHARD_IDS=0,1``, or None (every shard)."""
+        if self.worker_only:
+            return "worker"
+        if self.shard_ids is not None:
+            return "shards-" + "-".join(str(shard) for shard in self.shard_ids)
+        return None
+
+    def process_name(self) -> str:
+        """This process's name among the running instances: ``INSTANCE_NAME``, else the host
+        name and the role (``web1/shards-0-1``, ``web1/worker``, ``web1/all-shards``).
+
+        A process that starts under the name of an instance still marked running declares
+        that instance gone (it was this process, killed): its unfinished deliveries are taken
+        over at once. Several workers on one host therefore need distinct ``INSTANCE_NAME``s.
+        """
+        return self.instance_name or f"{socket.gethostname()}/{self.role() or 'all-shards'}"
+
     def index_cache_path(self) -> Path | None:
         """This process's index cache: ``INDEX_CACHE`` with the process's role in the name.
 
@@ -120,13 +157,8 @@ class Settings(BaseSettings):
         ``data/index-cache.shards-0.sqlite3``, ``…shards-1…`` or ``…worker…``; a process that
         runs every shard keeps the plain name.
         """
-        if self.index_cache is None:
-            return None
-        if self.worker_only:
-            role = "worker"
-        elif self.shard_ids is not None:
-            role = "shards-" + "-".join(str(shard) for shard in self.shard_ids)
-        else:
+        role = self.role()
+        if self.index_cache is None or role is None:
             return self.index_cache
         return self.index_cache.with_name(
             f"{self.index_cache.stem}.{role}{self.index_cache.suffix}"
