@@ -112,9 +112,7 @@ class BriefingBot(discord.AutoShardedClient):
         self.services = Services(
             settings, db, library, deliverer, scheduler, clock, metrics, sources
         )
-        self.health: HealthServer | None = None
-        if settings.health_port is not None:
-            self.health = HealthServer(self, host=settings.health_host, port=settings.health_port)
+        self.health = HealthServer.for_settings(self, settings)  # also the web panel's server
         self.tree = BriefingTree(self, rate=settings.command_rate, per=settings.command_per_seconds)
         self._stopping = False
 

@@ -67,6 +67,11 @@ def parse_timezone(text: str) -> str:
     raise UseCaseError(f"“{name[:60]}” is not a time zone I know.{hint}")
 
 
+def timezone_names() -> tuple[str, ...]:
+    """Every IANA zone name, sorted (for a form's suggestions)."""
+    return _zone_names()
+
+
 def timezone_choices(current: str, limit: int = 25) -> list[str]:
     """Zone names for autocomplete: those containing what was typed, shortest first."""
     typed = current.strip().casefold()
