@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 HERE = Path(__file__).parent
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+        "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -55,7 +55,7 @@ async def _security_headers(
 
 
 def _colour(value: int | None) -> str:
-    return f"#{value:06x}" if value is not None else "#1e1f22"
+    return f"#{value:06x}" if value is not None else "#4f545c"  # Discord's bar without a colour
 
 
 def _local(moment: datetime, zone: str) -> str:

@@ -148,6 +148,26 @@ async def test_another_servers_page_is_refused(panel: PanelWorld) -> None:
         assert (await _get(http, panel.url("/servers/not-a-number")))[0] == 404
 
 
+async def test_a_server_without_the_bot_is_not_offered(panel: PanelWorld) -> None:
+    guild = panel.newsroom.id
+    async with panel.client() as http:
+        page = await panel.sign_in(http, "owner")
+        assert "Newsroom" in page
+        assert panel.harness.bot is not None
+        bot = panel.harness.bot
+        removed = asyncio.create_task(bot.wait_for("guild_remove", timeout=10))
+        panel.fake.remove_bot(guild)
+        assert (await removed).id == guild and bot.get_guild(guild) is None
+        status, _, _ = await _post(
+            http, panel.url(f"/servers/{guild}/schedule"), _schedule_form(panel, csrf_of(page))
+        )
+        assert status == 403
+        async with panel.client() as fresh:
+            page = await panel.sign_in(fresh, "owner")
+            assert "Newsroom" not in page
+    assert await schedules.get_schedule(_db(panel), guild) is None
+
+
 async def test_losing_manage_server_is_seen_at_the_next_change(panel: PanelWorld) -> None:
     """The guild list is read again for every change: a page loaded earlier cannot be used."""
     fake, guild = panel.fake, panel.newsroom
