@@ -219,7 +219,7 @@ class Settings(BaseSettings):
 
     @field_validator("health_port", "web_port", "discord_client_id", mode="before")
     @classmethod
-    def _optional_port(cls, value: object) -> object:
+    def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("log_format", mode="before")

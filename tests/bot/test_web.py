@@ -4,16 +4,16 @@ Discord as OAuth2 provider, real SQLite, an aiohttp server on 127.0.0.1; no mock
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import aiohttp
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
 from bot.state import schedules
-from tests.bot.harness import reply_of
-from tests.bot.web_world import PanelWorld, csrf_of
-
-pytestmark = pytest.mark.usefixtures("panel")
+from tests.bot.harness import BotHarness, reply_of
+from tests.bot.web_world import SECRET_KEY, PanelWorld, csrf_of, free_port
+from tests.fake_discord import FakeDiscord
 
 
 def _db(panel: PanelWorld):  # type: ignore[no-untyped-def]
@@ -451,3 +451,29 @@ async def test_health_metrics_and_static_on_the_web_port(panel: PanelWorld) -> N
         async with http.get(panel.url("/")) as response:
             assert "default-src 'none'" in response.headers["Content-Security-Policy"]
             assert response.headers["X-Frame-Options"] == "DENY"
+
+
+async def test_health_port_and_web_port_together(world: FakeDiscord, tmp_path: Path) -> None:
+    """One server, two listeners: HEALTH_PORT keeps serving /healthz beside the panel."""
+    port = free_port()
+    harness = BotHarness(world, tmp_path)
+    harness.overrides.update(
+        health_port=0,
+        web_port=port,
+        web_base_url=f"http://127.0.0.1:{port}",
+        discord_client_id=world.oauth.client_id,
+        discord_client_secret=world.oauth.client_secret,
+        web_secret_key=SECRET_KEY,
+    )
+    bot = await harness.start()
+    try:
+        assert bot.health is not None and bot.health.port not in (None, 0, port)
+        assert bot.health.web_port == port
+        async with aiohttp.ClientSession() as http:
+            for listening in (bot.health.port, port):
+                async with http.get(f"http://127.0.0.1:{listening}/healthz") as response:
+                    assert "gateway" in await response.json()
+            async with http.get(f"http://127.0.0.1:{port}/") as response:
+                assert "Sign in with Discord" in await response.text()
+    finally:
+        await harness.close()
