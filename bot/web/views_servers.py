@@ -66,7 +66,6 @@ async def _server_page(
         "guild": guild,
         "state": state,
         "channels": postable_channels(bot, guild.id),
-        "channel_names": dict(postable_channels(bot, guild.id)),
         "form": form,
         "errors": errors or {},
         "done": DONE.get(request.query.get("done", "")),
@@ -91,17 +90,14 @@ async def save_schedule(request: web.Request) -> web.Response:
     guild = await managed_guild(request, session)
     form, nonce = await checked_form(request, session)
     bot = panel_of(request).bot
+    channel = form.get("channel", "")
     try:
-        channel_id = int(form.get("channel") or "")
-    except ValueError:
-        panel_of(request).cookies.used_forms.give_back(nonce)
-        errors = {"channel": "Choose the channel to post in."}
-        return await _server_page(request, session, guild, form=form, errors=errors, status=400)
-    try:
+        if not channel.isdigit():  # the form's list of channels: nothing chosen
+            raise UseCaseError("Choose the channel to post in.", field="channel")
         await usecases.set_up(
             bot.services,
             guild.id,
-            channel_id=channel_id,
+            channel_id=int(channel),
             time=form.get("time", ""),
             timezone=form.get("timezone", ""),
             topics=form.get("topics"),
