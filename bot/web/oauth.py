@@ -21,7 +21,15 @@ ADMINISTRATOR = 1 << 3
 
 
 class OAuthError(Exception):
-    """Discord refused the code or the token (expired, revoked) or could not be reached."""
+    """Discord refused the code or the token (expired, revoked) or could not be reached.
+
+    ``status`` is Discord's HTTP status (401: the token is no longer valid), None when
+    Discord could not be reached.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +140,9 @@ class DiscordOAuth:
                 method, self.api + path, data=data, headers=headers
             ) as response:
                 if response.status >= 400:
-                    raise OAuthError(f"{method} {path}: HTTP {response.status}")
+                    raise OAuthError(
+                        f"{method} {path}: HTTP {response.status}", status=response.status
+                    )
                 return await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             raise OAuthError(f"{method} {path}: {type(error).__name__}") from None

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 GUILDS_FRESH_SECONDS = 60.0
+DISCORD_BUSY = "Discord did not answer who may manage what, so nothing was changed. Retry soon."
 ALREADY_SENT = "This form was already sent, so nothing more was changed. Reload the page to see."
 
 
@@ -83,7 +84,14 @@ async def manageable(request: web.Request, session: WebSession, *, fresh: bool) 
     try:
         guilds = await panel.guilds(session, fresh=fresh)
     except OAuthError as error:
-        log.info("user %s: guild list refused (%s); signing out", session.user_id, error)
+        if error.status != 401:  # rate-limited, down, unreachable: not the user's fault
+            log.warning("user %s: could not read their guilds (%s)", session.user_id, error)
+            raise web.HTTPServiceUnavailable(
+                text=_page(request, "error.html", {"message": DISCORD_BUSY, "title": "Retry soon"}),
+                content_type="text/html",
+                headers={"Retry-After": "10"},
+            ) from None
+        log.info("user %s: token refused (%s); signing out", session.user_id, error)
         response = (
             web.HTTPFound("/")
             if request.method == "GET"
@@ -125,7 +133,7 @@ async def checked_form(request: web.Request, session: WebSession) -> tuple[dict[
         panel.cookies.used_forms.take(nonce)
     except FormAlreadySent:
         raise web.HTTPConflict(
-            text=_page(request, "error.html", {"message": ALREADY_SENT}),
+            text=_page(request, "error.html", {"message": ALREADY_SENT, "title": "Already sent"}),
             content_type="text/html",
         ) from None
     return form, nonce

@@ -440,6 +440,23 @@ async def test_a_revoked_token_signs_the_user_out(panel: PanelWorld) -> None:
     assert await schedules.get_schedule(_db(panel), guild) is None
 
 
+async def test_discord_busy_changes_nothing_and_keeps_the_user_signed_in(
+    panel: PanelWorld,
+) -> None:
+    guild = panel.newsroom.id
+    async with panel.client() as http:
+        await panel.sign_in(http, "owner")
+        _, page = await _get(http, panel.url(f"/servers/{guild}"))
+        form = _schedule_form(panel, csrf_of(page))
+        panel.fake.rate_limit_next("GET", "/users/@me/guilds")
+        status, body, _ = await _post(http, panel.url(f"/servers/{guild}/schedule"), form)
+        assert status == 503 and "Retry soon" in body
+        assert any(c.key == "briefing_session" for c in http.cookie_jar)
+        assert await schedules.get_schedule(_db(panel), guild) is None
+        status, _, _ = await _post(http, panel.url(f"/servers/{guild}/schedule"), form)
+        assert status == 303  # the same form works once Discord answers again
+
+
 async def test_health_metrics_and_static_on_the_web_port(panel: PanelWorld) -> None:
     async with aiohttp.ClientSession() as http:
         async with http.get(panel.url("/healthz")) as response:
