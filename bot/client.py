@@ -124,9 +124,7 @@ class BriefingBot(discord.AutoShardedClient):
             settings, db, library, deliverer, scheduler, clock, metrics, sources, instance
         )
         self._caught_up_at_start = False
-        self.health: HealthServer | None = None
-        if settings.health_port is not None:
-            self.health = HealthServer(self, host=settings.health_host, port=settings.health_port)
+        self.health = HealthServer.for_settings(self, settings)  # also the web panel's server
         self.tree = BriefingTree(
             self, rate=settings.command_rate, per=settings.command_per_seconds, clock=clock
         )
