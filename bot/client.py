@@ -1,8 +1,10 @@
 """The discord.py client of briefing-bot: command tree, start-up and shutdown.
 
 Built only by the composition root (:mod:`bot.app`), which hands it every service. Start-up
-work happens in ``setup_hook`` — load the store, register the features' commands, start the
-scheduler, sync the global commands — because ``on_ready`` fires again on every reconnect.
+work happens in ``setup_hook`` — load the store, register this process's instance, register
+the features' commands, start the scheduler, sync the global commands — because ``on_ready``
+fires again on every reconnect; the first ``on_ready`` only triggers the start-up catch-up
+(once, guarded). ``close()`` stops in order, each step bounded (see :meth:`BriefingBot.close`).
 The client's default ``allowed_mentions`` is ``AllowedMentions.none()``: nothing it sends can
 ping, even where a call forgets to say so.
 """
@@ -22,12 +24,13 @@ from discord import app_commands
 from bot.delivery import Deliverer, RetryPolicy
 from bot.health import HealthServer
 from bot.library import ArticleLibrary
+from bot.liveness import Instance
 from bot.metrics import Metrics, observe_command
 from bot.scheduler import BriefingScheduler
 from bot.settings import Settings
 from bot.source_snapshot import SourceSnapshot, snapshot_path
 from bot.sources import SourceLimits, SourcePoller
-from bot.state import Database
+from bot.state import Database, deliveries
 from bot.timing import Clock
 from bot.tree import BriefingTree
 
@@ -46,6 +49,7 @@ class Services:
     clock: Clock
     metrics: Metrics
     sources: SourcePoller
+    instance: Instance
 
 
 class BriefingBot(discord.AutoShardedClient):
@@ -77,6 +81,7 @@ class BriefingBot(discord.AutoShardedClient):
             **options,
         )
         grace = timedelta(hours=settings.misfire_grace_hours)
+        instance = Instance(db, settings.process_name(), clock=clock)
         deliverer = Deliverer(
             self,
             db,
@@ -87,7 +92,11 @@ class BriefingBot(discord.AutoShardedClient):
             retry=RetryPolicy(settings.send_retry_attempts, settings.send_retry_delay_seconds),
             metrics=metrics,
             owns_guild=settings.owns_guild,
-            lease=timedelta(seconds=settings.claim_lease_seconds),
+            claimant=deliveries.Claimant(
+                holder=instance.id,
+                lease=timedelta(seconds=settings.claim_lease_seconds),
+                holder_timeout=timedelta(seconds=settings.heartbeat_timeout_seconds),
+            ),
         )
         sources = SourcePoller(
             settings.article_sources,
@@ -108,14 +117,17 @@ class BriefingBot(discord.AutoShardedClient):
             sources=sources,
             source_poll=timedelta(seconds=settings.source_poll_seconds),
             catch_up_every=timedelta(seconds=settings.catch_up_seconds),
+            instance=instance,
+            heartbeat_every=timedelta(seconds=settings.heartbeat_seconds),
         )
         self.services = Services(
-            settings, db, library, deliverer, scheduler, clock, metrics, sources
+            settings, db, library, deliverer, scheduler, clock, metrics, sources, instance
         )
-        self.health: HealthServer | None = None
-        if settings.health_port is not None:
-            self.health = HealthServer(self, host=settings.health_host, port=settings.health_port)
-        self.tree = BriefingTree(self, rate=settings.command_rate, per=settings.command_per_seconds)
+        self._caught_up_at_start = False
+        self.health = HealthServer.for_settings(self, settings)  # also the web panel's server
+        self.tree = BriefingTree(
+            self, rate=settings.command_rate, per=settings.command_per_seconds, clock=clock
+        )
         self._stopping = False
 
     async def setup_hook(self) -> None:
@@ -125,7 +137,9 @@ class BriefingBot(discord.AutoShardedClient):
         await self.services.scheduler.start_sources()  # first poll now, beside the store index
         await self.services.library.refresh(force=True)
         setup_features(self.tree, self.services)
-        await self.services.scheduler.start()
+        await self.services.instance.register()
+        # a worker opens no gateway: it can deliver (over REST) as soon as it is logged in
+        await self.services.scheduler.start(catch_up_now=self.services.settings.worker_only)
         if self.health is not None:
             await self.health.start()
         settings = self.services.settings
@@ -143,20 +157,25 @@ class BriefingBot(discord.AutoShardedClient):
         observe_command(self.services.metrics, interaction, "ok")
 
     async def on_ready(self) -> None:
-        """Only logs: this fires again after every reconnect."""
+        """Logs; the first time only, runs the catch-up (this fires again on every reconnect)."""
         user = self.user
         log.info(
             "connected as %s (id=%s) to %d guilds", user, user.id if user else "?", len(self.guilds)
         )
+        if not self._caught_up_at_start:
+            self._caught_up_at_start = True
+            self.services.scheduler.run_now("catch-up")
 
     async def close(self) -> None:
         """Shut down in order, each step bounded by ``SHUTDOWN_TIMEOUT_SECONDS`` in all.
 
         No new jobs and the running ones cancelled and awaited first (they use the gateway and
-        the database), then the health server, the sources' HTTP session, the gateway, the
-        article index and last the database. A step that overruns is logged and skipped, so a
-        stuck step never keeps the process from exiting. discord.py calls ``close`` itself too
-        (and the ``async with`` block again at exit): only the first call does the work.
+        the database), then this instance marked stopped (other processes take over its
+        unfinished deliveries at once), then the health server, the sources' HTTP session, the
+        gateway, the article index and last the database. A step that overruns is logged and
+        skipped, so a stuck step never keeps the process from exiting. discord.py calls
+        ``close`` itself too (and the ``async with`` block again at exit): only the first call
+        does the work.
         """
         if self._stopping:
             await super().close()
@@ -174,6 +193,7 @@ class BriefingBot(discord.AutoShardedClient):
                 log.error("shutdown: %s did not stop in time; going on without it", name)
 
         await step("the scheduler's running jobs", self.services.scheduler.stop())
+        await step("marking this instance stopped", self._mark_stopped())
         if self.health is not None:
             await step("the health server", self.health.stop())
         await step("the sources' HTTP session", self.services.sources.close())
@@ -181,6 +201,12 @@ class BriefingBot(discord.AutoShardedClient):
         await step("the article index", asyncio.to_thread(self.services.library.close))
         await step("the database", self.services.db.close())
         log.info("shut down")
+
+    async def _mark_stopped(self) -> None:
+        try:
+            await self.services.instance.stop()
+        except Exception:  # a database that is down must not stop the shutdown
+            log.warning("could not mark this instance stopped", exc_info=True)
 
 
 def _snapshot_of(settings: Settings) -> SourceSnapshot | None:

@@ -48,7 +48,7 @@ from bot.library import ArticleLibrary
 from bot.metrics import Metrics
 from bot.rendering import OutgoingMessage, render_briefing
 from bot.state import Database, deliveries, schedules, subscriptions
-from bot.state.deliveries import Delivery
+from bot.state.deliveries import Claimant, ClaimKey, Delivery
 from bot.state.schedules import ChannelSchedule
 from bot.state.subscriptions import DigestSettings
 from bot.timing import Clock, latest_due, local_day
@@ -121,7 +121,7 @@ class Deliverer:
         retry: RetryPolicy = RetryPolicy(),
         metrics: Metrics | None = None,
         owns_guild: Callable[[int], bool] = lambda guild_id: True,
-        lease: timedelta = deliveries.DEFAULT_LEASE,
+        claimant: Claimant = deliveries.ANONYMOUS,
     ) -> None:
         self.client = client
         self.db = db
@@ -132,7 +132,8 @@ class Deliverer:
         self.retry = retry
         self.metrics = metrics or Metrics()
         self.owns_guild = owns_guild
-        self.lease = lease
+        self.claimant = claimant
+        self._taken_over: set[ClaimKey] = set()
 
     # --- channel briefings ---------------------------------------------------------------
 
@@ -151,7 +152,9 @@ class Deliverer:
             # Set up after today's time: the first post is the next one, not a surprise post
             # minutes after `/briefing setup`. (A day that failed is still retried.)
             return Outcome("not-due", detail="set up after today's post time")
-        if not await deliveries.claim(self.db, CHANNEL, guild_id, day, now=now, lease=self.lease):
+        if not await deliveries.claim(
+            self.db, CHANNEL, guild_id, day, now=now, claimant=self.claimant
+        ):
             return Outcome("already")
         briefing = self.library.briefing(
             due, topics=schedule.topics, per_topic=self.per_topic, min_quality=schedule.min_quality
@@ -241,7 +244,9 @@ class Deliverer:
             chunk = due[start : start + DIGEST_CHUNK]
             keys = [(user.user_id, day) for user, _, day in chunk]
             priors = await deliveries.get_deliveries(self.db, DIGEST, keys)
-            won = set(await deliveries.claim_digests(self.db, keys, now=now, lease=self.lease))
+            won = set(
+                await deliveries.claim_digests(self.db, keys, now=now, claimant=self.claimant)
+            )
             for user, moment, day in chunk:
                 if (user.user_id, day) not in won:
                     outcomes[user.user_id] = Outcome("already")
@@ -306,6 +311,37 @@ class Deliverer:
             outcomes.append(await self._safely(self.deliver_channel(schedule.guild_id), schedule))
         outcomes += await self.deliver_digests(await subscriptions.digest_users(self.db))
         return outcomes
+
+    async def take_over(self) -> list[Outcome]:
+        """Deliver at once what a gone process claimed but did not finish (see
+        :mod:`bot.state.instances`): its digests, and the channel briefings of this process's
+        guilds. Each orphaned claim is tried once by this process; one that stays orphaned
+        (no longer due, say) is left to the catch-up pass."""
+        orphans = await deliveries.orphaned_claims(
+            self.db, now=self.clock(), claimant=self.claimant
+        )
+        mine = [
+            key
+            for key in orphans
+            if key not in self._taken_over
+            and (key.kind == DIGEST or self.owns_guild(key.target_id))
+        ]
+        self._taken_over = (self._taken_over & set(orphans)) | set(mine)
+        if not mine:
+            return []
+        log.warning("taking over %d deliveries whose sender is gone", len(mine))
+        outcomes = [
+            await self._safely(self.deliver_channel(key.target_id), key)
+            for key in mine
+            if key.kind == CHANNEL
+        ]
+        users = [
+            settings
+            for key in mine
+            if key.kind == DIGEST
+            and (settings := await subscriptions.digest_settings(self.db, key.target_id))
+        ]
+        return outcomes + await self.deliver_digests(users)
 
     @staticmethod
     async def _safely(work: Awaitable[Outcome], target: object) -> Outcome:

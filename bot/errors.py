@@ -1,6 +1,7 @@
 """The one error path of every command.
 
-Commands raise :class:`UserError` (or a check failure) with a message that is safe to show;
+Commands raise :class:`UserError` (or a check failure), and the use cases they call
+:class:`~bot.usecases.UseCaseError`, with a message that is safe to show;
 :func:`handle_command_error`, installed as the command tree's ``on_error``, turns it into an
 ephemeral reply — with ``response.send_message`` or ``followup.send`` depending on whether the
 interaction was already answered. Anything unexpected is logged with the guild, channel, user
@@ -11,11 +12,14 @@ application did not respond".
 from __future__ import annotations
 
 import logging
+import math
+from datetime import datetime, timedelta
 
 import discord
 from discord import app_commands
 
 from bot.metrics import observe_command
+from bot.usecases.errors import UseCaseError
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +34,31 @@ class UserError(app_commands.AppCommandError):
     """A problem with what the user asked for; ``str(error)`` is shown to them."""
 
 
+class MemberCooldown(app_commands.CommandOnCooldown):
+    """A member sent too many commands; ``until`` is when the next one is accepted."""
+
+    def __init__(self, cooldown: app_commands.Cooldown, retry_after: float, until: datetime):
+        super().__init__(cooldown, retry_after)
+        self.until = until
+
+
+def cooldown_message(rate: int, per: float, until: datetime) -> str:
+    """The "slow down" reply: the limit, and when to try again as a Discord relative time."""
+    commands = "command" if rate == 1 else "commands"
+    seconds = "second" if per == 1 else "seconds"
+    # rounded up: "in 3 seconds" must not show before the command is accepted again
+    moment = datetime.fromtimestamp(math.ceil(until.timestamp()), until.tzinfo)
+    return (
+        f"Slow down: at most {rate} {commands} per {per:g} {seconds}. "
+        f"Try again {discord.utils.format_dt(moment, 'R')}."
+    )
+
+
 def _message_for(error: app_commands.AppCommandError) -> str | None:
     """The text to show for an expected error, or None for an unexpected one."""
-    if isinstance(error, app_commands.CommandInvokeError) and isinstance(error.original, UserError):
+    if isinstance(error, app_commands.CommandInvokeError) and isinstance(
+        error.original, UserError | UseCaseError
+    ):
         return str(error.original)
     if isinstance(error, UserError):
         return str(error)
@@ -41,7 +67,12 @@ def _message_for(error: app_commands.AppCommandError) -> str | None:
     if isinstance(error, app_commands.NoPrivateMessage):
         return "This command only works in a server."
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down a little: try again in {error.retry_after:.0f} s."
+        until = (
+            error.until
+            if isinstance(error, MemberCooldown)
+            else discord.utils.utcnow() + timedelta(seconds=error.retry_after)
+        )
+        return cooldown_message(error.cooldown.rate, error.cooldown.per, until)
     if isinstance(error, app_commands.TransformerError | app_commands.CheckFailure):
         return str(error) or "That argument is not valid."
     return None

@@ -30,9 +30,8 @@ from pathlib import Path
 from bot.timing import Clock, system_clock
 from briefings.briefing import Briefing, BriefingRequest, assemble
 from briefings.explain import Explanation, explain
-from briefings.index import StoreIndex
+from briefings.index import SearchFilters, SearchIndex, SearchResults, StoreIndex
 from briefings.model import Article, Catalog, Problem
-from briefings.search import SearchFilters, SearchIndex, SearchResults
 from briefings.topics import TopicSummary, summarize_topics
 from briefings.urls import canonical_url
 
@@ -64,10 +63,10 @@ class ArticleLibrary:
         self._remote: tuple[Article, ...] = ()
         self._remote_index: SearchIndex | None = None
         self._lock = asyncio.Lock()
-        self._logged_problems: frozenset[Problem] = frozenset()
-        self._logged_notes: frozenset[Problem] = frozenset()
         """Held while the store syncs and while topic counts are computed."""
         self._remote_lock = asyncio.Lock()
+        self._logged_problems: frozenset[Problem] = frozenset()
+        self._logged_notes: frozenset[Problem] = frozenset()
 
     # --- keeping up to date ----------------------------------------------------------------
 

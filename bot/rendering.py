@@ -62,8 +62,8 @@ from bot._limits import (
 from briefings.briefing import Briefing, Story
 from briefings.excerpts import BriefingLength, excerpt
 from briefings.explain import Explanation
+from briefings.index import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchResults
 from briefings.model import topic_key
-from briefings.search import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchResults
 from briefings.text import title_key
 from briefings.topics import TopicSummary
 

@@ -6,9 +6,14 @@ Jobs, each with an explicit id (``replace_existing=True``), an explicit time zon
 - ``channel:<guild id>``: a guild's daily post, a cron trigger at its local time and zone;
 - ``digest:<zone>:<HH:MM>``: every subscriber whose digest time is that local time (one job per
   distinct time, not per user);
-- ``catch-up``: every ``CATCH_UP_SECONDS`` (10 minutes) and once right after start, delivers
-  what is due within the grace period but not yet in the delivery log — a post missed while
-  the bot was down, a day whose send failed, a day a DST jump skipped;
+- ``catch-up``: every ``CATCH_UP_SECONDS`` (10 minutes), and once as soon as the process can
+  deliver (the client triggers it when the gateway is first ready; a ``WORKER_ONLY`` process
+  runs it at start), delivers what is due within the grace period but not yet in the delivery
+  log — a post missed while the bot was down, a day whose send failed, a day a DST jump
+  skipped, a delivery a killed process had claimed;
+- ``heartbeat``: every ``HEARTBEAT_SECONDS``, tells the other processes this one still runs;
+- ``take-over``: every ``HEARTBEAT_SECONDS`` / 2, delivers at once what a process that is gone
+  had claimed but not finished (:meth:`bot.delivery.Deliverer.take_over`);
 - ``store-refresh``: re-reads the article store when its folder changed;
 - ``sources-poll``: polls the remote sources every ``SOURCE_POLL_SECONDS`` and hands their
   articles to the library when they changed. The first poll does not wait for it:
@@ -46,6 +51,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.delivery import Deliverer
 from bot.library import ArticleLibrary
+from bot.liveness import Instance
 from bot.parsing import format_time_of_day
 from bot.sources import SourcePoller
 from bot.state import Database, schedules, subscriptions
@@ -54,6 +60,7 @@ from bot.state.schedules import ChannelSchedule
 log = logging.getLogger(__name__)
 
 CATCH_UP_EVERY = timedelta(minutes=10)
+HEARTBEAT_EVERY = timedelta(seconds=5)
 
 
 def channel_job_id(guild_id: int) -> str:
@@ -83,6 +90,8 @@ class BriefingScheduler:
         sources: SourcePoller | None = None,
         source_poll: timedelta = timedelta(minutes=5),
         catch_up_every: timedelta = CATCH_UP_EVERY,
+        instance: Instance | None = None,
+        heartbeat_every: timedelta = HEARTBEAT_EVERY,
     ) -> None:
         self.db = db
         self.deliverer = deliverer
@@ -91,6 +100,8 @@ class BriefingScheduler:
         self.sources = sources
         self.source_poll = source_poll
         self.catch_up_every = catch_up_every
+        self.instance = instance
+        self.heartbeat_every = heartbeat_every
         self._poll_lock = asyncio.Lock()
         self._first_poll: asyncio.Task[None] | None = None
         self.scheduler = AsyncIOScheduler(
@@ -105,6 +116,7 @@ class BriefingScheduler:
             self._on_job_event, EVENT_JOB_ERROR | EVENT_JOB_EXECUTED | EVENT_JOB_MISSED
         )
         self._running_jobs: set[asyncio.Task[object]] = set()
+        self._stopping = False
 
     def _tracked(self, job: _Job) -> Callable[..., Awaitable[None]]:
         """``job`` as a job function whose running task :meth:`stop` can cancel and await."""
@@ -116,6 +128,11 @@ class BriefingScheduler:
                 self._running_jobs.add(task)
             try:
                 await job(*args)
+            except asyncio.CancelledError:
+                if not self._stopping:
+                    raise
+                # Cancelled by stop(): an expected end, not a failure for APScheduler to log.
+                log.info("job %s stopped by the shutdown", job.__name__)
             finally:
                 if task is not None:
                     self._running_jobs.discard(task)
@@ -139,8 +156,15 @@ class BriefingScheduler:
         """Whether the scheduler has been started and not shut down."""
         return bool(self.scheduler.running)
 
-    async def start(self) -> None:
-        """Build every job from the database and start (call from ``setup_hook``)."""
+    def _every(self, period: timedelta) -> IntervalTrigger:
+        return IntervalTrigger(seconds=max(1, int(period.total_seconds())), timezone=UTC)
+
+    async def start(self, *, catch_up_now: bool = False) -> None:
+        """Build every job from the database and start (call from ``setup_hook``).
+
+        ``catch_up_now`` runs the catch-up at once; otherwise the client calls
+        :meth:`run_now` with ``"catch-up"`` when it can deliver (the gateway is ready).
+        """
         if self.running:
             return
         self.scheduler.start()
@@ -149,13 +173,29 @@ class BriefingScheduler:
                 self.schedule_channel(schedule)
         for user in await subscriptions.digest_users(self.db):
             self.ensure_digest_slot(user.post_time, user.timezone)
+        first_run = {"next_run_time": datetime.now(UTC)} if catch_up_now else {}
         self.scheduler.add_job(
             self._tracked(self.deliverer.catch_up),
-            IntervalTrigger(seconds=int(self.catch_up_every.total_seconds()), timezone=UTC),
+            self._every(self.catch_up_every),
             id="catch-up",
             name="deliver what is due but missing",
             replace_existing=True,
-            next_run_time=datetime.now(UTC),
+            **first_run,
+        )
+        if self.instance is not None:
+            self.scheduler.add_job(
+                self._tracked(self.instance.beat),
+                self._every(self.heartbeat_every),
+                id="heartbeat",
+                name="tell the other processes this one runs",
+                replace_existing=True,
+            )
+        self.scheduler.add_job(
+            self._tracked(self.deliverer.take_over),
+            self._every(self.heartbeat_every / 2),  # a cheap, indexed query
+            id="take-over",
+            name="deliver what a process that is gone had claimed",
+            replace_existing=True,
         )
         self.scheduler.add_job(
             self._tracked(self.library.refresh),
@@ -206,6 +246,7 @@ class BriefingScheduler:
         log as it was, and the next start takes it over), so once this returns nothing uses the
         gateway or the database any more. The caller bounds the wait.
         """
+        self._stopping = True
         if self.running:
             self.scheduler.shutdown(wait=False)
         running = [task for task in self._running_jobs if not task.done()]

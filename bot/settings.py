@@ -9,6 +9,7 @@ never shown by ``repr``, logs or error messages.
 from __future__ import annotations
 
 import re
+import socket
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
@@ -56,10 +57,19 @@ class Settings(BaseSettings):
     log_format: LogFormat = "text"
     health_port: int | None = Field(default=None, ge=0, le=65535)
     health_host: str = "127.0.0.1"
+    web_port: int | None = Field(default=None, ge=0, le=65535)
+    web_host: str = "127.0.0.1"
+    web_base_url: str | None = None
+    discord_client_id: int | None = Field(default=None, ge=1)
+    discord_client_secret: SecretStr | None = None
+    web_secret_key: SecretStr | None = None
     store_rescan_seconds: int = Field(default=60, ge=5, le=86_400)
     misfire_grace_hours: float = Field(default=6, gt=0, le=24)
     catch_up_seconds: int = Field(default=600, ge=1, le=86_400)
     claim_lease_seconds: int = Field(default=600, ge=1, le=86_400)
+    heartbeat_seconds: int = Field(default=5, ge=1, le=300)
+    heartbeat_timeout_seconds: int = Field(default=15, ge=2, le=3600)
+    instance_name: str | None = Field(default=None, max_length=200)
     default_digest_time: time = time(8, 0)
     default_digest_timezone: str = "UTC"
     briefing_per_topic: int = Field(default=5, ge=1, le=20)
@@ -112,6 +122,39 @@ class Settings(BaseSettings):
                 raise ValueError(f"SHARD_IDS {wrong} are outside 0..{self.shard_count - 1}")
         return self
 
+    @model_validator(mode="after")
+    def _heartbeat_fits(self) -> Settings:
+        if self.heartbeat_timeout_seconds < 2 * self.heartbeat_seconds:
+            raise ValueError(
+                "HEARTBEAT_TIMEOUT_SECONDS must be at least twice HEARTBEAT_SECONDS "
+                f"({self.heartbeat_timeout_seconds} < 2 x {self.heartbeat_seconds}): one late "
+                "heartbeat must not make a running process look dead"
+            )
+        return self
+
+    @field_validator("instance_name", mode="before")
+    @classmethod
+    def _optional_name(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    def role(self) -> str | None:
+        """``"worker"``, ``"shards-0-1"`` for ``SHARD_IDS=0,1``, or None (every shard)."""
+        if self.worker_only:
+            return "worker"
+        if self.shard_ids is not None:
+            return "shards-" + "-".join(str(shard) for shard in self.shard_ids)
+        return None
+
+    def process_name(self) -> str:
+        """This process's name among the running instances: ``INSTANCE_NAME``, else the host
+        name and the role (``web1/shards-0-1``, ``web1/worker``, ``web1/all-shards``).
+
+        A process that starts under the name of an instance still marked running declares
+        that instance gone (it was this process, killed): its unfinished deliveries are taken
+        over at once. Several workers on one host therefore need distinct ``INSTANCE_NAME``s.
+        """
+        return self.instance_name or f"{socket.gethostname()}/{self.role() or 'all-shards'}"
+
     def index_cache_path(self) -> Path | None:
         """This process's index cache: ``INDEX_CACHE`` with the process's role in the name.
 
@@ -120,13 +163,8 @@ class Settings(BaseSettings):
         ``data/index-cache.shards-0.sqlite3``, ``…shards-1…`` or ``…worker…``; a process that
         runs every shard keeps the plain name.
         """
-        if self.index_cache is None:
-            return None
-        if self.worker_only:
-            role = "worker"
-        elif self.shard_ids is not None:
-            role = "shards-" + "-".join(str(shard) for shard in self.shard_ids)
-        else:
+        role = self.role()
+        if self.index_cache is None or role is None:
             return self.index_cache
         return self.index_cache.with_name(
             f"{self.index_cache.stem}.{role}{self.index_cache.suffix}"
@@ -175,9 +213,45 @@ class Settings(BaseSettings):
             return None
         return value
 
-    @field_validator("health_port", mode="before")
+    @field_validator("web_base_url")
     @classmethod
-    def _optional_port(cls, value: object) -> object:
+    def _base_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be the panel's public http(s) URL, e.g. https://bot.example.org")
+        return value.rstrip("/")
+
+    @field_validator("discord_client_secret", "web_secret_key", mode="before")
+    @classmethod
+    def _blank_secret(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("web_secret_key")
+    @classmethod
+    def _strong_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+        return value
+
+    @model_validator(mode="after")
+    def _web_complete(self) -> Settings:
+        if self.web_port is None:
+            return self
+        needed = {
+            "WEB_BASE_URL": self.web_base_url,
+            "DISCORD_CLIENT_ID": self.discord_client_id,
+            "DISCORD_CLIENT_SECRET": self.discord_client_secret,
+            "WEB_SECRET_KEY": self.web_secret_key,
+        }
+        for name, value in needed.items():
+            if value is None:
+                raise ValueError(f"WEB_PORT turns the web panel on, which needs {name} too")
+        return self
+
+    @field_validator("health_port", "web_port", "discord_client_id", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("log_format", mode="before")

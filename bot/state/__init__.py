@@ -8,6 +8,7 @@ nothing here reads the clock (``now`` is always passed in, timezone-aware) or kn
 
 from __future__ import annotations
 
+from bot.state import instances
 from bot.state.database import SCHEMA_VERSION, Database, SchemaError, SchemaTooNewError
 from bot.state.deliveries import (
     CHANNEL,
@@ -64,6 +65,7 @@ __all__ = [
     "forget_user",
     "get_delivery",
     "get_schedule",
+    "instances",
     "last_delivery",
     "mark_failed",
     "mark_sent",

@@ -10,8 +10,16 @@ therefore never posts the same briefing twice:
 * no row yet → a ``"sending"`` row is inserted → True;
 * ``"sent"`` → False;
 * ``"failed"`` → claimed again (``attempts`` + 1) → True;
-* ``"sending"`` claimed longer than ``lease`` ago (its sender crashed) → taken over → True;
-* ``"sending"`` within the lease (someone is sending right now) → False.
+* ``"sending"`` held by an instance that is gone (:mod:`bot.state.instances`: it stopped, a
+  restarted process of the same name replaced it, or its heartbeat is older than
+  ``holder_timeout``) → taken over at once → True;
+* ``"sending"`` claimed longer than ``lease`` ago (a backstop: claims made before instances
+  were recorded, or a sender that is alive but stuck) → taken over → True;
+* ``"sending"`` otherwise (someone is sending right now) → False.
+
+Each claim records its ``holder``, the claiming instance's id. :func:`orphaned_claims` lists
+the claims that may be taken over, so a running process can pick them up within seconds of
+their sender's death instead of at its next catch-up pass.
 
 Claims are race-safe across sessions and processes: an ``INSERT … ON CONFLICT DO NOTHING``
 followed by an ``UPDATE`` whose WHERE re-checks status and claim time, deciding on the number
@@ -29,6 +37,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.state.database import Database, affected_rows, dialect_insert
+from bot.state.instances import holder_gone
 from bot.state.tables import DeliveryRow, DigestUserRow, require_aware
 
 CHANNEL = "channel"
@@ -40,6 +49,24 @@ SENT = "sent"
 FAILED = "failed"
 
 DEFAULT_LEASE = timedelta(minutes=10)
+DEFAULT_HOLDER_TIMEOUT = timedelta(seconds=15)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimant:
+    """Who claims: the instance id recorded as holder, and the takeover rules it applies."""
+
+    holder: str | None = None
+    lease: timedelta = DEFAULT_LEASE
+    holder_timeout: timedelta = DEFAULT_HOLDER_TIMEOUT
+
+    def __post_init__(self) -> None:
+        if self.lease <= timedelta(0) or self.holder_timeout <= timedelta(0):
+            raise ValueError(f"the lease and holder timeout must be positive, got {self}")
+
+
+ANONYMOUS = Claimant()
+"""A claimant recording no holder, with the default lease and holder timeout."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +82,7 @@ class Delivery:
     sent_at: datetime | None
     error: str | None
     message_ids: tuple[int, ...]
+    holder: str | None = None
 
 
 def _check_kind(kind: str) -> str:
@@ -82,9 +110,11 @@ def _first_row(
     sent_at: datetime | None = None,
     error: str | None = None,
     message_ids: Sequence[int] = (),
+    holder: str | None = None,
 ) -> sqlite.Insert | postgresql.Insert:
     """The INSERT of a delivery's first row (attempt 1, claimed ``now``), for an upsert."""
     return dialect_insert(db, DeliveryRow).values(
+        **({} if holder is None else {"holder": holder}),
         kind=kind,
         target_id=target_id,
         day=day,
@@ -108,6 +138,7 @@ def _delivery(row: DeliveryRow) -> Delivery:
         sent_at=row.sent_at,
         error=row.error,
         message_ids=tuple(int(message_id) for message_id in row.message_ids),
+        holder=row.holder,
     )
 
 
@@ -121,7 +152,7 @@ async def claim(
     day: date,
     *,
     now: datetime,
-    lease: timedelta = DEFAULT_LEASE,
+    claimant: Claimant = ANONYMOUS,
 ) -> bool:
     """True when the caller may send the ``(kind, target_id, day)`` briefing now.
 
@@ -129,7 +160,7 @@ async def claim(
     the same key (from any session or process) gets True.
     """
     async with db.session() as session, session.begin():
-        return await _claim(db, session, kind, target_id, day, now=now, lease=lease)
+        return await _claim(db, session, kind, target_id, day, now=now, claimant=claimant)
 
 
 async def claim_digests(
@@ -137,7 +168,7 @@ async def claim_digests(
     targets: Sequence[tuple[int, date]],
     *,
     now: datetime,
-    lease: timedelta = DEFAULT_LEASE,
+    claimant: Claimant = ANONYMOUS,
 ) -> list[tuple[int, date]]:
     """Claim the digests of as many ``(user_id, day)`` targets as this process can get.
 
@@ -161,7 +192,7 @@ async def claim_digests(
         )
         for user_id, day in targets:
             if user_id in locked and await _claim(
-                db, session, DIGEST, user_id, day, now=now, lease=lease
+                db, session, DIGEST, user_id, day, now=now, claimant=claimant
             ):
                 won.append((user_id, day))
     return won
@@ -175,30 +206,66 @@ async def _claim(
     day: date,
     *,
     now: datetime,
-    lease: timedelta,
+    claimant: Claimant,
 ) -> bool:
     require_aware(now)
     _check_kind(kind)
-    if lease <= timedelta(0):
-        raise ValueError(f"the lease must be positive, got {lease}")
-    first_claim = _first_row(db, kind, target_id, day, SENDING, now).on_conflict_do_nothing(
-        index_elements=_KEY_COLUMNS
-    )
+    first_claim = _first_row(
+        db, kind, target_id, day, SENDING, now, holder=claimant.holder
+    ).on_conflict_do_nothing(index_elements=_KEY_COLUMNS)
     reclaim = (
         update(DeliveryRow)
         .where(
             _key(kind, target_id, day),
-            or_(
-                DeliveryRow.status == FAILED,
-                and_(DeliveryRow.status == SENDING, DeliveryRow.claimed_at < now - lease),
-            ),
+            or_(DeliveryRow.status == FAILED, _abandoned(now, claimant)),
         )
-        .values(status=SENDING, attempts=DeliveryRow.attempts + 1, claimed_at=now)
+        .values(
+            status=SENDING,
+            attempts=DeliveryRow.attempts + 1,
+            claimed_at=now,
+            holder=claimant.holder,
+        )
         .execution_options(synchronize_session=False)
     )
     if await affected_rows(session, first_claim) == 1:
         return True
     return await affected_rows(session, reclaim) == 1
+
+
+def _abandoned(now: datetime, claimant: Claimant) -> ColumnElement[bool]:
+    """SQL: a ``"sending"`` claim whose sender is gone or whose lease ran out."""
+    return and_(
+        DeliveryRow.status == SENDING,
+        or_(
+            holder_gone(now=now, timeout=claimant.holder_timeout, me=claimant.holder),
+            DeliveryRow.claimed_at < now - claimant.lease,
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimKey:
+    """One delivery's key: ``(kind, target_id, day)``."""
+
+    kind: str
+    target_id: int
+    day: date
+
+
+async def orphaned_claims(
+    db: Database, *, now: datetime, claimant: Claimant = ANONYMOUS
+) -> list[ClaimKey]:
+    """The ``"sending"`` deliveries ``claimant`` could take over now (their sender is gone or
+    their lease ran out), oldest claim first. Few rows: an index covers ``status``."""
+    require_aware(now)
+    query = (
+        select(DeliveryRow.kind, DeliveryRow.target_id, DeliveryRow.day)
+        .where(_abandoned(now, claimant))
+        .order_by(DeliveryRow.claimed_at)
+    )
+    async with db.session() as session, session.begin():
+        rows = (await session.execute(query)).all()
+    return [ClaimKey(kind, target_id, day) for kind, target_id, day in rows]
 
 
 async def mark_sent(
@@ -302,3 +369,17 @@ async def get_delivery(db: Database, kind: str, target_id: int, day: date) -> De
     async with db.session() as session, session.begin():
         row = (await session.scalars(query)).first()
         return None if row is None else _delivery(row)
+
+
+async def recent_deliveries(
+    db: Database, kind: str, target_id: int, *, limit: int = 10
+) -> list[Delivery]:
+    """The target's last ``limit`` deliveries, the most recent day first (for the web panel)."""
+    query = (
+        select(DeliveryRow)
+        .where(DeliveryRow.kind == _check_kind(kind), DeliveryRow.target_id == target_id)
+        .order_by(DeliveryRow.day.desc())
+        .limit(limit)
+    )
+    async with db.session() as session, session.begin():
+        return [_delivery(row) for row in (await session.scalars(query)).all()]

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Dialect,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -157,6 +158,7 @@ class DeliveryRow(Base):
         UniqueConstraint("kind", "target_id", "day", name="deliveries_kind_target_day"),
         CheckConstraint("kind IN ('channel', 'digest')", name="deliveries_kind"),
         CheckConstraint("status IN ('sending', 'sent', 'failed')", name="deliveries_status"),
+        Index("deliveries_status_holder", "status", "holder"),
     )
 
     # INTEGER PRIMARY KEY is SQLite's rowid alias; BIGINT would not autoincrement there.
@@ -172,3 +174,18 @@ class DeliveryRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
     message_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    holder: Mapped[str | None] = mapped_column(String(32))
+    """The :class:`InstanceRow` id of the process that claimed it last (None before 0002)."""
+
+
+class InstanceRow(Base):
+    """One start of a bot process: its heartbeat tells the others whether it still runs."""
+
+    __tablename__ = "instances"
+    __table_args__ = (Index("instances_name", "name"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -7,10 +7,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
 from pathlib import Path
+from typing import IO
 
 BOT_SETTING_PREFIXES = ("DISCORD_", "ARTICLE_", "DATABASE_", "SHARD_", "WORKER_")
 
@@ -27,22 +29,35 @@ def _ignore_sigint() -> None:
 
 
 async def start_bot(
-    env: dict[str, str], cwd: Path, *, capture_output: bool = False, sigint_ignored: bool = False
+    env: dict[str, str],
+    cwd: Path,
+    *,
+    capture_output: bool = False,
+    sigint_ignored: bool = False,
+    log: Path | None = None,
 ) -> asyncio.subprocess.Process:
-    """``python -m bot`` in ``cwd``; its output in ``stdout`` (with stderr) or discarded.
+    """``python -m bot`` in ``cwd``; its output in ``stdout`` (with stderr), appended to the
+    file ``log`` (to show when a test fails), or discarded.
 
     ``sigint_ignored`` starts it the way a shell without job control starts ``bot &``: with
     SIGINT ignored, inherited through exec.
     """
-    output = asyncio.subprocess.PIPE if capture_output else asyncio.subprocess.DEVNULL
-    errors = asyncio.subprocess.STDOUT if capture_output else asyncio.subprocess.DEVNULL
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=cwd,
-        env=env,
-        stdout=output,
-        stderr=errors,
-        preexec_fn=_ignore_sigint if sigint_ignored else None,
+    output: int | IO[bytes] = (
+        asyncio.subprocess.PIPE if capture_output else asyncio.subprocess.DEVNULL
     )
+    errors: int | IO[bytes] = (
+        asyncio.subprocess.STDOUT if capture_output else asyncio.subprocess.DEVNULL
+    )
+    with contextlib.ExitStack() as files:
+        if log is not None:
+            output = errors = files.enter_context(log.open("ab"))
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            cwd=cwd,
+            env=env,
+            stdout=output,
+            stderr=errors,
+            preexec_fn=_ignore_sigint if sigint_ignored else None,
+        )

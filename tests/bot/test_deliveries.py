@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import time, timedelta
+from pathlib import Path
+
+import pytest
 
 from bot.client import BriefingBot
 from bot.delivery import Outcome
@@ -92,6 +97,9 @@ async def test_missed_post_is_caught_up_once_after_downtime(harness: BotHarness)
     harness.clock.now = SAMPLE_MORNING.replace(hour=10)  # back within the grace period
     await harness.start()
     assert (await wait_delivered(harness, "channel", harness.guild.id)).status == "sent"
+    # the start-up catch-up waited for the gateway: nothing was posted before READY
+    first_post = fake.requests_to("POST", "/channels/{id}/messages")[0]
+    assert first_post.time > fake.gateway.ready_times[-1]
     posted = fake.messages_in(news)
     assert posted[0]["content"].startswith("**Daily briefing**")
     # the late post is the 08:00 briefing: its window ends at the scheduled time
@@ -159,3 +167,34 @@ async def test_empty_day_sends_no_digest(harness: BotHarness) -> None:
     outcomes = await bot.services.deliverer.catch_up()
     assert [o.status for o in outcomes] == ["empty"]
     assert fake.dms_to(alice.id) == []
+
+
+async def test_a_bot_stopped_mid_delivery_stops_in_bounded_time_and_is_taken_over_at_once(
+    world: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Stopping cancels the running job, waits for it, marks the instance stopped, then closes
+    the database; the next start takes the unfinished claim over at once (the clock has not
+    moved: no lease expired) and Discord's nonce keeps the held message single."""
+    harness = BotHarness(world, tmp_path)
+    bot = await harness.start()
+    news = harness.channel_id("news")
+    await _setup(harness, "08:45")
+    harness.clock.now = SAMPLE_MORNING.replace(minute=46)
+    world.hold_next("POST", "/channels/{id}/messages", seconds=60)
+    assert bot.services.scheduler.run_now(channel_job_id(harness.guild.id))
+    await world.wait_until(lambda: world.messages_in(news), timeout=10)
+    first_instance = bot.services.instance.id
+    async with asyncio.timeout(15):  # the job waits 60 s for Discord: stop() must not
+        await harness.stop()
+    # A job cancelled by the shutdown is no failure: nothing at ERROR for it.
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+    restarted = await harness.start()
+    try:
+        last = await wait_delivered(harness, "channel", harness.guild.id)
+        assert last.status == "sent" and last.attempts == 2
+        assert last.holder == restarted.services.instance.id != first_instance
+        texts = [text_of(m) for m in world.messages_in(news)]
+        assert len(texts) == len(set(texts)) >= 2
+        assert sum(t.startswith("**Daily briefing**") for t in texts) == 1
+    finally:
+        await harness.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -141,6 +142,14 @@ async def test_gateway_reconnect_adds_no_jobs_and_no_posts(harness: BotHarness) 
     jobs = sorted(job.id for job in bot.services.scheduler.scheduler.get_jobs())
     posted = len(fake.messages_in(harness.channel_id()))
     syncs = len(fake.requests_to("PUT", "/applications/{id}/commands"))
+    scheduler = bot.services.scheduler.scheduler
+    # the start-up catch-up has run once (on the first READY): next time is an interval away
+    async with asyncio.timeout(10):
+        while True:
+            planned = scheduler.get_job("catch-up").next_run_time
+            if planned > datetime.now(UTC) + timedelta(minutes=5):
+                break
+            await asyncio.sleep(0.02)
 
     for invalidate in (False, True):  # a RESUME, then a fresh IDENTIFY (on_ready fires again)
         before = fake.resume_count + fake.identify_count
@@ -150,6 +159,7 @@ async def test_gateway_reconnect_adds_no_jobs_and_no_posts(harness: BotHarness) 
     assert fake.identify_count >= 2 and fake.resume_count >= 1
 
     assert sorted(job.id for job in bot.services.scheduler.scheduler.get_jobs()) == jobs
+    assert scheduler.get_job("catch-up").next_run_time == planned  # on_ready did not re-run it
     assert (
         len(fake.requests_to("PUT", "/applications/{id}/commands")) == syncs
     )  # setup_hook ran once
@@ -256,21 +266,43 @@ async def test_expired_or_acknowledged_interactions_are_logged_without_crashing(
     assert reply.ephemeral
 
 
-async def test_per_member_cooldown(world: FakeDiscord, tmp_path: Path) -> None:
+async def test_per_member_cooldown_says_when_and_spares_autocomplete_and_buttons(
+    world: FakeDiscord, tmp_path: Path
+) -> None:
     harness = BotHarness(world, tmp_path, overrides={"command_rate": 2, "command_per_seconds": 60})
     await harness.start()
     try:
         alice = harness.user("alice")
-        replies = [
-            await reply_of(await world.inject_slash_command("topics", user_id=alice.id))
-            for _ in range(3)
-        ]
-        assert "Slow down" not in (replies[1].content or "")
-        assert replies[2].ephemeral and "Slow down" in (replies[2].content or "")
+        search = await reply_of(
+            await world.inject_slash_command("search", {"query": "the"}, user_id=alice.id)
+        )
+        assert search.message_id is not None and "Slow down" not in text_of(search)
+        second = await reply_of(await world.inject_slash_command("topics", user_id=alice.id))
+        assert "Slow down" not in text_of(second)
+        third = await reply_of(await world.inject_slash_command("topics", user_id=alice.id))
+        # the window opened at the first command (the bot's clock stands still): 60 s later
+        until = int(harness.clock.now.timestamp()) + 60
+        assert third.ephemeral
+        assert third.content == (
+            f"Slow down: at most 2 commands per 60 seconds. Try again <t:{until}:R>."
+        )
+        # still throttled: autocomplete and buttons are not
+        typing = await world.inject_autocomplete(
+            "search", focused="topic", value="sp", options={"query": "x"}, user_id=alice.id
+        )
+        assert (await typing.wait_response()).callback_type == 8
+        assert typing.autocomplete_choices
+        button = await world.inject_component(search.message_id, "search:next", user_id=alice.id)
+        page = await button.wait_response()
+        assert page.callback_type == 7 and "Slow down" not in text_of(page)
         other = await reply_of(
             await world.inject_slash_command("topics", user_id=harness.user("bob").id)
         )
-        assert "Slow down" not in (other.content or "")
+        assert "Slow down" not in text_of(other)
+        # the cooldown reads the bot's clock: once the window has passed, alice is heard again
+        harness.clock.now += timedelta(seconds=61)
+        later = await reply_of(await world.inject_slash_command("topics", user_id=alice.id))
+        assert "Slow down" not in text_of(later)
     finally:
         await harness.close()
 

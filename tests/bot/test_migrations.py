@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import main as alembic_main
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, Connection, Integer, MetaData, insert, inspect, text
+from sqlalchemy import Column, Connection, Integer, MetaData, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.state import (
@@ -40,13 +41,20 @@ from bot.state import (
     subscribe,
 )
 from bot.state.database import alembic_config, run_locked
-from bot.state.tables import Base, SchemaVersionRow
+from bot.state.tables import Base
 from tests.bot.test_state import PG_SKIP_REASON, PG_TEST_URL, wipe_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 DAY = date(2025, 3, 1)
-BOT_TABLES = {"schema_version", "channel_schedules", "digest_users", "subscriptions", "deliveries"}
+BOT_TABLES = {
+    "schema_version",
+    "channel_schedules",
+    "digest_users",
+    "subscriptions",
+    "deliveries",
+    "instances",
+}
 SCHEDULE = ChannelSchedule(
     guild_id=1,
     channel_id=10,
@@ -124,15 +132,23 @@ async def _revisions(engine: AsyncEngine) -> list[str]:
         return [row[0] for row in rows]
 
 
+def _upgrade_to_0001(connection: Connection) -> None:
+    run_locked(connection, lambda locked: command.upgrade(alembic_config(locked), "0001"))
+
+
 async def _create_pre_alembic(engine: AsyncEngine) -> None:
-    """A database as the code before Alembic left it: ``create_all`` and ``schema_version`` 1."""
+    """A database as the code before Alembic left it: the tables of revision 0001 (which are
+    what that code's ``create_all`` made) with ``schema_version`` 1, and no ``alembic_version``.
+    """
+    async with engine.connect() as connection:
+        await connection.run_sync(_upgrade_to_0001)
     async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
-        await connection.execute(insert(SchemaVersionRow).values(id=1, version=1))
+        await connection.execute(text("DROP TABLE alembic_version"))
 
 
 async def _fill(engine: AsyncEngine) -> None:
-    """One schedule, one subscriber and one sent delivery, written with the state functions."""
+    """One schedule, one subscriber and one sent delivery, written with the state functions
+    (which write no column added after revision 0001 unless asked to)."""
     db = Database(engine, "test")
     await save_schedule(db, SCHEDULE, now=NOW)
     await subscribe(db, 7, "AI", now=NOW)
@@ -201,17 +217,20 @@ async def test_the_migrations_build_exactly_the_tables_of_the_metadata(
     assert await _run(engine, _diffs) == []
 
 
-async def test_the_migrations_build_the_same_schema_as_the_code_before_alembic(
+async def test_an_adopted_pre_alembic_database_ends_with_the_schema_of_a_fresh_one(
     url: str, engine: AsyncEngine
 ) -> None:
-    await _create_pre_alembic(engine)
-    before_alembic = await _run(engine, _snapshot)
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.drop_all)
-
     db = await Database.connect(url)
     await db.close()
-    assert await _run(engine, _snapshot) == before_alembic
+    fresh = await _run(engine, _snapshot)
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.drop_all)
+        await connection.execute(text("DROP TABLE alembic_version"))
+
+    await _create_pre_alembic(engine)
+    db = await Database.connect(url)
+    await db.close()
+    assert await _run(engine, _snapshot) == fresh
 
 
 # --- a database that newer code migrated ----------------------------------------------------
@@ -441,4 +460,6 @@ def test_the_alembic_command_prints_the_sql_offline(
     sql = capsys.readouterr().out
     assert "CREATE TABLE deliveries" in sql
     assert "INSERT INTO alembic_version (version_num) VALUES ('0001')" in sql
+    assert "CREATE TABLE instances" in sql
+    assert "UPDATE alembic_version SET version_num='0002'" in sql
     assert not (tmp_path / "unused.db").exists()

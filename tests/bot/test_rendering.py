@@ -40,8 +40,8 @@ from bot.rendering import (
 )
 from briefings.briefing import Briefing, Section, Story
 from briefings.excerpts import BriefingLength
+from briefings.index import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchResults
 from briefings.model import Article, Provider, RelatedArticle
-from briefings.search import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchResults
 from briefings.topics import TopicSummary
 
 END = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)

@@ -44,6 +44,7 @@ from bot.state import (
     subscribe,
     unsubscribe,
 )
+from bot.state.deliveries import Claimant
 from bot.state.tables import Base
 
 PG_TEST_URL = os.environ.get("PG_TEST_URL")
@@ -455,7 +456,12 @@ async def test_a_stale_sending_claim_is_taken_over(db: Database) -> None:
     assert (delivery.status, delivery.attempts, delivery.claimed_at) == ("sending", 2, later)
     assert not await claim(db, "channel", 1, DAY, now=later + timedelta(minutes=1))
     assert await claim(
-        db, "channel", 1, DAY, now=later + timedelta(minutes=2), lease=timedelta(seconds=30)
+        db,
+        "channel",
+        1,
+        DAY,
+        now=later + timedelta(minutes=2),
+        claimant=Claimant(lease=timedelta(seconds=30)),
     )
 
 
@@ -536,7 +542,7 @@ async def test_kinds_and_days_are_separate_keys(db: Database) -> None:
     with pytest.raises(ValueError, match="unknown delivery kind"):
         await claim(db, "email", 1, DAY, now=NOW)
     with pytest.raises(ValueError, match="lease"):
-        await claim(db, "channel", 9, DAY, now=NOW, lease=timedelta(0))
+        Claimant(lease=timedelta(0))
 
 
 async def test_twenty_concurrent_claims_on_one_database_yield_one_winner(db: Database) -> None:

@@ -17,6 +17,7 @@ import contextlib
 import json
 import logging
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -97,6 +98,8 @@ class FakeGateway:
         """Every payload sent to the client, in order."""
         self.connect_count = 0
         self.identify_count = 0
+        self.ready_times: list[float] = []
+        """``time.monotonic()`` as each READY was about to be sent (comparable to requests)."""
         self.resume_count = 0
         self.invalidate_next_resume = False
         self._pending: list[tuple[str, JsonObject, int | None, int | None]] = []
@@ -162,6 +165,7 @@ class FakeGateway:
         )
         self.sessions[session.session_id] = session
         conn.session = session
+        self.ready_times.append(time.monotonic())
         await self._dispatch_on(conn, "READY", self.host.ready_payload(session))
         for guild in self.host.guild_create_payloads(session):
             await self._dispatch_on(conn, "GUILD_CREATE", guild)
