@@ -47,6 +47,7 @@ from bot.digests import DigestComposer
 from bot.library import ArticleLibrary
 from bot.metrics import Metrics
 from bot.rendering import OutgoingMessage, render_briefing
+from bot.sending import Sender
 from bot.state import Database, deliveries, schedules, subscriptions
 from bot.state.deliveries import Claimant, ClaimKey, Delivery
 from bot.state.schedules import ChannelSchedule
@@ -107,11 +108,11 @@ def message_nonce(kind: str, target_id: int, day: date, part: int) -> int:
 
 
 class Deliverer:
-    """Sends channel briefings and DM digests through a discord.py client."""
+    """Sends channel briefings and DM digests through a :class:`~bot.sending.Sender`."""
 
     def __init__(
         self,
-        client: discord.Client,
+        sender: Sender,
         db: Database,
         library: ArticleLibrary,
         *,
@@ -123,7 +124,7 @@ class Deliverer:
         owns_guild: Callable[[int], bool] = lambda guild_id: True,
         claimant: Claimant = deliveries.ANONYMOUS,
     ) -> None:
-        self.client = client
+        self.sender = sender
         self.db = db
         self.library = library
         self.clock = clock
@@ -162,7 +163,7 @@ class Deliverer:
         zone = ZoneInfo(schedule.timezone)
         heading = f"**Daily briefing** · {due.astimezone(zone):%A %d %B %Y}"
         messages = render_briefing(briefing, heading=heading, zone=zone)
-        channel = self.client.get_partial_messageable(schedule.channel_id, guild_id=guild_id)
+        channel = self.sender.channel(schedule.channel_id, guild_id)
         outcome = await self._send_all(CHANNEL, guild_id, day, channel, messages, prior)
         if outcome.status == "paused":
             await schedules.pause_schedule(self.db, guild_id, outcome.detail, now=self.clock())
@@ -190,14 +191,14 @@ class Deliverer:
         """DM the member who set the schedule up that it is paused, and why (once per pause)."""
         if schedule.configured_by is None:
             return
-        guild = self.client.get_guild(schedule.guild_id)
-        where = f"**{discord.utils.escape_markdown(guild.name)}**" if guild else "your server"
+        name = self.sender.guild_name(schedule.guild_id)
+        where = f"**{discord.utils.escape_markdown(name)}**" if name else "your server"
         text = (
             f"I paused the daily briefing of {where} (channel <#{schedule.channel_id}>): {reason} "
             "Fix it, then run `/briefing setup` again to resume."
         )
         try:
-            dm = await self.client.create_dm(discord.Object(schedule.configured_by))
+            dm = await self.sender.open_dm(schedule.configured_by)
             await dm.send(text, allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException as error:
             log.warning(
@@ -214,11 +215,6 @@ class Deliverer:
         return DigestComposer(
             lambda due: self.library.briefings_by_topics(due, per_topic=self.per_topic)
         )
-
-    async def deliver_digest(self, settings: DigestSettings) -> Outcome:
-        """Send today's digest of ``settings.user_id``'s topics if due and not yet sent."""
-        (outcome,) = await self.deliver_digests([settings])
-        return outcome
 
     async def deliver_digests(self, users: Sequence[DigestSettings]) -> list[Outcome]:
         """Send every due digest of ``users`` that no one has sent or is sending.
@@ -268,7 +264,7 @@ class Deliverer:
         channel: discord.abc.Messageable | None = None
         if messages:
             try:
-                channel = await self.client.create_dm(discord.Object(settings.user_id))
+                channel = await self.sender.open_dm(settings.user_id)
             except discord.HTTPException as error:
                 detail = f"could not open a DM: {error.text or error}"
                 await self._log_failed(DIGEST, settings.user_id, day, detail)
@@ -421,7 +417,7 @@ class Deliverer:
 
     async def _unrecorded(self, channel: discord.abc.Messageable, prior: Delivery) -> list[int]:
         """Ids of the bot's own messages in ``channel`` newer than what ``prior`` recorded."""
-        me = self.client.user
+        me = self.sender.own_user_id()
         if me is None:
             return []
         after = (
@@ -433,7 +429,7 @@ class Deliverer:
             return [
                 message.id
                 async for message in channel.history(limit=50, after=after, oldest_first=True)
-                if message.author.id == me.id
+                if message.author.id == me
             ]
         except discord.HTTPException as error:
             log.warning("could not read recent messages to resume a delivery: %s", error)

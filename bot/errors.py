@@ -17,8 +17,6 @@ from datetime import datetime, timedelta
 import discord
 from discord import app_commands
 
-from bot.metrics import observe_command
-
 log = logging.getLogger(__name__)
 
 GENERIC_FAILURE = "Something went wrong on our side. It has been logged; please try again later."
@@ -87,9 +85,6 @@ async def handle_command_error(
     interaction: discord.Interaction, error: app_commands.AppCommandError
 ) -> None:
     """``CommandTree.on_error``: explain expected errors, log and apologise for the rest."""
-    metrics = getattr(getattr(interaction.client, "services", None), "metrics", None)
-    if metrics is not None:
-        observe_command(metrics, interaction, "error")
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
     if isinstance(original, discord.HTTPException) and original.code in _UNANSWERABLE:
         log.warning(

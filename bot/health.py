@@ -23,16 +23,21 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 if TYPE_CHECKING:
-    from bot.client import BriefingBot
+    import discord
+
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 
 class HealthServer:
-    """Serves ``/healthz`` and ``/metrics`` for one bot."""
+    """Serves ``/healthz`` and ``/metrics`` for one bot: its gateway client and services."""
 
-    def __init__(self, bot: BriefingBot, *, host: str, port: int) -> None:
-        self.bot = bot
+    def __init__(
+        self, client: discord.AutoShardedClient, services: Services, *, host: str, port: int
+    ) -> None:
+        self.client = client
+        self.services = services
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
@@ -68,8 +73,8 @@ class HealthServer:
 
     async def healthz(self) -> web.Response:
         """The health report."""
-        bot = self.bot
-        services = bot.services
+        bot = self.client
+        services = self.services
         shards = list(bot.shards.values())
         gateway = (
             bot.is_ready()
@@ -114,7 +119,7 @@ class HealthServer:
 
     async def metrics(self) -> web.Response:
         """The Prometheus exposition."""
-        services = self.bot.services
+        services = self.services
         if services.library.loaded_at is not None:
             services.metrics.articles.set(services.library.article_count)
             services.metrics.skipped_files.set(len(services.library.problems))
@@ -123,6 +128,6 @@ class HealthServer:
         )
 
 
-def _latency(bot: BriefingBot) -> float | None:
+def _latency(bot: discord.Client) -> float | None:
     latency = bot.latency
     return None if latency != latency or latency == float("inf") else round(latency * 1000, 1)

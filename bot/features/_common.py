@@ -13,7 +13,7 @@ from bot.parsing import timezone_choices, topic_choices
 from bot.rendering import OutgoingMessage
 
 if TYPE_CHECKING:
-    from bot.client import Services
+    from bot.services import Services
 
 NO_MENTIONS = discord.AllowedMentions.none()
 

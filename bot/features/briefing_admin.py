@@ -32,7 +32,7 @@ from bot.state.schedules import ChannelSchedule
 from bot.timing import latest_due
 
 if TYPE_CHECKING:
-    from bot.client import Services
+    from bot.services import Services
 
 _NEEDED = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
 

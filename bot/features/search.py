@@ -14,7 +14,7 @@ from bot.parsing import resolve_topic
 from bot.rendering import page_count, render_search_page
 
 if TYPE_CHECKING:
-    from bot.client import Services
+    from bot.services import Services
 
 MAX_QUERY = 500
 PAGER_TIMEOUT = 600.0

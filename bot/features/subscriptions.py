@@ -28,7 +28,7 @@ from bot.rendering import render_subscriptions
 from bot.state import subscriptions as store
 
 if TYPE_CHECKING:
-    from bot.client import Services
+    from bot.services import Services
 
 
 class ForgetMeView(discord.ui.View):

@@ -11,7 +11,7 @@ from bot.features._common import NO_MENTIONS, send_messages
 from bot.rendering import pack_embeds, render_topics
 
 if TYPE_CHECKING:
-    from bot.client import Services
+    from bot.services import Services
 
 
 def setup(tree: app_commands.CommandTree, services: Services) -> None:

@@ -88,8 +88,9 @@ class BotHarness:
 
     async def start(self) -> BriefingBot:
         settings = self.settings()
-        bot = await build_bot(settings, clock=self.clock, guild_ready_timeout=0.05)
-        bot.__class__ = QuickBot
+        bot = await build_bot(
+            settings, clock=self.clock, client_class=QuickBot, guild_ready_timeout=0.05
+        )
         self.bot = bot
         self._runner = asyncio.create_task(bot.start(TOKEN))
         ready = asyncio.create_task(bot.wait_until_ready())
