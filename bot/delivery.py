@@ -49,15 +49,13 @@ from bot.metrics import Metrics
 from bot.rendering import OutgoingMessage, render_briefing
 from bot.sending import Sender
 from bot.state import Database, deliveries, schedules, subscriptions
-from bot.state.deliveries import Claimant, ClaimKey, Delivery
+from bot.state.deliveries import Claimant, ClaimKey, Delivery, DeliveryKind, DeliveryStatus
 from bot.state.schedules import ChannelSchedule
 from bot.state.subscriptions import DigestSettings
 from bot.timing import Clock, latest_due, local_day
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "channel"
-DIGEST = "digest"
 DIGEST_CHUNK = 50
 """Digests claimed per transaction: small enough to share a slot between processes."""
 
@@ -87,7 +85,7 @@ class RetryPolicy:
 class Outcome:
     """What a delivery attempt did, for logs and tests."""
 
-    status: str  # "sent", "empty", "already", "not-due", "failed", "paused"
+    status: DeliveryStatus
     message_ids: tuple[int, ...] = ()
     detail: str = ""
 
@@ -101,7 +99,7 @@ class SendFailedError(Exception):
         self.pause = pause
 
 
-def message_nonce(kind: str, target_id: int, day: date, part: int) -> int:
+def message_nonce(kind: DeliveryKind, target_id: int, day: date, part: int) -> int:
     """A stable nonce for one part of one delivery (Discord allows up to 25 characters)."""
     digest = hashlib.blake2b(f"{kind}:{target_id}:{day}:{part}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") >> 1
@@ -142,21 +140,23 @@ class Deliverer:
         """Post today's briefing of ``guild_id`` if it is due and not yet posted."""
         schedule = await schedules.get_schedule(self.db, guild_id)
         if schedule is None or not schedule.active:
-            return Outcome("paused", detail="no active schedule")
+            return Outcome(DeliveryStatus.PAUSED, detail="no active schedule")
         now = self.clock()
         due = latest_due(schedule.post_time, schedule.timezone, now)
         if now - due > self.grace:
-            return Outcome("not-due", detail=f"missed by more than the grace period ({due:%H:%M})")
+            return Outcome(
+                DeliveryStatus.NOT_DUE, detail=f"missed by more than the grace period ({due:%H:%M})"
+            )
         day = local_day(due, schedule.timezone)
-        prior = await deliveries.get_delivery(self.db, CHANNEL, guild_id, day)
+        prior = await deliveries.get_delivery(self.db, DeliveryKind.CHANNEL, guild_id, day)
         if prior is None and schedule.updated_at is not None and due < schedule.updated_at:
             # Set up after today's time: the first post is the next one, not a surprise post
             # minutes after `/briefing setup`. (A day that failed is still retried.)
-            return Outcome("not-due", detail="set up after today's post time")
+            return Outcome(DeliveryStatus.NOT_DUE, detail="set up after today's post time")
         if not await deliveries.claim(
-            self.db, CHANNEL, guild_id, day, now=now, claimant=self.claimant
+            self.db, DeliveryKind.CHANNEL, guild_id, day, now=now, claimant=self.claimant
         ):
-            return Outcome("already")
+            return Outcome(DeliveryStatus.ALREADY)
         briefing = self.library.briefing(
             due, topics=schedule.topics, per_topic=self.per_topic, min_quality=schedule.min_quality
         )
@@ -164,8 +164,10 @@ class Deliverer:
         heading = f"**Daily briefing** · {due.astimezone(zone):%A %d %B %Y}"
         messages = render_briefing(briefing, heading=heading, zone=zone)
         channel = self.sender.channel(schedule.channel_id, guild_id)
-        outcome = await self._send_all(CHANNEL, guild_id, day, channel, messages, prior)
-        if outcome.status == "paused":
+        outcome = await self._send_all(
+            DeliveryKind.CHANNEL, guild_id, day, channel, messages, prior
+        )
+        if outcome.status is DeliveryStatus.PAUSED:
             await schedules.pause_schedule(self.db, guild_id, outcome.detail, now=self.clock())
             await self._tell_admin(schedule, outcome.detail)
         log.info(
@@ -177,14 +179,14 @@ class Deliverer:
             len(outcome.message_ids),
             outcome.detail,
             extra={
-                "kind": CHANNEL,
+                "kind": DeliveryKind.CHANNEL,
                 "guild_id": guild_id,
                 "channel_id": schedule.channel_id,
                 "day": str(day),
                 "status": outcome.status,
             },
         )
-        self.metrics.count_delivery(CHANNEL, outcome.status)
+        self.metrics.count_delivery(DeliveryKind.CHANNEL, outcome.status)
         return outcome
 
     async def _tell_admin(self, schedule: ChannelSchedule, reason: str) -> None:
@@ -229,23 +231,23 @@ class Deliverer:
         due: list[tuple[DigestSettings, datetime, date]] = []
         for user in users:
             if user.paused_reason:
-                outcomes[user.user_id] = Outcome("paused", detail=user.paused_reason)
+                outcomes[user.user_id] = Outcome(DeliveryStatus.PAUSED, detail=user.paused_reason)
                 continue
             moment = latest_due(user.post_time, user.timezone, now)
             if now - moment > self.grace:
-                outcomes[user.user_id] = Outcome("not-due")
+                outcomes[user.user_id] = Outcome(DeliveryStatus.NOT_DUE)
                 continue
             due.append((user, moment, local_day(moment, user.timezone)))
         for start in range(0, len(due), DIGEST_CHUNK):
             chunk = due[start : start + DIGEST_CHUNK]
             keys = [(user.user_id, day) for user, _, day in chunk]
-            priors = await deliveries.get_deliveries(self.db, DIGEST, keys)
+            priors = await deliveries.get_deliveries(self.db, DeliveryKind.DIGEST, keys)
             won = set(
                 await deliveries.claim_digests(self.db, keys, now=now, claimant=self.claimant)
             )
             for user, moment, day in chunk:
                 if (user.user_id, day) not in won:
-                    outcomes[user.user_id] = Outcome("already")
+                    outcomes[user.user_id] = Outcome(DeliveryStatus.ALREADY)
                     continue
                 prior = priors.get((user.user_id, day))
                 work = self._send_digest(user, moment, day, prior, composer)
@@ -267,10 +269,12 @@ class Deliverer:
                 channel = await self.sender.open_dm(settings.user_id)
             except discord.HTTPException as error:
                 detail = f"could not open a DM: {error.text or error}"
-                await self._log_failed(DIGEST, settings.user_id, day, detail)
-                return Outcome("failed", detail=detail)
-        outcome = await self._send_all(DIGEST, settings.user_id, day, channel, messages, prior)
-        if outcome.status == "paused":
+                await self._log_failed(DeliveryKind.DIGEST, settings.user_id, day, detail)
+                return Outcome(DeliveryStatus.FAILED, detail=detail)
+        outcome = await self._send_all(
+            DeliveryKind.DIGEST, settings.user_id, day, channel, messages, prior
+        )
+        if outcome.status is DeliveryStatus.PAUSED:
             reason = outcome.detail
             await subscriptions.pause_digest(self.db, settings.user_id, reason, now=self.clock())
         log.info(
@@ -280,13 +284,13 @@ class Deliverer:
             outcome.status,
             outcome.detail,
             extra={
-                "kind": DIGEST,
+                "kind": DeliveryKind.DIGEST,
                 "user_id": settings.user_id,
                 "day": str(day),
                 "status": outcome.status,
             },
         )
-        self.metrics.count_delivery(DIGEST, outcome.status)
+        self.metrics.count_delivery(DeliveryKind.DIGEST, outcome.status)
         return outcome
 
     async def deliver_digest_slot(self, post_time: str, timezone: str) -> list[Outcome]:
@@ -320,7 +324,7 @@ class Deliverer:
             key
             for key in orphans
             if key not in self._taken_over
-            and (key.kind == DIGEST or self.owns_guild(key.target_id))
+            and (key.kind == DeliveryKind.DIGEST or self.owns_guild(key.target_id))
         ]
         self._taken_over = (self._taken_over & set(orphans)) | set(mine)
         if not mine:
@@ -329,12 +333,12 @@ class Deliverer:
         outcomes = [
             await self._safely(self.deliver_channel(key.target_id), key)
             for key in mine
-            if key.kind == CHANNEL
+            if key.kind == DeliveryKind.CHANNEL
         ]
         users = [
             settings
             for key in mine
-            if key.kind == DIGEST
+            if key.kind == DeliveryKind.DIGEST
             and (settings := await subscriptions.digest_settings(self.db, key.target_id))
         ]
         return outcomes + await self.deliver_digests(users)
@@ -345,13 +349,13 @@ class Deliverer:
             return await work
         except Exception:  # one broken target never stops the others
             log.exception("delivery to %r failed unexpectedly", target)
-            return Outcome("failed", detail="unexpected error")
+            return Outcome(DeliveryStatus.FAILED, detail="unexpected error")
 
     # --- sending -----------------------------------------------------------------------------
 
     async def _send_all(
         self,
-        kind: str,
+        kind: DeliveryKind,
         target_id: int,
         day: date,
         channel: discord.abc.Messageable | None,
@@ -360,7 +364,7 @@ class Deliverer:
     ) -> Outcome:
         if not messages or channel is None:
             await self._log_sent(kind, target_id, day, ())
-            return Outcome("empty")
+            return Outcome(DeliveryStatus.EMPTY)
         sent = list(prior.message_ids) if prior is not None else []
         try:
             if prior is not None:  # an earlier attempt may have posted more than it recorded
@@ -375,19 +379,27 @@ class Deliverer:
         except SendFailedError as error:
             await self._log_failed(kind, target_id, day, error.reason)
             log.warning("delivery %s:%s day=%s failed: %s", kind, target_id, day, error.reason)
-            return Outcome("paused" if error.pause else "failed", tuple(sent), error.reason)
+            return Outcome(
+                DeliveryStatus.PAUSED if error.pause else DeliveryStatus.FAILED,
+                tuple(sent),
+                error.reason,
+            )
         await self._log_sent(kind, target_id, day, sent)
-        return Outcome("sent", tuple(sent))
+        return Outcome(DeliveryStatus.SENT, tuple(sent))
 
-    async def _log_progress(self, kind: str, target_id: int, day: date, sent: list[int]) -> None:
+    async def _log_progress(
+        self, kind: DeliveryKind, target_id: int, day: date, sent: list[int]
+    ) -> None:
         await deliveries.record_progress(self.db, kind, target_id, day, sent, now=self.clock())
 
-    async def _log_sent(self, kind: str, target_id: int, day: date, sent: Sequence[int]) -> None:
+    async def _log_sent(
+        self, kind: DeliveryKind, target_id: int, day: date, sent: Sequence[int]
+    ) -> None:
         await deliveries.mark_sent(
             self.db, kind, target_id, day, now=self.clock(), message_ids=sent
         )
 
-    async def _log_failed(self, kind: str, target_id: int, day: date, reason: str) -> None:
+    async def _log_failed(self, kind: DeliveryKind, target_id: int, day: date, reason: str) -> None:
         await deliveries.mark_failed(self.db, kind, target_id, day, now=self.clock(), error=reason)
 
     async def _send_with_retries(

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 import discord
 from discord import app_commands
 
-from bot.delivery import CHANNEL
 from bot.errors import UserError
 from bot.features._common import (
     NO_MENTIONS,
@@ -28,6 +27,7 @@ from bot.features._common import (
 from bot.parsing import format_time_of_day, parse_time_of_day, parse_timezone, resolve_topic
 from bot.rendering import render_briefing, render_explanation
 from bot.state import deliveries, schedules
+from bot.state.deliveries import DeliveryKind, DeliveryStatus
 from bot.state.schedules import ChannelSchedule
 from bot.timing import latest_due
 
@@ -79,13 +79,13 @@ async def _status_lines(services: Services, guild_id: int) -> list[str]:
             lines.append(
                 f"⚠️ Paused: {schedule.paused_reason} Run `/briefing setup` again to resume."
             )
-        last = await deliveries.last_delivery(services.db, CHANNEL, guild_id)
+        last = await deliveries.last_delivery(services.db, DeliveryKind.CHANNEL, guild_id)
         if last is None:
             lines.append("Last delivery: none yet.")
         else:
             when = int((last.sent_at or last.claimed_at).timestamp())
             lines.append(f"Last delivery: {last.day:%Y-%m-%d}, {last.status} at <t:{when}:f>.")
-            if last.status == "failed" and last.error:
+            if last.status is DeliveryStatus.FAILED and last.error:
                 lines.append(f"Problem: {last.error}")
     library = services.library
     lines.append(
