@@ -53,6 +53,7 @@ from bot.state.deliveries import Claimant, ClaimKey, Delivery, DeliveryKind, Del
 from bot.state.schedules import ChannelSchedule
 from bot.state.subscriptions import DigestSettings
 from bot.timing import Clock, latest_due, local_day
+from bot.usecases.requests import briefing_request
 
 log = logging.getLogger(__name__)
 
@@ -157,9 +158,7 @@ class Deliverer:
             self.db, DeliveryKind.CHANNEL, guild_id, day, now=now, claimant=self.claimant
         ):
             return Outcome(DeliveryStatus.ALREADY)
-        briefing = self.library.briefing(
-            due, topics=schedule.topics, per_topic=self.per_topic, min_quality=schedule.min_quality
-        )
+        briefing = self.library.briefing(briefing_request(schedule, due, per_topic=self.per_topic))
         zone = ZoneInfo(schedule.timezone)
         heading = f"**Daily briefing** · {due.astimezone(zone):%A %d %B %Y}"
         messages = render_briefing(briefing, heading=heading, zone=zone)

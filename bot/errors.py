@@ -1,6 +1,7 @@
 """The one error path of every command.
 
-Commands raise :class:`UserError` (or a check failure) with a message that is safe to show;
+Commands raise :class:`UserError` (or a check failure), and the use cases they call
+:class:`~bot.usecases.UseCaseError`, with a message that is safe to show;
 :func:`handle_command_error`, installed as the command tree's ``on_error``, turns it into an
 ephemeral reply — with ``response.send_message`` or ``followup.send`` depending on whether the
 interaction was already answered. Anything unexpected is logged with the guild, channel, user
@@ -16,6 +17,8 @@ from datetime import datetime, timedelta
 
 import discord
 from discord import app_commands
+
+from bot.usecases.errors import UseCaseError
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +55,9 @@ def cooldown_message(rate: int, per: float, until: datetime) -> str:
 
 def _message_for(error: app_commands.AppCommandError) -> str | None:
     """The text to show for an expected error, or None for an unexpected one."""
-    if isinstance(error, app_commands.CommandInvokeError) and isinstance(error.original, UserError):
+    if isinstance(error, app_commands.CommandInvokeError) and isinstance(
+        error.original, UserError | UseCaseError
+    ):
         return str(error.original)
     if isinstance(error, UserError):
         return str(error)

@@ -1,6 +1,6 @@
 """Parsing command arguments at the edge: times of day, time zones and topic names.
 
-Each parser raises :class:`~bot.errors.UserError` with a sentence the member can act on, so a
+Each parser raises :class:`~bot.usecases.UseCaseError` with a sentence the member can act on, so a
 bad argument always gets an ephemeral explanation rather than an error.
 """
 
@@ -13,7 +13,7 @@ from datetime import time
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.errors import UserError
+from bot.usecases.errors import UseCaseError
 from briefings.model import topic_key
 
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
@@ -23,17 +23,17 @@ def parse_time_of_day(text: str) -> time:
     """``08:00``, ``8:30``, ``7pm``, ``19.45`` → a time; ``25:99`` is refused."""
     match = _TIME.match(text)
     if match is None:
-        raise UserError(
+        raise UseCaseError(
             f"“{text[:40]}” is not a time of day. Use 24-hour HH:MM, for example 08:00."
         )
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
     suffix = (match.group(3) or "").lower()
     if suffix:
         if not 1 <= hour <= 12:
-            raise UserError(f"“{text[:40]}” is not a time of day: with am/pm the hour is 1–12.")
+            raise UseCaseError(f"“{text[:40]}” is not a time of day: with am/pm the hour is 1–12.")
         hour = hour % 12 + (12 if suffix == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise UserError(f"“{text[:40]}” is not a time of day: hours go to 23 and minutes to 59.")
+        raise UseCaseError(f"“{text[:40]}” is not a time of day: hours go to 23 and minutes to 59.")
     return time(hour, minute)
 
 
@@ -64,7 +64,12 @@ def parse_timezone(text: str) -> str:
         if suggestions
         else " Use a name like Europe/Paris."
     )
-    raise UserError(f"“{name[:60]}” is not a time zone I know.{hint}")
+    raise UseCaseError(f"“{name[:60]}” is not a time zone I know.{hint}")
+
+
+def timezone_names() -> tuple[str, ...]:
+    """Every IANA zone name, sorted (for a form's suggestions)."""
+    return _zone_names()
 
 
 def timezone_choices(current: str, limit: int = 25) -> list[str]:
@@ -80,7 +85,7 @@ def resolve_topic(text: str, known: Sequence[str]) -> str:
     """The known topic ``text`` names (case-insensitive), or a "did you mean" error."""
     wanted = topic_key(text)
     if not wanted:
-        raise UserError("Please name a topic. `/topics` lists them.")
+        raise UseCaseError("Please name a topic. `/topics` lists them.")
     for name in known:
         if topic_key(name) == wanted:
             return name
@@ -89,7 +94,7 @@ def resolve_topic(text: str, known: Sequence[str]) -> str:
     hint = (
         f" Did you mean {', '.join(keys[c] for c in close)}?" if close else " `/topics` lists them."
     )
-    raise UserError(f"There is no topic “{text[:60]}”.{hint}")
+    raise UseCaseError(f"There is no topic “{text[:60]}”.{hint}")
 
 
 def topic_choices(current: str, known: Sequence[str], limit: int = 25) -> list[str]:

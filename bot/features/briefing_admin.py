@@ -19,17 +19,18 @@ from discord import app_commands
 from bot.errors import UserError
 from bot.features._common import (
     NO_MENTIONS,
-    known_topics,
     send_messages,
     timezone_autocomplete,
     topic_autocomplete,
 )
-from bot.parsing import format_time_of_day, parse_time_of_day, parse_timezone, resolve_topic
+from bot.parsing import format_time_of_day, parse_time_of_day, parse_timezone
 from bot.rendering import render_briefing, render_explanation
 from bot.state import deliveries, schedules
 from bot.state.deliveries import DeliveryKind, DeliveryStatus
 from bot.state.schedules import ChannelSchedule
 from bot.timing import latest_due
+from bot.usecases import topics as topic_usecases
+from bot.usecases.requests import briefing_request
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -119,22 +120,13 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
     async def preview(interaction: discord.Interaction, topic: str | None = None) -> None:
         assert interaction.guild_id is not None
         schedule = await schedules.get_schedule(services.db, interaction.guild_id)
-        topics = (
-            (resolve_topic(topic, known_topics(services)),)
-            if topic
-            else schedule.topics
-            if schedule
-            else ()
-        )
+        only = (topic_usecases.resolve(services, topic),) if topic else None
         zone = schedule.timezone if schedule else "UTC"
-        min_quality = schedule.min_quality if schedule else 0
         await interaction.response.defer(ephemeral=True, thinking=True)
         now = services.clock()
+        per_topic = services.settings.briefing_per_topic
         briefing = services.library.briefing(
-            now,
-            topics=topics,
-            per_topic=services.settings.briefing_per_topic,
-            min_quality=min_quality,
+            briefing_request(schedule, now, per_topic=per_topic, topics=only)
         )
         heading = f"**Preview** of the briefing as of {now.astimezone(ZoneInfo(zone)):%H:%M} {zone}"
         messages = render_briefing(briefing, heading=heading, zone=ZoneInfo(zone))
@@ -154,12 +146,9 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
         at = now
         if schedule is not None and schedule.active:
             at = latest_due(schedule.post_time, schedule.timezone, now)
+        per_topic = services.settings.briefing_per_topic
         result = services.library.explain(
-            url.strip(),
-            at,
-            topics=schedule.topics if schedule else (),
-            per_topic=services.settings.briefing_per_topic,
-            min_quality=schedule.min_quality if schedule else 0,
+            url.strip(), briefing_request(schedule, at, per_topic=per_topic)
         )
         await interaction.followup.send(
             embed=render_explanation(result), ephemeral=True, allowed_mentions=NO_MENTIONS
@@ -188,8 +177,9 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
             raise UserError(f"{channel.mention} is not a text channel I can post in.")
         post_time = parse_time_of_day(time)
         zone = parse_timezone(timezone)
-        names = known_topics(services)
-        chosen = tuple(resolve_topic(t, names) for t in (topics or "").split(",") if t.strip())
+        chosen = tuple(
+            topic_usecases.resolve(services, t) for t in (topics or "").split(",") if t.strip()
+        )
         _check_bot_can_post(interaction, channel)
         await interaction.response.defer(ephemeral=True, thinking=True)
         schedule = await schedules.save_schedule(

@@ -19,13 +19,13 @@ from discord import app_commands
 from bot.errors import UserError
 from bot.features._common import (
     NO_MENTIONS,
-    known_topics,
     timezone_autocomplete,
     topic_autocomplete,
 )
-from bot.parsing import format_time_of_day, parse_time_of_day, parse_timezone, resolve_topic
+from bot.parsing import format_time_of_day, parse_time_of_day, parse_timezone
 from bot.rendering import render_subscriptions
 from bot.state import subscriptions as store
+from bot.usecases import topics as topic_usecases
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -89,7 +89,7 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
         time: str | None = None,
         timezone: str | None = None,
     ) -> None:
-        name = resolve_topic(topic, known_topics(services))
+        name = topic_usecases.resolve(services, topic)
         post_time = parse_time_of_day(time) if time else None
         zone = parse_timezone(timezone) if timezone else None
         await interaction.response.defer(ephemeral=True, thinking=True)

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.errors import UserError
 from bot.parsing import parse_time_of_day, parse_timezone, resolve_topic, timezone_choices
 from bot.settings import Settings, SettingsError, load_settings
 from bot.timing import due_on, latest_due, local_day, next_due
+from bot.usecases import UseCaseError
 
 
 @pytest.mark.parametrize(
@@ -84,13 +84,13 @@ def test_time_of_day(text: str, expected: time) -> None:
 
 @pytest.mark.parametrize("text", ["25:99", "24:00", "8:60", "13pm", "noon", "", "08:00:00"])
 def test_bad_time_of_day(text: str) -> None:
-    with pytest.raises(UserError, match="not a time of day"):
+    with pytest.raises(UseCaseError, match="not a time of day"):
         parse_time_of_day(text)
 
 
 def test_timezones() -> None:
     assert parse_timezone("europe/paris") == "Europe/Paris"
-    with pytest.raises(UserError, match="Did you mean Europe/Paris"):
+    with pytest.raises(UseCaseError, match="Did you mean Europe/Paris"):
         parse_timezone("Europe/Pari")
     assert timezone_choices("paris")[0] == "Europe/Paris"
     assert len(timezone_choices("a")) == 25
@@ -99,9 +99,9 @@ def test_timezones() -> None:
 def test_topics_resolve_or_suggest() -> None:
     known = ["Space", "Robotics", "Open Source"]
     assert resolve_topic(" open  SOURCE ", known) == "Open Source"
-    with pytest.raises(UserError, match="Did you mean Robotics"):
+    with pytest.raises(UseCaseError, match="Did you mean Robotics"):
         resolve_topic("robotcs", known)
-    with pytest.raises(UserError, match="/topics"):
+    with pytest.raises(UseCaseError, match="/topics"):
         resolve_topic("zzzzzz", known)
 
 
