@@ -44,6 +44,7 @@ import aiohttp
 import discord
 
 from bot.digests import DigestComposer
+from bot.headings import daily_heading
 from bot.library import ArticleLibrary
 from bot.metrics import Metrics
 from bot.rendering import OutgoingMessage, render_briefing
@@ -160,8 +161,7 @@ class Deliverer:
             return Outcome(DeliveryStatus.ALREADY)
         briefing = self.library.briefing(briefing_request(schedule, due, per_topic=self.per_topic))
         zone = ZoneInfo(schedule.timezone)
-        heading = f"**Daily briefing** · {due.astimezone(zone):%A %d %B %Y}"
-        messages = render_briefing(briefing, heading=heading, zone=zone)
+        messages = render_briefing(briefing, heading=daily_heading(due, zone), zone=zone)
         channel = self.sender.channel(schedule.channel_id, guild_id)
         outcome = await self._send_all(
             DeliveryKind.CHANNEL, guild_id, day, channel, messages, prior
