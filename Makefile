@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck pytest coverage format bench install lock clean
+.PHONY: run test lint typecheck pytest coverage format bench install lock clean browser
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -34,8 +34,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy briefings bot scripts tests bench
 
+## browser: Debian's chromium and chromium-driver for the web panel's tests (apt-get, as root)
+browser:
+	@bash scripts/ensure_chromium.sh
+
 ## pytest: the tests; the state layer's also against a throwaway PostgreSQL when installed
-pytest: $(STAMP)
+pytest: $(STAMP) browser
 	PYTHON=$(BIN)/python bash scripts/test.sh
 
 ## bench: the store index benchmarks at 10,000 and 100,000 articles and the warm CLI call (minutes; not in make test)

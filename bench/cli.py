@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from run import machine, store_for, table  # noqa: E402  (bench/run.py, beside this file)
+from bench.run import machine, store_for, table  # noqa: E402
 
 WORD = "robot"
 TARGET_SECONDS = 0.5

@@ -1,7 +1,7 @@
 """The benchmark suite of the store index: ``make bench`` (not part of ``make test``).
 
 For each store size (10,000 and 100,000 articles by default) it generates a synthetic store
-once (``briefings.generate``, cached in ``bench-results/stores/`` by size, days, seed and
+once (``bench/generate.py``, cached in ``bench-results/stores/`` by size, days, seed and
 generator version) and measures, each in a fresh process so nothing is shared:
 
 - **cold index**: ``StoreIndex(root, cache).sync()`` on an empty cache, until it answers
@@ -44,10 +44,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.generate import DEFAULT_END, GENERATOR_VERSION, generate_store, vocabulary  # noqa: E402
 from briefings.briefing import BriefingRequest  # noqa: E402
-from briefings.generate import DEFAULT_END, GENERATOR_VERSION, generate_store  # noqa: E402
-from briefings.index import StoreIndex  # noqa: E402
-from briefings.search import SearchFilters  # noqa: E402
+from briefings.index import SearchFilters, StoreIndex  # noqa: E402
 
 RESULTS = ROOT / "bench-results"
 DAYS = 730
@@ -90,11 +89,8 @@ def store_for(articles: int) -> Path:
 
 def queries(count: int = 200, seed: int = 5) -> list[str]:
     """Varied queries: common and rare words, phrases, OR, NOT, prefixes, junk, long text."""
-    from briefings.generate import _WORDS, _Writer
-
     rng = random.Random(seed)
-    companies = _Writer(SEED).companies
-    words = list(_WORDS)
+    words, companies = vocabulary(SEED)
     forms: list[Callable[[], str]] = [
         lambda: rng.choice(words[:20]),
         lambda: rng.choice(words),

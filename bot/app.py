@@ -3,9 +3,9 @@
 As cosmicpython's ``bootstrap()``: :func:`build_bot` is the one place that constructs the
 metrics, the database, the article library, the deliverer (and the sender it posts through),
 the remote sources, the scheduler, the command tree with the features' commands and the health
-server, and hands them to the client. Nothing else constructs services; tests build the same
-graph with a fake Discord server, a temporary database, their own clock and, when they need
-one, their own client class (``client_class``).
+server (which also serves the web panel), and hands them to the client. Nothing else
+constructs services; tests build the same graph with a fake Discord server, a temporary
+database, their own clock and, when they need one, their own client class (``client_class``).
 
 The one knot: the client needs the deliverer (through the scheduler), and the deliverer sends
 through the client. It is untied by the deliverer's :class:`~bot.sending.Sender`, built first
@@ -81,12 +81,8 @@ async def build_bot(
         setup_features(built, services)
         return built
 
-    health = None
-    if settings.health_port is not None:
-        host, port = settings.health_host, settings.health_port
-
-        def health(client: discord.AutoShardedClient) -> HealthServer:
-            return HealthServer(client, services, host=host, port=port)
+    def health(client: discord.AutoShardedClient) -> HealthServer | None:
+        return HealthServer.for_settings(client, services)  # also the web panel's server
 
     if settings.shard_ids is not None:
         client_options["shard_ids"] = list(settings.shard_ids)

@@ -28,8 +28,8 @@ log = logging.getLogger(__name__)
 
 TreeFactory = Callable[[discord.Client], BriefingTree]
 """Builds the command tree of a client (discord.py ties a tree to its client at creation)."""
-HealthFactory = Callable[[discord.AutoShardedClient], HealthServer]
-"""Builds the health server watching a client."""
+HealthFactory = Callable[[discord.AutoShardedClient], HealthServer | None]
+"""Builds the health server (and web panel) watching a client; None when neither is enabled."""
 
 
 class BriefingBot(discord.AutoShardedClient):

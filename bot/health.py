@@ -11,6 +11,11 @@ Enabled by ``HEALTH_PORT``; bound to ``HEALTH_HOST`` (127.0.0.1 unless an operat
 - ``GET /metrics``: every :mod:`bot.metrics` metric in the Prometheus text format.
 
 Nothing here reveals the token or any message content.
+
+The web control panel (:mod:`bot.web`) is served by this same server: with ``WEB_PORT`` set,
+it also listens on ``WEB_HOST:WEB_PORT`` and the panel's routes are added to the one
+application, so there is still one server and one process. ``/healthz`` and ``/metrics`` then
+answer on both ports (a monitor can keep using ``HEALTH_PORT``, left on 127.0.0.1).
 """
 
 from __future__ import annotations
@@ -26,35 +31,74 @@ if TYPE_CHECKING:
     import discord
 
     from bot.services import Services
+    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 class HealthServer:
-    """Serves ``/healthz`` and ``/metrics`` for one bot: its gateway client and services."""
+    """Serves ``/healthz`` and ``/metrics`` for one bot (its gateway client and services), and
+    the web panel when configured."""
 
     def __init__(
-        self, client: discord.AutoShardedClient, services: Services, *, host: str, port: int
+        self,
+        client: discord.AutoShardedClient,
+        services: Services,
+        *,
+        host: str,
+        port: int | None,
+        web_host: str = "127.0.0.1",
+        web_port: int | None = None,
     ) -> None:
         self.client = client
         self.services = services
         self.host = host
         self.port = port
+        self.web_host = web_host
+        self.web_port = web_port
         self._runner: web.AppRunner | None = None
 
+    @classmethod
+    def for_settings(
+        cls, client: discord.AutoShardedClient, services: Services
+    ) -> HealthServer | None:
+        """The server ``HEALTH_PORT`` and ``WEB_PORT`` ask for, or None when neither is set."""
+        settings: Settings = services.settings
+        if settings.health_port is None and settings.web_port is None:
+            return None
+        return cls(
+            client,
+            services,
+            host=settings.health_host,
+            port=settings.health_port,
+            web_host=settings.web_host,
+            web_port=settings.web_port,
+        )
+
     async def start(self) -> None:
-        """Listen (port 0 picks a free port; :attr:`port` then tells which)."""
+        """Listen (port 0 picks a free port; :attr:`port`/:attr:`web_port` then tell which)."""
         app = web.Application()
         app.router.add_get("/healthz", self._wrap(self.healthz))
         app.router.add_get("/metrics", self._wrap(self.metrics))
+        if self.web_port is not None:
+            from bot.web import install_panel  # templates and sessions only when asked for
+
+            install_panel(app, self.client, self.services)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        addresses = self._runner.addresses
-        if addresses:
-            self.port = int(addresses[0][1])
-        log.info("health endpoint on http://%s:%d/healthz and /metrics", self.host, self.port)
+        if self.port is not None:
+            self.port = await self._listen(self.host, self.port)
+            log.info("health endpoint on http://%s:%d/healthz and /metrics", self.host, self.port)
+        if self.web_port is not None:
+            self.web_port = await self._listen(self.web_host, self.web_port)
+            log.info("web panel on http://%s:%d/", self.web_host, self.web_port)
+
+    async def _listen(self, host: str, port: int) -> int:
+        assert self._runner is not None
+        before = len(self._runner.addresses)
+        await web.TCPSite(self._runner, host, port).start()
+        added = self._runner.addresses[before:]  # the bound address tells which port 0 picked
+        return int(added[0][1]) if added else port
 
     async def stop(self) -> None:
         """Stop listening."""

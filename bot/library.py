@@ -30,9 +30,8 @@ from pathlib import Path
 from bot.timing import Clock, system_clock
 from briefings.briefing import Briefing, BriefingRequest, assemble
 from briefings.explain import Explanation, explain
-from briefings.index import StoreIndex
+from briefings.index import SearchFilters, SearchIndex, SearchResults, StoreIndex
 from briefings.model import Article, Catalog, Problem
-from briefings.search import SearchFilters, SearchIndex, SearchResults
 from briefings.topics import TopicSummary, summarize_topics
 from briefings.urls import canonical_url
 

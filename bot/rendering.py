@@ -51,8 +51,8 @@ from bot._limits import (
 )
 from briefings.briefing import Briefing, Section, Story
 from briefings.explain import Explanation
+from briefings.index import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchResults
 from briefings.model import topic_key
-from briefings.search import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchResults
 from briefings.topics import TopicSummary
 
 __all__ = [

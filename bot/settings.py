@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     log_format: LogFormat = "text"
     health_port: int | None = Field(default=None, ge=0, le=65535)
     health_host: str = "127.0.0.1"
+    web_port: int | None = Field(default=None, ge=0, le=65535)
+    web_host: str = "127.0.0.1"
+    web_base_url: str | None = None
+    discord_client_id: int | None = Field(default=None, ge=1)
+    discord_client_secret: SecretStr | None = None
+    web_secret_key: SecretStr | None = None
     store_rescan_seconds: int = Field(default=60, ge=5, le=86_400)
     misfire_grace_hours: float = Field(default=6, gt=0, le=24)
     catch_up_seconds: int = Field(default=600, ge=1, le=86_400)
@@ -207,9 +213,45 @@ class Settings(BaseSettings):
             return None
         return value
 
-    @field_validator("health_port", mode="before")
+    @field_validator("web_base_url")
     @classmethod
-    def _optional_port(cls, value: object) -> object:
+    def _base_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be the panel's public http(s) URL, e.g. https://bot.example.org")
+        return value.rstrip("/")
+
+    @field_validator("discord_client_secret", "web_secret_key", mode="before")
+    @classmethod
+    def _blank_secret(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("web_secret_key")
+    @classmethod
+    def _strong_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+        return value
+
+    @model_validator(mode="after")
+    def _web_complete(self) -> Settings:
+        if self.web_port is None:
+            return self
+        needed = {
+            "WEB_BASE_URL": self.web_base_url,
+            "DISCORD_CLIENT_ID": self.discord_client_id,
+            "DISCORD_CLIENT_SECRET": self.discord_client_secret,
+            "WEB_SECRET_KEY": self.web_secret_key,
+        }
+        for name, value in needed.items():
+            if value is None:
+                raise ValueError(f"WEB_PORT turns the web panel on, which needs {name} too")
+        return self
+
+    @field_validator("health_port", "web_port", "discord_client_id", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("log_format", mode="before")

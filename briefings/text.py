@@ -17,9 +17,6 @@ import html
 import re
 import unicodedata
 
-import ftfy
-from ftfy.badness import is_bad
-
 # Typical mojibake: the Latin-1 or Windows-1252 reading of a UTF-8 lead byte (Â..ô) followed
 # by the reading of a continuation byte (0x80..0xBF), or "Â"/"Ã" before a space (a no-break
 # space byte that became a space). Accented text ("Café") has no such pair.
@@ -47,13 +44,22 @@ def clean_text(value: str) -> str:
         return value
     text = _clean_once(value)
     for _ in range(3):
-        if "&" not in text and not (_MOJIBAKE_HINT.search(text) and is_bad(text)):
+        if "&" not in text and not _looks_like_mojibake(text):
             break
         again = _clean_once(text)
         if again == text:
             break
         text = again
     return text
+
+
+def _looks_like_mojibake(text: str) -> bool:
+    """A cheap hint first; ftfy's judgement (and its import) only for text that has one."""
+    if _MOJIBAKE_HINT.search(text) is None:
+        return False
+    from ftfy.badness import is_bad
+
+    return bool(is_bad(text))
 
 
 def _is_clean_ascii(value: str) -> bool:
@@ -74,7 +80,9 @@ def _is_clean_ascii(value: str) -> bool:
 
 def _clean_once(value: str) -> str:
     text = html.unescape(value) if "&" in value else value
-    if _MOJIBAKE_HINT.search(text) and is_bad(text):
+    if _looks_like_mojibake(text):
+        import ftfy  # only now: importing ftfy costs a warm CLI call a fifth of its time
+
         text = ftfy.fix_encoding(text)
     if not text.isprintable():  # printable text has no control characters
         text = _CONTROL.sub("", text)

@@ -8,6 +8,7 @@ added to one and not the other, or when a pin falls outside its range.
 from __future__ import annotations
 
 import tomllib
+from fnmatch import fnmatchcase as fnmatch
 from pathlib import Path
 
 from packaging.requirements import Requirement
@@ -49,3 +50,28 @@ def test_every_declared_dependency_is_pinned_within_its_range() -> None:
 def test_the_lock_pins_only_exact_versions() -> None:
     assert _pins(), "requirements.lock pins nothing"
     assert all(version.release for version in _pins().values())
+
+
+def test_the_wheel_ships_the_core_the_cli_and_the_bot_and_no_development_tool() -> None:
+    """What ``[tool.setuptools.packages.find]`` picks: no ``bench`` (the generator), no tests.
+
+    Packages are found as setuptools finds them: folders with an ``__init__.py`` whose dotted
+    name matches one of the ``include`` patterns (``fnmatch``).
+    """
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    include = pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
+    tops = [d for d in ROOT.iterdir() if (d / "__init__.py").is_file()]  # not .venv, data …
+    names = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for top in tops
+        for init in top.rglob("__init__.py")
+    }
+    packages = {name for name in names if any(fnmatch(name, pattern) for pattern in include)}
+    assert {"briefings", "briefings.index", "briefings.cli", "bot", "bot.state"} <= packages
+    assert not {p for p in packages if p.split(".")[0] in {"bench", "tests", "scripts"}}
+    assert not (ROOT / "briefings" / "generate.py").exists()
+    shipped = [path for top in ("briefings", "bot") for path in (ROOT / top).rglob("*.py")]
+    for path in shipped:
+        text = path.read_text(encoding="utf-8")
+        assert "from bench" not in text and "import bench" not in text, path
+        assert "from tests" not in text and "import tests" not in text, path

@@ -7,6 +7,9 @@ says so in ``/subscriptions``; ``/subscribe`` again resumes it.
 
 ``/subscriptions`` also offers **Forget me**: after a confirmation it deletes everything the
 bot stores about the member (topics, digest settings and delivery records).
+
+Each command calls one use case of :mod:`bot.usecases.subscriptions` (the web panel's
+personal page calls the same ones) and renders the result.
 """
 
 from __future__ import annotations
@@ -16,16 +19,10 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.errors import UserError
-from bot.features._common import (
-    NO_MENTIONS,
-    timezone_autocomplete,
-    topic_autocomplete,
-)
-from bot.parsing import format_time_of_day, parse_time_of_day, parse_timezone
+from bot.features._common import NO_MENTIONS, timezone_autocomplete, topic_autocomplete
+from bot.parsing import format_time_of_day
 from bot.rendering import render_subscriptions
-from bot.state import subscriptions as store
-from bot.usecases import topics as topic_usecases
+from bot.usecases import subscriptions as usecases
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -65,7 +62,7 @@ class ForgetMeView(discord.ui.View):
     async def confirm(
         self, interaction: discord.Interaction, button: discord.ui.Button[ForgetMeView]
     ) -> None:
-        await store.forget_user(self.services.db, self.owner_id)
+        await usecases.forget_me(self.services, self.owner_id)
         self.stop()
         await interaction.response.edit_message(
             content="Done: the bot no longer stores anything about you.", embed=None, view=None
@@ -89,25 +86,14 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
         time: str | None = None,
         timezone: str | None = None,
     ) -> None:
-        name = topic_usecases.resolve(services, topic)
-        post_time = parse_time_of_day(time) if time else None
-        zone = parse_timezone(timezone) if timezone else None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        if await store.digest_settings(services.db, interaction.user.id) is None:
-            post_time = post_time or services.settings.default_digest_time
-            zone = zone or services.settings.default_digest_timezone
-        settings = await store.subscribe(
-            services.db,
-            interaction.user.id,
-            name,
-            now=services.clock(),
-            post_time=post_time,
-            timezone=zone,
+        done = await usecases.subscribe(
+            services, interaction.user.id, topic, time=time, timezone=timezone
         )
-        services.scheduler.ensure_digest_slot(settings.post_time, settings.timezone)
+        settings = done.settings
         await interaction.followup.send(
-            f"Subscribed to **{discord.utils.escape_markdown(name)}**. Your digest arrives by DM"
-            f" every day at {format_time_of_day(settings.post_time)} ({settings.timezone})"
+            f"Subscribed to **{discord.utils.escape_markdown(done.topic)}**. Your digest arrives"
+            f" by DM every day at {format_time_of_day(settings.post_time)} ({settings.timezone})"
             " when there is news.",
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
@@ -118,11 +104,7 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
     @app_commands.autocomplete(topic=complete_topic)
     async def unsubscribe(interaction: discord.Interaction, topic: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        removed = await store.unsubscribe(services.db, interaction.user.id, topic)
-        if not removed:
-            raise UserError(
-                f"You are not subscribed to “{topic[:60]}”. `/subscriptions` shows your topics."
-            )
+        await usecases.unsubscribe(services, interaction.user.id, topic)
         await interaction.followup.send(
             f"Unsubscribed from **{discord.utils.escape_markdown(topic)}**.",
             ephemeral=True,
@@ -132,7 +114,7 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
     @tree.command(name="subscriptions", description="Show your topics and digest time")
     async def subscriptions(interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        settings = await store.digest_settings(services.db, interaction.user.id)
+        settings = await usecases.subscriptions(services, interaction.user.id)
         view = ForgetMeView(services, interaction.user.id)
         if settings is None or not settings.topics:
             await interaction.followup.send(

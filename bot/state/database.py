@@ -101,7 +101,7 @@ class SchemaTooNewError(SchemaError):
         self.supported = supported
 
 
-def _async_url(url: str) -> URL:
+def async_url(url: str) -> URL:
     """``url`` parsed, with its driver set to the async one this module supports."""
     parsed = make_url(url)
     driver = _ASYNC_DRIVERS.get(parsed.drivername)
@@ -141,12 +141,12 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 
 def open_engine(url: str) -> AsyncEngine:
-    """An async engine for ``url`` (see :func:`_async_url`), configured like the bot's own.
+    """An async engine for ``url`` (see :func:`async_url`), configured like the bot's own.
 
     Creates a SQLite file's folder. Used by :meth:`Database.connect` and by the migrations'
     ``env.py`` when developers run the ``alembic`` command.
     """
-    parsed = _async_url(url)
+    parsed = async_url(url)
     is_sqlite = parsed.get_backend_name() == "sqlite"
     if is_sqlite and (file := _sqlite_file(parsed)) is not None:
         file.parent.mkdir(parents=True, exist_ok=True)

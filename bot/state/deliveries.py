@@ -397,3 +397,17 @@ async def get_delivery(
     async with db.session() as session, session.begin():
         row = (await session.scalars(query)).first()
         return None if row is None else _delivery(row)
+
+
+async def recent_deliveries(
+    db: Database, kind: DeliveryKind, target_id: int, *, limit: int = 10
+) -> list[Delivery]:
+    """The target's last ``limit`` deliveries, the most recent day first (for the web panel)."""
+    query = (
+        select(DeliveryRow)
+        .where(DeliveryRow.kind == _check_kind(kind), DeliveryRow.target_id == target_id)
+        .order_by(DeliveryRow.day.desc())
+        .limit(limit)
+    )
+    async with db.session() as session, session.begin():
+        return [_delivery(row) for row in (await session.scalars(query)).all()]

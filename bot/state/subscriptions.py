@@ -197,3 +197,22 @@ async def forget_user(db: Database, user_id: int) -> bool:
         for statement in statements:
             deleted += await affected_rows(session, statement)
     return deleted > 0
+
+
+async def set_digest_time(
+    db: Database, user_id: int, post_time: time, timezone: str, *, now: datetime
+) -> DigestSettings | None:
+    """Change the time and zone of the user's digest (and unpause it); None when they follow
+    nothing. Raises ``ValueError`` for an unknown zone or a time that is not a whole minute."""
+    require_aware(now)
+    check_post_time(post_time)
+    check_timezone(timezone)
+    statement = (
+        update(DigestUserRow)
+        .where(DigestUserRow.user_id == user_id)
+        .values(post_time=post_time, timezone=timezone, paused_reason=None, updated_at=now)
+    )
+    async with db.session() as session, session.begin():
+        if await affected_rows(session, statement) == 0:
+            return None
+        return await _settings(session, user_id)

@@ -1,6 +1,6 @@
 """``/search``: one page of full-text results over the store and the remote sources.
 
-Any text is a valid query (see :mod:`briefings.search`); only a blank one is refused. Queries
+Any text is a valid query (see :mod:`briefings.index.query`); only a blank one is refused. Queries
 are cut to :data:`MAX_QUERY` characters. Pages are ``SEARCH_PAGE_SIZE`` results, numbered
 from 0.
 """
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.usecases import topics
 from bot.usecases.errors import UseCaseError
-from briefings.search import SearchResults
+from briefings.index import SearchResults
 
 if TYPE_CHECKING:
     from bot.services import Services

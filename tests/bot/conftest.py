@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.bot.harness import TOKEN, BotHarness
+from tests.bot.web_world import panel  # the web panel's fixture
 from tests.fake_discord import FakeDiscord
 
 
@@ -34,3 +35,6 @@ async def harness(world: FakeDiscord, tmp_path: Path) -> AsyncIterator[BotHarnes
         yield h
     finally:
         await h.close()
+
+
+__all__ = ["harness", "panel", "world"]

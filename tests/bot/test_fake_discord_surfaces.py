@@ -261,3 +261,25 @@ async def test_buttons_work_in_dms_and_threads(fake: FakeDiscord, client: discor
         ("Less like this", None, alice.id),
         ("More like this", thread.guild.id, alice.id),
     ]
+
+
+async def test_removing_the_bot_from_a_guild(fake: FakeDiscord, client: discord.Client) -> None:
+    guild = next(iter(fake.guilds.values()))
+    alice = next(u for u in fake.users.values() if u.username == "alice")
+    assert client.get_guild(guild.id) is not None
+    removed = asyncio.get_running_loop().create_future()
+
+    async def on_guild_remove(left: discord.Guild) -> None:
+        removed.set_result(left.id)
+
+    client.event(on_guild_remove)  # discord.py: GUILD_DELETE without "unavailable"
+    fake.remove_bot(guild.id)
+    assert await asyncio.wait_for(removed, 10) == guild.id
+    assert client.get_guild(guild.id) is None and not fake.has_bot(guild.id)
+    # The bot's own guild list leaves it out; its members still see it in theirs.
+    assert await _raw(client, "GET", "/users/@me/guilds") == []
+    assert [e["id"] for e in fake.user_guild_entries(alice.id)] == [str(guild.id)]
+    # A new session (READY, GUILD_CREATE) does not bring it back.
+    session = next(iter(fake.gateway.sessions.values()))
+    assert fake.ready_payload(session)["guilds"] == []
+    assert fake.guild_create_payloads(session) == []

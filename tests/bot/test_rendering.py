@@ -39,8 +39,8 @@ from bot.rendering import (
     safe_text,
 )
 from briefings.briefing import Briefing, Section, Story
+from briefings.index import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchResults
 from briefings.model import Article, Provider, RelatedArticle
-from briefings.search import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchResults
 from briefings.topics import TopicSummary
 
 END = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from briefings.cli import main, parse_duration
-from briefings.cli_cache import cache_file_name, cache_folder, default_cache_file
+from briefings.cli import main
+from briefings.cli.cache import cache_file_name, cache_folder, default_cache_file
+from briefings.cli.commands import parse_duration
 from tests.briefings.factories import GOOD_FRONT_MATTER, write
 
 SAMPLE_AT = "2026-03-10T08:00:00Z"
@@ -280,6 +282,40 @@ def test_errors_are_one_clear_line(
 def test_per_topic_must_be_positive(sample_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "build", str(sample_store), "--at", SAMPLE_AT, "--per-topic", "0")
     assert code == 2 and "must be at least 1" in err
+
+
+def _article_at(moment: datetime, title: str, url: str) -> str:
+    return (
+        GOOD_FRONT_MATTER.replace("2026-03-10T07:00:00Z", moment.isoformat())
+        .replace("A good article", title)
+        .replace("https://example.test/good", url)
+    )
+
+
+@pytest.mark.parametrize("cache", [["--no-cache"], []], ids=["load", "cache"])
+def test_at_defaults_to_now(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], cache: list[str]
+) -> None:
+    store = tmp_path / "store"
+    now = datetime.now(UTC)
+    write(store, "fresh.md", _article_at(now - timedelta(hours=1), "Fresh", "https://a.test/1"))
+    write(store, "old.md", _article_at(now - timedelta(days=3), "Old", "https://a.test/2"))
+    before = datetime.now(UTC).replace(microsecond=0)
+    code, out, _ = run(capsys, "build", str(store), "--format", "json", *cache)
+    after = datetime.now(UTC)
+    assert code == 0
+    document = json.loads(out)
+    end = datetime.fromisoformat(document["window"]["end"])
+    assert before <= end <= after
+    assert datetime.fromisoformat(document["window"]["start"]) == end - timedelta(hours=24)
+    titles = [item["title"] for s in document["sections"] for item in s["items"]]
+    assert titles == ["Fresh"]
+    code, out, _ = run(capsys, "explain", str(store), "https://a.test/2", *cache)
+    assert code == 0 and out.startswith("Outside the window")
+    code, out, _ = run(
+        capsys, "explain", str(store), "https://a.test/2", "--window", "1w", "--format", "json"
+    )
+    assert json.loads(out)["included"] is True
 
 
 @pytest.mark.parametrize(

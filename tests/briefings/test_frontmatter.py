@@ -9,6 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.generate import generate_store
 from briefings.articles import article_from_mapping, parse_article
 from briefings.frontmatter import (
     InvalidFile,
@@ -17,7 +18,6 @@ from briefings.frontmatter import (
     load_yaml,
     split_front_matter,
 )
-from briefings.generate import generate_store
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample-store"
 

@@ -22,12 +22,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.generate import generate_store
 from briefings.briefing import Briefing, BriefingRequest, assemble
 from briefings.cli import main
-from briefings.generate import generate_store
-from briefings.index import StoreIndex, SyncReport
+from briefings.index import SearchFilters, SearchIndex, SearchResults, StoreIndex, SyncReport
 from briefings.model import Article, Catalog, Problem, Store
-from briefings.search import SearchFilters, SearchIndex, SearchResults
 from briefings.store import StoreNotFoundError, iter_article_files, load_store
 from briefings.topics import TopicSummary, summarize_topics
 from tests.briefings.factories import write
@@ -499,7 +498,7 @@ def _other_root(cache: Path, other: Path) -> None:
 
 def _other_version(cache: Path, other: Path) -> None:
     with sqlite3.connect(cache) as conn:
-        conn.execute("UPDATE meta SET value = 999 WHERE key = 'schema'")
+        conn.execute("PRAGMA user_version = 999")
     conn.close()
 
 

@@ -12,8 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefings.model import Article, Provider, topic_key
-from briefings.search import (
+from briefings.index import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
     SearchFilters,
@@ -22,6 +21,7 @@ from briefings.search import (
     SearchResults,
     translate_query,
 )
+from briefings.model import Article, Provider, topic_key
 
 BASE = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 ALL = SearchFilters(published_only=False)

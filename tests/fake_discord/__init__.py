@@ -28,6 +28,8 @@ Surfaces beyond text channels (each documented in its module, tested in
 - OAuth2 for a web panel: ``fake.oauth`` (``client_id``, ``client_secret``,
   ``redirect_uris``, ``signed_in_user_id``, ``deny``, ``advance(seconds)``, and the records
   ``authorizations`` / ``grants``); the browser starts at ``fake.oauth_authorize_url``.
+- The bot removed from a guild: ``remove_bot(guild_id)`` (``GUILD_DELETE``; the guild stays in
+  its members' OAuth2 guild lists), ``has_bot(guild_id)``.
 """
 
 from ._channels import (

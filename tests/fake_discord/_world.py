@@ -220,6 +220,18 @@ class World:
         self._world_event("GUILD_MEMBER_ADD", payload, guild_id, INTENT_GUILD_MEMBERS)
         return member
 
+    def remove_bot(self, guild_id: int) -> None:
+        """The bot is removed from a guild (kicked, or the guild was left): the guild stays for
+        its members (``GET /users/@me/guilds`` with their OAuth2 token still lists it), the bot
+        gets ``GUILD_DELETE`` without ``unavailable`` (Discord's sign of a removal) and no longer
+        sees the guild in READY / GUILD_CREATE or in its own guild list."""
+        self.guilds[guild_id].members.pop(self.bot_user.id, None)
+        self._world_event("GUILD_DELETE", {"id": str(guild_id)}, guild_id)
+
+    def has_bot(self, guild_id: int) -> bool:
+        """Whether the bot is a member of the guild."""
+        return self.bot_user.id in self.guilds[guild_id].members
+
     def set_overwrite(
         self, channel_id: int, target_id: int, *, allow: int = 0, deny: int = 0
     ) -> Overwrite:
@@ -286,7 +298,9 @@ class World:
             "v": 10,
             "user": self.bot_user_payload(),
             "guilds": [
-                {"id": str(g), "unavailable": True} for g in self.guilds if session.owns_guild(g)
+                {"id": str(g), "unavailable": True}
+                for g in self.guilds
+                if session.owns_guild(g) and self.has_bot(g)
             ],
             "session_id": session.session_id,
             "session_type": "normal",
@@ -313,7 +327,7 @@ class World:
         return [
             self.guild_create_payload(g, session.intents)
             for g in self.guilds.values()
-            if session.owns_guild(g.id)
+            if session.owns_guild(g.id) and self.has_bot(g.id)
         ]
 
     def guild_create_payload(self, guild: FakeGuild, intents: int) -> JsonObject:

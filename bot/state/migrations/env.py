@@ -16,7 +16,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
-from bot.state.database import _async_url, open_engine, run_locked
+from bot.state.database import async_url, open_engine, run_locked
 from bot.state.tables import Base
 
 config = context.config
@@ -53,7 +53,7 @@ async def _run_from_command_line() -> None:
 
 def _run_offline() -> None:
     context.configure(
-        url=_async_url(_command_line_url()),
+        url=async_url(_command_line_url()),
         target_metadata=target_metadata,
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},

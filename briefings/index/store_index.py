@@ -1,7 +1,7 @@
 """A persistent, incremental index of one store folder: a derived cache in one SQLite file.
 
 :class:`StoreIndex` keeps every article of a store in SQL (the search tables of
-:mod:`briefings.search` plus the remaining fields), so a process holding a 100,000-article
+:mod:`briefings.index.search` plus the remaining fields), so a process holding a 100,000-article
 store stays small, and it remembers each file's identity so a restart re-parses nothing:
 
 - **Sync** (:meth:`StoreIndex.sync`) scans the folder (same rules and order as
@@ -10,7 +10,7 @@ store stays small, and it remembers each file's identity so a restart re-parses 
   only, different means re-parse. A new file whose hash equals a vanished file's is a rename:
   its rows move to the new path without parsing. Vanished files are dropped; the catalog is
   reloaded when its files change. Files changed twice within one timestamp tick ("racily
-  clean", see :func:`~briefings._index_scan.racy_window_ns`) are hashed again at the next sync.
+  clean", see :func:`~briefings.index.scan.racy_window_ns`) are hashed again at the next sync.
 - **Cold indexing** parses in worker processes (all cores; PyYAML's libyaml safe loader, as
   everywhere) while this process writes, in one transaction;
   ``progress(done, total)`` reports parsed files. The final FTS5 merge and the WAL
@@ -19,7 +19,7 @@ store stays small, and it remembers each file's identity so a restart re-parses 
   transaction per sync; queries use another connection (WAL mode), each inside one read
   transaction, so they see the previous state until the sync commits, then the new one.
   ``sync`` may run in a worker thread (``asyncio.to_thread``) while other threads query.
-- **The cache is never trusted blindly** (see :mod:`briefings._index_db`): a damaged, foreign
+- **The cache is never trusted blindly** (see :mod:`briefings.index.db`): a damaged, foreign
   or other store's file is logged, deleted and rebuilt; if the file vanishes while open, or
   SQLite reports damage during a sync, the next sync starts a fresh one.
 
@@ -37,6 +37,7 @@ by the caller (for example :func:`time.perf_counter`).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -51,21 +52,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Final
 
-from briefings import _index_db as db
-from briefings._index_rows import ARTICLE_COLUMNS, article_from_row
-from briefings._index_scan import WorkerPool, looks_large
-from briefings._index_sync import compact, make_plan, write_plan
 from briefings.briefing import Briefing, BriefingRequest, assemble
+from briefings.index import db
+from briefings.index.rows import ARTICLE_COLUMNS, article_from_row
+from briefings.index.scan import WorkerPool, looks_large
+from briefings.index.schema import SEQ_BITS, SEQ_MASK, epoch
+from briefings.index.search import ClosedOnExit, SearchFilters, SearchIndex, SearchResults
+from briefings.index.sync import compact, make_plan, write_plan
 from briefings.model import Article, Catalog, Problem, topic_key
-from briefings.search import (
-    _SEQ_BITS,
-    _SEQ_MASK,
-    ClosedOnExit,
-    SearchFilters,
-    SearchIndex,
-    SearchResults,
-    _epoch,
-)
 from briefings.store import CATALOG_FOLDER, Progress, StoreNotFoundError
 from briefings.topics import TopicSummary
 from briefings.urls import canonical_url
@@ -199,9 +193,10 @@ class StoreIndex(ClosedOnExit):
             self._writer.execute("PRAGMA journal_size_limit = 67108864")
             info = self._cache_path.stat()
             self._file_id = (info.st_dev, info.st_ino)
-            reader = SearchIndex(self._cache_path)
-            with reader._lock:
-                db.configure(reader._conn, cache_kib=_READER_CACHE_KIB)
+            reader = SearchIndex(
+                self._cache_path,
+                configure=functools.partial(db.configure, cache_kib=_READER_CACHE_KIB),
+            )
         except BaseException:
             self._writer.close()
             raise
@@ -333,7 +328,7 @@ class StoreIndex(ClosedOnExit):
     def _snapshot(self) -> Iterator[tuple[sqlite3.Connection, _State]]:
         """The reader connection inside one read transaction, and the state of that moment."""
         try:
-            with self._reader._reading() as conn:
+            with self._reader.reading() as conn:
                 generation = int(
                     conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0]
                 )
@@ -402,7 +397,7 @@ class StoreIndex(ClosedOnExit):
         limit: int = 10,
         offset: int = 0,
     ) -> SearchResults:
-        """Full-text search; see :meth:`briefings.search.SearchIndex.search`."""
+        """Full-text search; see :meth:`briefings.index.search.SearchIndex.search`."""
         try:
             return self._reader.search(query, filters=filters, limit=limit, offset=offset)
         except sqlite3.DatabaseError as error:
@@ -419,7 +414,7 @@ class StoreIndex(ClosedOnExit):
     def _between(
         conn: sqlite3.Connection, start: datetime, end: datetime, *, eligible_only: bool
     ) -> list[Article]:
-        low, high = _epoch(start), _epoch(end)
+        low, high = epoch(start), epoch(end)
         if low >= high:
             return []
         sql = (
@@ -432,7 +427,7 @@ class StoreIndex(ClosedOnExit):
             sql += " AND a.published = 1 AND a.url IS NOT NULL"
         rows = conn.execute(
             sql + " ORDER BY a.id",
-            (low[0] << _SEQ_BITS, (high[0] << _SEQ_BITS) | _SEQ_MASK, *low, *high),
+            (low[0] << SEQ_BITS, (high[0] << SEQ_BITS) | SEQ_MASK, *low, *high),
         ).fetchall()
         return [article_from_row(row) for row in rows]
 

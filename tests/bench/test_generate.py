@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bench.generate import DEFAULT_END, field_mix, generate_store, main
 from briefings.briefing import BriefingRequest, assemble
-from briefings.cli import main
-from briefings.generate import DEFAULT_END, field_mix, generate_store
 from briefings.store import iter_article_files, load_store
 
 N = 600
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def digest_of(root: Path) -> dict[str, str]:
@@ -111,7 +113,6 @@ def test_generate_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     out = tmp_path / "cli"
     code = main(
         [
-            "generate",
             str(out),
             "--articles",
             "25",
@@ -128,6 +129,30 @@ def test_generate_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     store = load_store(out)
     assert len(store.articles) == 25 and store.problems == ()
     assert max(a.published_at for a in store.articles) <= datetime(2024, 1, 2, tzinfo=UTC)
+
+
+def test_python_m_bench_generate_runs_from_the_checkout(tmp_path: Path) -> None:
+    out = tmp_path / "module"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.generate", str(out), "--articles", "4", "--days", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"wrote 4 articles and 13 topics to {out}"
+    assert len(load_store(out).articles) == 4
+
+
+def test_the_command_refuses_bad_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["--articles", "-1"], ["--days", "0"], ["--end", "yesterday"]):
+        with pytest.raises(SystemExit) as raised:
+            main([str(tmp_path / "x"), *argv])
+        assert raised.value.code == 2
+        assert "python -m bench.generate: error: argument" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
 
 
 def test_bad_arguments_are_refused(tmp_path: Path) -> None:

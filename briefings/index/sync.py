@@ -1,4 +1,4 @@
-"""One sync of :class:`briefings.index.StoreIndex`: compare the folder with the cache, then write.
+"""One sync of a store index: compare the folder with the cache, then write.
 
 :func:`make_plan` reads the folder and the cache (no writes): which files are new, changed
 (hash differs), only touched (same hash), renamed (a new path with a vanished path's hash),
@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from briefings import _index_db as db
-from briefings._index_rows import Parsed
-from briefings._index_scan import (
+from briefings.catalog import load_catalog
+from briefings.index import db
+from briefings.index.rows import Parsed
+from briefings.index.scan import (
     FileState,
     WorkerPool,
     catalog_digest,
@@ -29,8 +30,16 @@ from briefings._index_scan import (
     racy_window_ns,
     scan,
 )
-from briefings.catalog import load_catalog
-from briefings.search import _FTS_AUTOMERGE, _INSERT_ARTICLE, _INSERT_FTS, _SEQ_BITS, _SEQ_MASK
+from briefings.index.schema import (
+    DEFAULT_AUTOMERGE,
+    FTS_AUTOMERGE,
+    INSERT_ARTICLE,
+    INSERT_DATA,
+    INSERT_FILE,
+    INSERT_FTS,
+    SEQ_BITS,
+    SEQ_MASK,
+)
 from briefings.store import Progress
 
 log = logging.getLogger(__name__)
@@ -38,12 +47,9 @@ log = logging.getLogger(__name__)
 BULK_MIN_FILES: Final = 1000
 """A fresh cache loading at least this many files is a bulk load (see :func:`write_plan`)."""
 _BULK_AUTOMERGE: Final = 8
-_DEFAULT_AUTOMERGE: Final = 4
 _WRITE_BATCH: Final = 2000
 """Rows written at once, sorted by rowid: FTS5 flushes its pending data whenever rowids go down."""
 _ROWID: Final = operator.itemgetter(0)
-_INSERT_DATA: Final = "INSERT INTO article_data VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-_INSERT_FILE: Final = "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)"
 _TOO_MANY: Final = "more than a million articles are published in the same second"
 
 _Row = tuple[Any, ...]
@@ -174,7 +180,7 @@ def write_plan(
             [(plan.ident(plan.states[path]), path) for path in plan.touched],
         )
         if bulk:
-            conn.execute(_FTS_AUTOMERGE, (_BULK_AUTOMERGE,))
+            conn.execute(FTS_AUTOMERGE, (_BULK_AUTOMERGE,))
         next_ids: dict[int, int] = {}
         batch: list[Parsed] = []
         for parsed in parse_files(str(root), to_parse, pool=pool, progress=progress):
@@ -184,7 +190,7 @@ def write_plan(
                 batch = []
         _insert(conn, batch, plan, next_ids, fresh=fresh)
         if bulk:
-            conn.execute(_FTS_AUTOMERGE, (_DEFAULT_AUTOMERGE,))
+            conn.execute(FTS_AUTOMERGE, (DEFAULT_AUTOMERGE,))
         if plan.catalog is not None:
             keys = ("catalog_digest", "catalog", "catalog_problems")
             conn.executemany(
@@ -248,15 +254,15 @@ def _next_id(
 ) -> int | None:
     """A free time-ordered rowid in the second ``seconds`` (``None`` if it is full)."""
     rowid = next_ids.get(seconds)
-    base = seconds << _SEQ_BITS
+    base = seconds << SEQ_BITS
     if rowid is None and fresh:
         rowid = base  # nothing stored yet: no need to ask
     elif rowid is None:
         last = conn.execute(
-            "SELECT max(id) FROM articles WHERE id BETWEEN ? AND ?", (base, base | _SEQ_MASK)
+            "SELECT max(id) FROM articles WHERE id BETWEEN ? AND ?", (base, base | SEQ_MASK)
         ).fetchone()[0]
         rowid = base if last is None else int(last) + 1
-    if rowid > base | _SEQ_MASK:
+    if rowid > base | SEQ_MASK:
         return None
     next_ids[seconds] = rowid + 1
     return rowid
@@ -283,7 +289,7 @@ def _insert(
             search_row, fts_row, data_row = rows
             seconds = int(search_row[6])
             article_id = next_ids.get(seconds)
-            if article_id is None or article_id > (seconds << _SEQ_BITS) | _SEQ_MASK:
+            if article_id is None or article_id > (seconds << SEQ_BITS) | SEQ_MASK:
                 article_id = _next_id(conn, seconds, next_ids, fresh=fresh)
             else:
                 next_ids[seconds] = article_id + 1
@@ -298,7 +304,7 @@ def _insert(
         files.append((path, state.walk_key, ident, digest, article_id, problem))
     for table in (articles, texts, data):
         table.sort(key=_ROWID)
-    conn.executemany(_INSERT_ARTICLE, articles)
-    conn.executemany(_INSERT_FTS, texts)
-    conn.executemany(_INSERT_DATA, data)
-    conn.executemany(_INSERT_FILE, files)
+    conn.executemany(INSERT_ARTICLE, articles)
+    conn.executemany(INSERT_FTS, texts)
+    conn.executemany(INSERT_DATA, data)
+    conn.executemany(INSERT_FILE, files)

@@ -1,4 +1,4 @@
-"""Where the ``briefings`` command keeps its persistent indexes (part of the CLI layer).
+"""Where the ``briefings`` command keeps its persistent indexes.
 
 One SQLite file per store path, in the user's cache folder: ``$XDG_CACHE_HOME/briefings/``
 when ``XDG_CACHE_HOME`` is set to an absolute path (the XDG base directory rule), else
@@ -6,7 +6,7 @@ when ``XDG_CACHE_HOME`` is set to an absolute path (the XDG base directory rule)
 its resolved absolute path (unique), e.g. ``sample-store-3f2a9c0d41be7e55.sqlite3``; the same
 store reached by another spelling of its path shares the file.
 
-Only the CLI calls this; the rest of the core never reads the environment.
+Only the CLI calls this; the core never reads the environment.
 """
 
 from __future__ import annotations

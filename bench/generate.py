@@ -1,5 +1,9 @@
 """Synthetic article stores in the real front-matter format, for benchmarks and tests.
 
+``python -m bench.generate OUT --articles N --days D --seed S [--end MOMENT]`` (from the
+checkout) writes one. This is a development tool: it lives beside the benchmarks, not in
+``briefings/``, so it does not ship in the wheel.
+
 :func:`generate_store` writes ``N`` articles spread over ``D`` days ending at a fixed moment
 (never the clock) plus a topic catalog, fully determined by a seed: the same arguments give
 byte-identical files. The field mix follows the real everyday.cc stores:
@@ -22,15 +26,17 @@ names are ``YYYY-MM-DD-slug.md`` like the real stores.
 
 from __future__ import annotations
 
+import argparse
 import base64
 import random
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Final
 
-__all__ = ["DEFAULT_END", "GENERATOR_VERSION", "GeneratedStore", "generate_store"]
+__all__ = ["DEFAULT_END", "GENERATOR_VERSION", "GeneratedStore", "generate_store", "vocabulary"]
 
 DEFAULT_END: Final = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
 """The newest possible article time when none is given (the sample store's "now")."""
@@ -539,6 +545,11 @@ def generate_store(
     return GeneratedStore(root, articles, topics, start, end)
 
 
+def vocabulary(seed: int = 1) -> tuple[list[str], list[str]]:
+    """The words and company names a store of this ``seed`` is written with (for queries)."""
+    return list(_WORDS), list(_Writer(seed).companies)
+
+
 def field_mix(texts: Sequence[str]) -> dict[str, float]:
     """The share of ``texts`` (front matter) that have each top-level field (for tests)."""
     counts: dict[str, int] = {}
@@ -549,3 +560,66 @@ def field_mix(texts: Sequence[str]) -> dict[str, float]:
                 key = line.split(":", 1)[0]
                 counts[key] = counts.get(key, 0) + 1
     return {key: count / max(1, len(texts)) for key, count in sorted(counts.items())}
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be at least 0")
+    return value
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"invalid moment {text!r}: use ISO 8601, e.g. 2026-03-10T08:00:00Z"
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m bench.generate OUT --articles N --days D --seed S [--end MOMENT]``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.generate",
+        description="Write a synthetic store in the real format (for benchmarks and tests).",
+    )
+    parser.add_argument("out", metavar="OUT", help="folder to write (created if needed)")
+    parser.add_argument("--articles", type=_count, default=1000, metavar="N")
+    parser.add_argument("--days", type=_count, default=365, metavar="D")
+    parser.add_argument("--seed", type=int, default=1, metavar="S")
+    parser.add_argument(
+        "--end",
+        type=_moment,
+        default=DEFAULT_END,
+        metavar="MOMENT",
+        help="newest article time, ISO 8601 (default 2026-03-10T08:00Z)",
+    )
+    args = parser.parse_args(argv)
+    if args.days < 1:
+        parser.error("argument --days: must be at least 1")
+    bar = None
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=args.articles, unit="file", desc="Writing store", leave=False)
+    made = generate_store(
+        args.out,
+        articles=args.articles,
+        days=args.days,
+        seed=args.seed,
+        end=args.end,
+        progress=None if bar is None else lambda done, _total: bar.update(done - bar.n),
+    )
+    if bar is not None:
+        bar.close()
+    print(f"wrote {made.articles} articles and {made.topics} topics to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -13,7 +13,7 @@ from typing import Any
 
 from briefings.briefing import Briefing, Story
 from briefings.explain import Explanation
-from briefings.search import SearchHit, SearchResults
+from briefings.index import SearchHit, SearchResults
 from briefings.topics import TopicSummary
 
 JsonObject = dict[str, Any]

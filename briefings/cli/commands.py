@@ -1,6 +1,6 @@
-"""The ``briefings`` command line: use the core without Discord.
+"""The commands of the ``briefings`` command line: use the core without Discord.
 
-``briefings check|build|search|topics|explain|generate`` (also ``python -m briefings``). Errors
+``briefings check|build|search|topics|explain`` (also ``python -m briefings``). Errors
 are one line on stderr (exit 2 for bad arguments or a missing store). ``check`` lists every file
 that cannot be loaded (exit 1 when there is any) and every *note* (a file that loaded with a
 value replaced, such as a bad ``webUrl`` given way to ``originalUrl``; notes alone exit 0);
@@ -11,12 +11,13 @@ shows a progress bar on a terminal and nothing otherwise.
 ``check``/``build``/``search``/``topics``/``explain`` use the persistent
 :class:`~briefings.index.StoreIndex` by default (only new or changed files are parsed; the
 output is the same as parsing everything): one cache file per store path in the user's cache
-folder (see :mod:`briefings.cli_cache`). ``--cache PATH`` picks the file; ``--no-cache`` loads
+folder (see :mod:`briefings.cli.cache`). ``--cache PATH`` picks the file; ``--no-cache`` loads
 the store into memory and writes nothing. When the default cache folder cannot be written the
 command works in memory after one warning line on stderr.
 
-This module is the only place in the core that prints, and it never reads the clock: the
-moment of a briefing is always given with ``--at`` (``generate`` takes ``--end``).
+The CLI is an entry point on top of the core, not part of it: it prints, reads the
+environment (the cache folder) and reads the clock, which the core never does: ``--at``
+defaults to now, and the moment is then handed to the core like any other.
 """
 
 from __future__ import annotations
@@ -29,19 +30,17 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import NoReturn, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from briefings import render
 from briefings.briefing import DEFAULT_PER_TOPIC, BriefingRequest, assemble
-from briefings.cli_cache import default_cache_file
+from briefings.cli import render
+from briefings.cli.cache import default_cache_file
 from briefings.explain import explain
-from briefings.generate import DEFAULT_END, generate_store
-from briefings.index import StoreIndex
+from briefings.index import SearchFilters, SearchIndex, StoreIndex
 from briefings.model import Problem, Store
-from briefings.search import SearchFilters, SearchIndex
 from briefings.store import Progress, StoreNotFoundError, load_store
 from briefings.topics import summarize_topics
 
@@ -272,7 +271,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _request(args: argparse.Namespace, zone: tzinfo) -> BriefingRequest:
     return BriefingRequest(
-        at=parse_moment(args.at, zone),
+        at=datetime.now(UTC) if args.at is None else parse_moment(args.at, zone),
         window=parse_duration(args.window),
         topics=tuple(args.topic or ()),
         per_topic=args.per_topic,
@@ -338,31 +337,6 @@ def cmd_topics(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_generate(args: argparse.Namespace) -> int:
-    end = parse_moment(args.end, parse_zone("UTC")) if args.end else DEFAULT_END
-    with _progress_bar(sys.stderr) as progress:
-        made = generate_store(
-            args.out,
-            articles=args.articles,
-            days=args.days,
-            seed=args.seed,
-            end=end,
-            progress=progress,
-        )
-    print(f"wrote {made.articles} articles and {made.topics} topics to {args.out}")
-    return 0
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be at least 0")
-    return value
-
-
 def _add_cache_option(command: argparse.ArgumentParser) -> None:
     choice = command.add_mutually_exclusive_group()
     choice.add_argument(
@@ -380,7 +354,9 @@ def _add_cache_option(command: argparse.ArgumentParser) -> None:
 
 def _add_briefing_options(command: argparse.ArgumentParser) -> None:
     """The options that describe a briefing (``build`` and ``explain``)."""
-    command.add_argument("--at", required=True, help="the moment of the briefing (ISO 8601)")
+    command.add_argument(
+        "--at", help="the moment of the briefing (ISO 8601; default: now)", metavar="MOMENT"
+    )
     command.add_argument("--window", default="24h", help="how far back to look (default 24h)")
     command.add_argument("--per-topic", type=_positive_int, default=DEFAULT_PER_TOPIC, metavar="N")
     command.add_argument("--min-quality", type=_number, default=0.0, metavar="Q")
@@ -438,17 +414,6 @@ def build_parser() -> argparse.ArgumentParser:
     _add_cache_option(topics)
     topics.set_defaults(handler=cmd_topics)
 
-    generate = commands.add_parser(
-        "generate", help="write a synthetic store in the real format (for benchmarks)"
-    )
-    generate.add_argument("out", metavar="OUT", help="folder to write (created if needed)")
-    generate.add_argument("--articles", type=_count, default=1000, metavar="N")
-    generate.add_argument("--days", type=_positive_int, default=365, metavar="D")
-    generate.add_argument("--seed", type=int, default=1, metavar="S")
-    generate.add_argument(
-        "--end", metavar="MOMENT", help="newest article time, ISO 8601 (default 2026-03-10T08:00Z)"
-    )
-    generate.set_defaults(handler=cmd_generate)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""Finding, fingerprinting and parsing store files for :class:`briefings.index.StoreIndex`.
+"""Finding, fingerprinting and parsing store files for a store index.
 
 - :func:`scan` lists the article files exactly as :func:`briefings.store.iter_article_files`
   does (same rules, same order) but keeps each file's size and modification time from the
@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, NamedTuple
 
-from briefings._index_rows import Parsed, article_rows
 from briefings.articles import parse_article
 from briefings.catalog import CATALOG_SUFFIXES
 from briefings.frontmatter import MAX_FILE_BYTES, InvalidFile, read_text
+from briefings.index.rows import Parsed, article_rows
 from briefings.model import Article
 from briefings.store import Progress, is_article_name
 

@@ -1,29 +1,16 @@
-"""The cache file of :class:`briefings.index.StoreIndex`: schema, opening and validation.
+"""The cache file of a :class:`~briefings.index.store_index.StoreIndex`: opening, validation.
 
-One SQLite database in WAL mode holds the search tables of :mod:`briefings.search`
-(``articles``, ``articles_fts``) plus:
-
-- ``files``: one row per candidate article file: ``path``, its ``walk_key`` (walk order), its
-  identity ``ident`` (``"size/mtime_ns"``; empty for a racily clean file, so the next sync
-  hashes it again), content ``digest`` and what it became: ``article_id`` (a row of
-  ``articles``), a ``problem`` reason, or neither (a file that is not an article); both
-  for an article that loaded with a note (``problem`` holds the note);
-- ``article_data``: the article fields search does not keep (excerpt, exact quality and heat,
-  provider domain, ``related`` as JSON, kind, image) and the file's ``walk_key`` again, so the
-  topic overview needs no join with ``files``;
-- ``meta``: schema version, the store's absolute root and catalog folder, the catalog (JSON),
-  its fingerprint and problems, a ``generation`` counter bumped by every sync that changes
-  something (readers reload what they cache when it moves), ``clean`` (below) and
-  ``compact_pending`` (a bulk load's final merge is still to do).
+One SQLite database in WAL mode holds the tables of :mod:`briefings.index.schema` (the search
+tables and the store tables ``files``, ``article_data`` and ``meta``).
 
 The file is never trusted blindly. :func:`open_cache` checks the SQLite header (and, for a
 file closed cleanly, that it is as long as the header says), the ``application_id``,
-``user_version`` (the search schema), the ``meta`` schema version, root and catalog folder,
-and runs ``PRAGMA quick_check`` unless the previous session closed the cache cleanly (a
-``clean`` flag in ``meta``, cleared while open: after a crash every page is checked; on a
-clean start the 0.2 s a 100,000-article cache takes are saved). Anything wrong (garbage, a
-truncated file, another program's database, a cache of another store) is logged, deleted
-and rebuilt empty; damage found later by SQLite makes the next sync rebuild.
+``user_version`` (:data:`~briefings.index.schema.SCHEMA_VERSION`), the store root and catalog
+folder in ``meta``, and runs ``PRAGMA quick_check`` unless the previous session closed the
+cache cleanly (a ``clean`` flag in ``meta``, cleared while open: after a crash every page is
+checked; on a clean start the 0.2 s a 100,000-article cache takes are saved). Anything
+wrong (garbage, a truncated file, another program's database, a cache of another store) is
+logged, deleted and rebuilt empty; damage found later by SQLite makes the next sync rebuild.
 """
 
 from __future__ import annotations
@@ -35,46 +22,12 @@ import sqlite3
 from pathlib import Path
 from typing import Final
 
-from briefings import search
+from briefings.index.schema import APPLICATION_ID, SCHEMA_VERSION, create_store_tables
 from briefings.model import Catalog, Problem, Topic
 
 log = logging.getLogger(__name__)
 
-APPLICATION_ID: Final = 0x42524958  # "BRIX"
-INDEX_SCHEMA: Final = 5
-"""Version of the tables below; a cache with another version is rebuilt."""
 _SQLITE_HEADER: Final = b"SQLite format 3\x00"
-
-_TABLES: Final = (
-    """
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID
-    """,
-    """
-    CREATE TABLE files (
-        path TEXT PRIMARY KEY,
-        walk_key TEXT NOT NULL,
-        ident TEXT NOT NULL,
-        digest BLOB,
-        article_id INTEGER,
-        problem TEXT
-    ) WITHOUT ROWID
-    """,
-    "CREATE INDEX files_by_article ON files (article_id) WHERE article_id IS NOT NULL",
-    "CREATE INDEX files_problems ON files (walk_key) WHERE problem IS NOT NULL",
-    """
-    CREATE TABLE article_data (
-        id INTEGER PRIMARY KEY,
-        excerpt TEXT NOT NULL,
-        quality,
-        heat,
-        provider_domain TEXT,
-        related_json TEXT,
-        kind TEXT NOT NULL,
-        image_url TEXT,
-        walk_key TEXT NOT NULL
-    )
-    """,
-)
 
 
 class CacheError(Exception):
@@ -98,11 +51,9 @@ def configure(conn: sqlite3.Connection, *, cache_kib: int) -> None:
 def _check(conn: sqlite3.Connection, root: str, catalog_dir: str) -> None:
     if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
         raise CacheError("not a store index (another program's database)")
-    if conn.execute("PRAGMA user_version").fetchone()[0] != search._SCHEMA_VERSION:
+    if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
         raise CacheError("made by another version")
     meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-    if meta.get("schema") != INDEX_SCHEMA:
-        raise CacheError("made by another version")
     if meta.get("root") != root or meta.get("catalog_dir") != catalog_dir:
         raise CacheError(f"made for another store ({meta.get('root')})")
     if meta.get("clean") != 1:  # the last session did not close it: check every page
@@ -144,13 +95,10 @@ def _create(conn: sqlite3.Connection, root: str, catalog_dir: str) -> None:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("BEGIN IMMEDIATE")
     try:
-        search._create_search_tables(conn)
-        for statement in _TABLES:
-            conn.execute(statement)
+        create_store_tables(conn)
         conn.executemany(
             "INSERT INTO meta (key, value) VALUES (?, ?)",
             [
-                ("schema", INDEX_SCHEMA),
                 ("root", root),
                 ("catalog_dir", catalog_dir),
                 ("generation", 0),
@@ -161,7 +109,6 @@ def _create(conn: sqlite3.Connection, root: str, catalog_dir: str) -> None:
                 ("compact_pending", 0),
             ],
         )
-        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
