@@ -23,7 +23,7 @@ from typing import Any
 import discord
 
 from bot.client import BriefingBot
-from bot.delivery import Deliverer, RetryPolicy
+from bot.delivery import Deliverer
 from bot.endpoints import point_discord_at
 from bot.features import setup_features
 from bot.health import HealthServer
@@ -31,7 +31,7 @@ from bot.library import ArticleLibrary
 from bot.liveness import Instance
 from bot.metrics import Metrics
 from bot.scheduler import BriefingScheduler
-from bot.sending import ClientSender
+from bot.sending import ClientSender, RetryPolicy
 from bot.services import Services
 from bot.settings import Settings, token_of
 from bot.source_snapshot import SourceSnapshot, snapshot_path

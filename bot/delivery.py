@@ -32,15 +32,12 @@ Everything is sent with ``AllowedMentions.none()``: article text can never ping 
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import aiohttp
 import discord
 
 from bot.digests import DigestComposer
@@ -48,7 +45,15 @@ from bot.headings import daily_heading
 from bot.library import ArticleLibrary
 from bot.metrics import Metrics
 from bot.rendering import OutgoingMessage, render_briefing
-from bot.sending import Sender
+from bot.sending import (
+    DEFAULT_RETRY,
+    RetryPolicy,
+    Sender,
+    SendFailedError,
+    message_nonce,
+    send_with_retries,
+    unrecorded,
+)
 from bot.state import Database, deliveries, schedules, subscriptions
 from bot.state.deliveries import Claimant, ClaimKey, Delivery, DeliveryKind, DeliveryStatus
 from bot.state.schedules import ChannelSchedule
@@ -61,27 +66,6 @@ log = logging.getLogger(__name__)
 DIGEST_CHUNK = 50
 """Digests claimed per transaction: small enough to share a slot between processes."""
 
-# Discord errors that mean "this target cannot receive posts until a person fixes something".
-PAUSING_ERRORS = {
-    50013: "I am missing permissions in the briefing channel (Send Messages, Embed Links).",
-    50001: "I cannot see the briefing channel (Missing Access).",
-    10003: "The briefing channel no longer exists.",
-    50007: "Discord refused the DM: your DMs from this server's members are closed.",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How often and how patiently one message is re-sent after a 5xx or a dropped connection."""
-
-    attempts: int = 3
-    first_delay: float = 1.0
-    factor: float = 3.0
-
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait after failed attempt number ``attempt`` (0-based)."""
-        return self.first_delay * self.factor**attempt
-
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -90,21 +74,6 @@ class Outcome:
     status: DeliveryStatus
     message_ids: tuple[int, ...] = ()
     detail: str = ""
-
-
-class SendFailedError(Exception):
-    """A message could not be sent; ``reason`` is person-readable, ``pause`` stops retries."""
-
-    def __init__(self, reason: str, *, pause: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.pause = pause
-
-
-def message_nonce(kind: DeliveryKind, target_id: int, day: date, part: int) -> int:
-    """A stable nonce for one part of one delivery (Discord allows up to 25 characters)."""
-    digest = hashlib.blake2b(f"{kind}:{target_id}:{day}:{part}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> 1
 
 
 class Deliverer:
@@ -119,7 +88,7 @@ class Deliverer:
         clock: Clock,
         grace: timedelta,
         per_topic: int,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         metrics: Metrics | None = None,
         owns_guild: Callable[[int], bool] = lambda guild_id: True,
         claimant: Claimant = deliveries.ANONYMOUS,
@@ -367,12 +336,12 @@ class Deliverer:
         sent = list(prior.message_ids) if prior is not None else []
         try:
             if prior is not None:  # an earlier attempt may have posted more than it recorded
-                sent += await self._unrecorded(channel, prior)
+                sent += await unrecorded(channel, self.sender.own_user_id(), prior)
                 if len(sent) > len(prior.message_ids):
                     await self._log_progress(kind, target_id, day, sent)
             for part in range(len(sent), len(messages)):
                 nonce = message_nonce(kind, target_id, day, part)
-                posted = await self._send_with_retries(channel, messages[part], nonce)
+                posted = await send_with_retries(channel, messages[part], nonce, self.retry)
                 sent.append(posted.id)
                 await self._log_progress(kind, target_id, day, sent)
         except SendFailedError as error:
@@ -400,48 +369,3 @@ class Deliverer:
 
     async def _log_failed(self, kind: DeliveryKind, target_id: int, day: date, reason: str) -> None:
         await deliveries.mark_failed(self.db, kind, target_id, day, now=self.clock(), error=reason)
-
-    async def _send_with_retries(
-        self, channel: discord.abc.Messageable, message: OutgoingMessage, nonce: int
-    ) -> discord.Message:
-        reason = "no attempt made"
-        for attempt in range(self.retry.attempts):
-            try:
-                return await channel.send(
-                    content=message.content,
-                    embeds=list(message.embeds),
-                    allowed_mentions=discord.AllowedMentions.none(),
-                    nonce=nonce,
-                )
-            except discord.HTTPException as error:
-                if error.code in PAUSING_ERRORS:
-                    raise SendFailedError(PAUSING_ERRORS[error.code], pause=True) from error
-                if error.status < 500:
-                    refused = f"Discord refused the message ({error.status}): {error.text}"
-                    raise SendFailedError(refused) from error
-                reason = f"Discord error {error.status}"
-            except (TimeoutError, aiohttp.ClientError, OSError) as error:
-                reason = f"connection problem: {type(error).__name__}"
-            if attempt + 1 < self.retry.attempts:
-                await asyncio.sleep(self.retry.delay(attempt))
-        raise SendFailedError(f"{reason} (gave up after {self.retry.attempts} attempts)")
-
-    async def _unrecorded(self, channel: discord.abc.Messageable, prior: Delivery) -> list[int]:
-        """Ids of the bot's own messages in ``channel`` newer than what ``prior`` recorded."""
-        me = self.sender.own_user_id()
-        if me is None:
-            return []
-        after = (
-            discord.Object(prior.message_ids[-1])
-            if prior.message_ids
-            else discord.Object(discord.utils.time_snowflake(prior.claimed_at))
-        )
-        try:
-            return [
-                message.id
-                async for message in channel.history(limit=50, after=after, oldest_first=True)
-                if message.author.id == me
-            ]
-        except discord.HTTPException as error:
-            log.warning("could not read recent messages to resume a delivery: %s", error)
-            return []
