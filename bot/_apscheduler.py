@@ -42,9 +42,12 @@ class Trigger:
     _trigger: Any
 
 
-def daily(at: time, timezone: tzinfo) -> Trigger:
-    """Every day at ``at`` local time in ``timezone`` (DST handled by APScheduler)."""
-    return Trigger(CronTrigger(hour=at.hour, minute=at.minute, timezone=timezone))
+def daily(at: time, timezone: tzinfo, day_of_week: str = "*") -> Trigger:
+    """Every day (or the ``day_of_week`` days, ``"mon,fri"``) at ``at`` local time in
+    ``timezone`` (DST handled by APScheduler)."""
+    return Trigger(
+        CronTrigger(day_of_week=day_of_week, hour=at.hour, minute=at.minute, timezone=timezone)
+    )
 
 
 def every(period: timedelta) -> Trigger:

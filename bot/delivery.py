@@ -1,8 +1,9 @@
 """Delivering briefings: a channel's daily post and a subscriber's DM digest, exactly once.
 
-Every delivery is for a (target, local day). Before anything is sent the delivery log is asked
-to :func:`~bot.state.deliveries.claim` that key; only the caller that wins the claim sends, and
-the result is recorded as sent (with the message ids) or failed (with the reason). So a
+Every delivery is for a (target, local day), the target a schedule (a guild may have several)
+or a subscriber. Before anything is sent the delivery log is asked to
+:func:`~bot.state.deliveries.claim` that key; only the caller that wins the claim sends, and the
+result is recorded as sent (with the message ids) or failed (with the reason). So a
 restart, a gateway reconnect, a second scheduler tick or the catch-up sweep never posts the
 same day twice, and a day whose post failed is retried by the next sweep.
 
@@ -107,54 +108,56 @@ class Deliverer:
 
     # --- channel briefings ---------------------------------------------------------------
 
-    async def deliver_channel(self, guild_id: int) -> Outcome:
-        """Post today's briefing of ``guild_id`` if it is due and not yet posted."""
-        schedule = await schedules.get_schedule(self.db, guild_id)
+    async def deliver_channel(self, schedule_id: int) -> Outcome:
+        """Post the briefing of schedule ``schedule_id`` if it is due and not yet posted."""
+        schedule = await schedules.schedule_by_id(self.db, schedule_id)
         if schedule is None or not schedule.active:
             return Outcome(DeliveryStatus.PAUSED, detail="no active schedule")
+        guild_id = schedule.guild_id
         now = self.clock()
-        due = latest_due(schedule.post_time, schedule.timezone, now)
+        due = latest_due(schedule.post_time, schedule.timezone, now, schedule.days)
         if now - due > self.grace:
             return Outcome(
                 DeliveryStatus.NOT_DUE, detail=f"missed by more than the grace period ({due:%H:%M})"
             )
         day = local_day(due, schedule.timezone)
-        prior = await deliveries.get_delivery(self.db, DeliveryKind.CHANNEL, guild_id, day)
+        kind = DeliveryKind.CHANNEL
+        prior = await deliveries.get_delivery(self.db, kind, schedule_id, day)
         if prior is None and schedule.updated_at is not None and due < schedule.updated_at:
             # Set up after today's time: the first post is the next one, not a surprise post
             # minutes after `/briefing setup`. (A day that failed is still retried.)
             return Outcome(DeliveryStatus.NOT_DUE, detail="set up after today's post time")
         if not await deliveries.claim(
-            self.db, DeliveryKind.CHANNEL, guild_id, day, now=now, claimant=self.claimant
+            self.db, kind, schedule_id, day, now=now, claimant=self.claimant
         ):
             return Outcome(DeliveryStatus.ALREADY)
         briefing = self.library.briefing(briefing_request(schedule, due, per_topic=self.per_topic))
         zone = ZoneInfo(schedule.timezone)
         messages = render_briefing(briefing, heading=daily_heading(due, zone), zone=zone)
         channel = self.sender.channel(schedule.channel_id, guild_id)
-        outcome = await self._send_all(
-            DeliveryKind.CHANNEL, guild_id, day, channel, messages, prior
-        )
+        outcome = await self._send_all(kind, schedule_id, day, channel, messages, prior)
         if outcome.status is DeliveryStatus.PAUSED:
-            await schedules.pause_schedule(self.db, guild_id, outcome.detail, now=self.clock())
+            await schedules.pause_schedule(self.db, schedule_id, outcome.detail, now=self.clock())
             await self._tell_admin(schedule, outcome.detail)
         log.info(
-            "channel briefing guild=%s channel=%s day=%s: %s (%d messages) %s",
+            "channel briefing guild=%s schedule=%s channel=%s day=%s: %s (%d messages) %s",
             guild_id,
+            schedule_id,
             schedule.channel_id,
             day,
             outcome.status,
             len(outcome.message_ids),
             outcome.detail,
             extra={
-                "kind": DeliveryKind.CHANNEL,
+                "kind": kind,
                 "guild_id": guild_id,
+                "schedule_id": schedule_id,
                 "channel_id": schedule.channel_id,
                 "day": str(day),
                 "status": outcome.status,
             },
         )
-        self.metrics.count_delivery(DeliveryKind.CHANNEL, outcome.status)
+        self.metrics.count_delivery(kind, outcome.status)
         return outcome
 
     async def _tell_admin(self, schedule: ChannelSchedule, reason: str) -> None:
@@ -164,8 +167,9 @@ class Deliverer:
         name = self.sender.guild_name(schedule.guild_id)
         where = f"**{discord.utils.escape_markdown(name)}**" if name else "your server"
         text = (
-            f"I paused the daily briefing of {where} (channel <#{schedule.channel_id}>): {reason} "
-            "Fix it, then run `/briefing setup` again to resume."
+            f"I paused the briefing “{discord.utils.escape_markdown(schedule.name)}” of {where} "
+            f"(channel <#{schedule.channel_id}>): {reason} "
+            f"Fix it, then run `/briefing edit {schedule.name}` to resume."
         )
         try:
             dm = await self.sender.open_dm(schedule.configured_by)
@@ -276,7 +280,8 @@ class Deliverer:
         for schedule in await schedules.active_schedules(self.db):
             if not self.owns_guild(schedule.guild_id):
                 continue  # another process runs that guild's shard
-            outcomes.append(await self._safely(self.deliver_channel(schedule.guild_id), schedule))
+            assert schedule.id is not None
+            outcomes.append(await self._safely(self.deliver_channel(schedule.id), schedule))
         outcomes += await self.deliver_digests(await subscriptions.digest_users(self.db))
         return outcomes
 
@@ -288,12 +293,15 @@ class Deliverer:
         orphans = await deliveries.orphaned_claims(
             self.db, now=self.clock(), claimant=self.claimant
         )
-        mine = [
-            key
-            for key in orphans
-            if key not in self._taken_over
-            and (key.kind == DeliveryKind.DIGEST or self.owns_guild(key.target_id))
-        ]
+        mine: list[ClaimKey] = []
+        for key in orphans:
+            if key in self._taken_over:
+                continue
+            if key.kind == DeliveryKind.CHANNEL:
+                schedule = await schedules.schedule_by_id(self.db, key.target_id)
+                if schedule is None or not self.owns_guild(schedule.guild_id):
+                    continue  # gone, or another process runs that guild's shard
+            mine.append(key)
         self._taken_over = (self._taken_over & set(orphans)) | set(mine)
         if not mine:
             return []

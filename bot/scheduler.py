@@ -3,7 +3,8 @@
 Jobs, each with an explicit id (``replace_existing=True``), an explicit time zone,
 ``coalesce=True`` and a misfire grace of hours:
 
-- ``channel:<guild id>``: a guild's daily post, a cron trigger at its local time and zone;
+- ``channel:<schedule id>``: a briefing schedule's post, a cron trigger at its local time and
+  zone on its weekdays (``day_of_week``); a guild has one per schedule;
 - ``digest:<zone>:<HH:MM>``: every subscriber whose digest time is that local time (one job per
   distinct time, not per user);
 - ``catch-up``: every ``CATCH_UP_SECONDS`` (10 minutes), and once as soon as the process can
@@ -45,7 +46,7 @@ from bot.liveness import Instance
 from bot.parsing import format_time_of_day
 from bot.sources import SourcePoller
 from bot.state import Database, schedules, subscriptions
-from bot.state.schedules import ChannelSchedule
+from bot.state.schedules import ChannelSchedule, days_code
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,9 @@ CATCH_UP_EVERY = timedelta(minutes=10)
 HEARTBEAT_EVERY = timedelta(seconds=5)
 
 
-def channel_job_id(guild_id: int) -> str:
-    """The job id of a guild's daily post."""
-    return f"channel:{guild_id}"
+def channel_job_id(schedule_id: int) -> str:
+    """The job id of a schedule's posts."""
+    return f"channel:{schedule_id}"
 
 
 def digest_job_id(post_time: time, timezone: str) -> str:
@@ -230,18 +231,19 @@ class BriefingScheduler:
             await asyncio.gather(*running, return_exceptions=True)
 
     def schedule_channel(self, schedule: ChannelSchedule) -> None:
-        """Add or replace the daily job of a guild."""
+        """Add or replace the job of a stored schedule."""
+        assert schedule.id is not None, "only a stored schedule has a job"
         self.scheduler.add_job(
             self._tracked(self.deliverer.deliver_channel),
-            daily(schedule.post_time, ZoneInfo(schedule.timezone)),
-            args=[schedule.guild_id],
-            id=channel_job_id(schedule.guild_id),
-            name=f"daily briefing of guild {schedule.guild_id}",
+            daily(schedule.post_time, ZoneInfo(schedule.timezone), days_code(schedule.days)),
+            args=[schedule.id],
+            id=channel_job_id(schedule.id),
+            name=f"briefing {schedule.name!r} ({schedule.id}) of guild {schedule.guild_id}",
         )
 
-    def remove_channel(self, guild_id: int) -> None:
-        """Drop a guild's daily job (no error when there is none)."""
-        self.scheduler.remove_job(channel_job_id(guild_id))
+    def remove_channel(self, schedule_id: int) -> None:
+        """Drop a schedule's job (no error when there is none)."""
+        self.scheduler.remove_job(channel_job_id(schedule_id))
 
     def ensure_digest_slot(self, post_time: time, timezone: str) -> None:
         """Make sure the digests due at ``post_time`` in ``timezone`` have a job."""
@@ -256,9 +258,9 @@ class BriefingScheduler:
             name=f"DM digests at {format_time_of_day(post_time)} {timezone}",
         )
 
-    def next_run(self, guild_id: int) -> datetime | None:
-        """When the guild's next daily post is planned, if it has a job."""
-        job = self.scheduler.get_job(channel_job_id(guild_id))
+    def next_run(self, schedule_id: int) -> datetime | None:
+        """When the schedule's next post is planned, if it has a job."""
+        job = self.scheduler.get_job(channel_job_id(schedule_id))
         return job.next_run_time if job is not None else None
 
     def run_now(self, job_id: str) -> bool:

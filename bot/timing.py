@@ -4,11 +4,14 @@ Pure functions over aware datetimes; the bot's clock is passed in. A daily post 
 Europe/Paris is due at 07:00 UTC in winter and 06:00 UTC in summer. On the day the clocks
 jump forward over the chosen time (02:30 in a 02:00→03:00 gap), the post is due at the first
 moment after the gap; on the day they fall back, at the first of the two 01:30s.
+
+A schedule may post on some weekdays only (``days``: local weekdays, Monday = 0); the
+functions taking ``days`` skip the other days.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -37,24 +40,35 @@ def due_on(day: date, at: time, zone: str) -> datetime:
     return moment
 
 
-def latest_due(at: time, zone: str, now: datetime) -> datetime:
-    """The most recent moment at or before ``now`` when the daily time ``at`` was due."""
-    today = now.astimezone(ZoneInfo(zone)).date()
-    for day in (today, today - timedelta(days=1), today - timedelta(days=2)):
-        moment = due_on(day, at, zone)
-        if moment <= now:
-            return moment
-    raise AssertionError("unreachable: a daily time is due at least once in two days")
+EVERY_DAY: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
+"""Every local weekday, Monday (0) to Sunday (6)."""
+DAY_CODES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""Weekday codes, Monday first (APScheduler's ``day_of_week`` names)."""
 
 
-def next_due(at: time, zone: str, now: datetime) -> datetime:
-    """The first moment after ``now`` when the daily time ``at`` is due."""
+def latest_due(at: time, zone: str, now: datetime, days: Sequence[int] = EVERY_DAY) -> datetime:
+    """The most recent moment at or before ``now`` when ``at`` was due on one of ``days``."""
     today = now.astimezone(ZoneInfo(zone)).date()
-    for offset in range(3):
-        moment = due_on(today + timedelta(days=offset), at, zone)
-        if moment > now:
+    for back in range(9):
+        day = today - timedelta(days=back)
+        if day.weekday() in days and (moment := due_on(day, at, zone)) <= now:
             return moment
-    raise AssertionError("unreachable: a daily time is due at least once in two days")
+    raise ValueError(f"no weekday to post on in {tuple(days)!r}")
+
+
+def next_due(at: time, zone: str, now: datetime, days: Sequence[int] = EVERY_DAY) -> datetime:
+    """The first moment after ``now`` when ``at`` is due on one of ``days``."""
+    today = now.astimezone(ZoneInfo(zone)).date()
+    for offset in range(9):
+        day = today + timedelta(days=offset)
+        if day.weekday() in days and (moment := due_on(day, at, zone)) > now:
+            return moment
+    raise ValueError(f"no weekday to post on in {tuple(days)!r}")
+
+
+def previous_due(at: time, zone: str, due: datetime, days: Sequence[int] = EVERY_DAY) -> datetime:
+    """The slot before the one due at ``due``: where a default window starts."""
+    return latest_due(at, zone, due - timedelta(microseconds=1), days)
 
 
 def local_day(moment: datetime, zone: str) -> date:

@@ -1,4 +1,5 @@
-"""The bot's persistent state: guild schedules, digest subscribers and the delivery log.
+"""The bot's persistent state: briefing schedules (several per guild), digest subscribers and
+the delivery log.
 
 SQLAlchemy 2 async over SQLite (``sqlite+aiosqlite``, the default) or PostgreSQL
 (``postgresql+asyncpg``, when several processes share the state), with the same code. Every
@@ -24,11 +25,15 @@ from bot.state.deliveries import (
 )
 from bot.state.schedules import (
     ChannelSchedule,
+    DuplicateNameError,
     active_schedules,
     disable_schedule,
     get_schedule,
+    guild_schedules,
     pause_schedule,
+    remove_schedule,
     save_schedule,
+    schedule_by_id,
 )
 from bot.state.subscriptions import (
     DigestSettings,
@@ -49,6 +54,7 @@ __all__ = [
     "DeliveryKind",
     "DeliveryStatus",
     "DigestSettings",
+    "DuplicateNameError",
     "SchemaError",
     "SchemaTooNewError",
     "active_schedules",
@@ -59,6 +65,7 @@ __all__ = [
     "forget_user",
     "get_delivery",
     "get_schedule",
+    "guild_schedules",
     "instances",
     "last_delivery",
     "mark_failed",
@@ -66,7 +73,9 @@ __all__ = [
     "pause_digest",
     "pause_schedule",
     "record_progress",
+    "remove_schedule",
     "save_schedule",
+    "schedule_by_id",
     "subscribe",
     "unsubscribe",
 ]

@@ -1,10 +1,11 @@
 """The delivery log: makes sure a (target, day) briefing is posted at most once.
 
 Before posting, a sender calls :func:`claim` for ``(kind, target_id, day)`` — ``kind`` is a
-:class:`DeliveryKind`, ``CHANNEL`` (``target_id`` = guild id) or ``DIGEST`` (user id), and
-``day`` the local date the briefing is for. Only a True answer allows sending; afterwards the
-sender records :func:`mark_sent` or :func:`mark_failed`, and :func:`record_progress` along the
-way for a briefing split over several messages. A restart, a reconnect or a second scheduler tick
+:class:`DeliveryKind`, ``CHANNEL`` (``target_id`` = schedule id; a schedule migrated from
+the one-per-guild era kept its guild id as its id) or ``DIGEST`` (user id), and ``day`` the
+local date the briefing is for. Only a True answer allows sending; afterwards the sender
+records :func:`mark_sent` or :func:`mark_failed`, and :func:`record_progress` along the way
+for a briefing split over several messages. A restart, a reconnect or a second scheduler tick
 therefore never posts the same briefing twice:
 
 * no row yet → a ``"sending"`` row is inserted → True;

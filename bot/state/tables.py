@@ -109,16 +109,36 @@ class SchemaVersionRow(Base):
 
 
 class ChannelScheduleRow(Base):
-    """A guild's daily briefing: which channel, when (local time in a zone), which topics."""
+    """One briefing schedule of a guild: where, when (local time in a zone, on which days), what.
 
-    __tablename__ = "channel_schedules"
+    A guild has any number of them, each with a name unique in the guild (compared by
+    ``name_key``, its case-folded form). The schedules of the single-schedule era (before
+    revision 0003) kept their guild id as their ``id``, so their delivery log rows (kind
+    ``channel``, ``target_id`` = schedule id) still match.
+    """
 
-    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    __tablename__ = "briefing_schedules"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "name_key", name="briefing_schedules_guild_name"),
+    )
+
+    # INTEGER PRIMARY KEY is SQLite's rowid alias; BIGINT would not autoincrement there.
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(64))
+    name_key: Mapped[str] = mapped_column(String(64))
     channel_id: Mapped[int] = mapped_column(BigInteger)
     post_time: Mapped[time] = mapped_column(PostTime)
     timezone: Mapped[str] = mapped_column(String(64))
+    days: Mapped[str] = mapped_column(String(32))
+    """The local weekdays it posts on, as ``"mon,tue,…"`` (APScheduler's ``day_of_week``)."""
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    per_topic: Mapped[int | None] = mapped_column(Integer, default=None)
     min_quality: Mapped[float] = mapped_column(Float, default=0.0)
+    window_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
+    length: Mapped[str] = mapped_column(String(16))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     paused_reason: Mapped[str | None] = mapped_column(Text, default=None)
     configured_by: Mapped[int | None] = mapped_column(BigInteger, default=None)

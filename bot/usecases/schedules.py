@@ -1,47 +1,75 @@
-"""A server's daily channel briefing: set it up, turn it off, see its state, preview, explain.
+"""A server's channel briefings: add, edit, list, remove, turn off, see the state, preview,
+explain.
 
-One schedule per server (see :mod:`bot.state.schedules`). ``/briefing setup|disable|status|
-preview|explain`` and the web panel's server page call these functions and only render
-their results.
+A server has any number of schedules, each with a name (see :mod:`bot.state.schedules`).
+``/briefing setup|edit|list|remove|disable|status|preview|explain`` and the web panel's server
+page call these functions and only render their results. Functions taking an optional schedule
+``name`` use the server's only schedule when it is omitted, and ask which one when there are
+several (:func:`pick`).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.parsing import parse_time_of_day, parse_timezone, resolve_topic
+from bot.parsing import NAME_LIMIT
 from bot.state import deliveries, schedules
 from bot.state.deliveries import Delivery, DeliveryKind
 from bot.state.schedules import ChannelSchedule
+from bot.state.tables import DEFAULT_POST_TIME
 from bot.timing import latest_due
 from bot.usecases import topics as topic_cases
-from bot.usecases.errors import UseCaseError, parse_field
+from bot.usecases._schedule_input import (
+    URL_LIMIT,
+    ChannelCheck,
+    ScheduleInput,
+    apply_input,
+)
+from bot.usecases.errors import UseCaseError
 from bot.usecases.requests import briefing_request
 from bot.usecases.topics import known_topics
 from briefings.briefing import Briefing
+from briefings.excerpts import BriefingLength
 from briefings.explain import Explanation
+
+__all__ = [
+    "ChannelCheck",
+    "Preview",
+    "ScheduleEntry",
+    "ScheduleInput",
+    "ScheduleStatus",
+    "SetUp",
+    "SourceHealth",
+    "disable",
+    "edit",
+    "explain",
+    "list_schedules",
+    "pick",
+    "preview",
+    "remove",
+    "schedule_names",
+    "set_up",
+    "status",
+]
 
 if TYPE_CHECKING:
     from bot.services import Services
-
-TOPICS_TEXT_LIMIT = 1000
-"""The longest topics list accepted, in characters (a list of every topic fits easily)."""
-URL_LIMIT = 2000
-MAX_QUALITY = 10_000.0
-
-ChannelCheck = Callable[[int, int], str | None]
-"""``(guild_id, channel_id)`` → why the bot cannot post there, or None when it can (or when
-it cannot tell yet: the first post then tells, and pauses the schedule with the reason)."""
 
 
 @dataclass(frozen=True, slots=True)
 class SetUp:
     """What ``set_up`` stored and when the first post is planned."""
+
+    schedule: ChannelSchedule
+    next_post: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleEntry:
+    """One schedule of ``/briefing list`` and its next post."""
 
     schedule: ChannelSchedule
     next_post: datetime | None
@@ -92,35 +120,6 @@ class Preview:
         )
 
 
-def parse_topics(text: str | None, known: list[str]) -> tuple[str, ...]:
-    """A comma-separated topics list → the known names (empty: all topics)."""
-    text = text or ""
-    if len(text) > TOPICS_TEXT_LIMIT:
-        raise UseCaseError(
-            f"That topics list is {len(text):,} characters long; the limit is "
-            f"{TOPICS_TEXT_LIMIT:,}. Leave it empty for all topics.",
-            field="topics",
-        )
-    names = [part for part in text.split(",") if part.strip()]
-    return tuple(parse_field("topics", lambda name: resolve_topic(name, known), n) for n in names)
-
-
-def parse_min_quality(value: float | str | None) -> float:
-    """A minimum quality between 0 and 10,000 (blank: 0)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return 0.0
-    try:
-        number = float(value)
-    except ValueError:
-        raise UseCaseError(
-            f"“{str(value)[:40]}” is not a number. Use a quality like 0 or 2.5.",
-            field="min_quality",
-        ) from None
-    if not math.isfinite(number) or not 0 <= number <= MAX_QUALITY:
-        raise UseCaseError("The minimum quality goes from 0 to 10,000.", field="min_quality")
-    return number
-
-
 async def set_up(
     services: Services,
     guild_id: int,
@@ -130,60 +129,158 @@ async def set_up(
     timezone: str,
     topics: str | None = None,
     min_quality: float | str | None = None,
+    days: str | None = None,
+    name: str | None = None,
+    window: str | None = None,
+    per_topic: int | str | None = None,
+    length: str | None = None,
     configured_by: int | None = None,
     check_channel: ChannelCheck | None = None,
 ) -> SetUp:
-    """Create or replace the server's schedule (enabled, unpaused) and plan its posts.
+    """Add a schedule to the server (``/briefing setup``) and plan its posts.
 
-    Every input is checked before anything changes; a problem raises :class:`UseCaseError`
-    naming the field.
+    ``name`` defaults to ``daily``; a name the server already uses is refused (``edit``
+    changes a schedule). Every input is checked before anything changes; a problem raises
+    :class:`UseCaseError` naming the field.
     """
-    post_time = parse_field("time", parse_time_of_day, time)
-    zone = parse_field("timezone", parse_timezone, timezone)
-    chosen = parse_topics(topics, known_topics(services))
-    quality = parse_min_quality(min_quality)
+    given = ScheduleInput(
+        channel_id,
+        time,
+        timezone,
+        topics,
+        min_quality,
+        days,
+        name or "",
+        window,
+        per_topic,
+        length,
+    )
+    new = ChannelSchedule(
+        guild_id=guild_id,
+        channel_id=channel_id,
+        post_time=DEFAULT_POST_TIME,
+        timezone="UTC",
+        length=BriefingLength.SHORT,
+        configured_by=configured_by,
+    )
+    return await _store(services, apply_input(new, given, known_topics(services)), check_channel)
+
+
+async def edit(
+    services: Services,
+    guild_id: int,
+    name: str,
+    changes: ScheduleInput,
+    *,
+    configured_by: int | None = None,
+    check_channel: ChannelCheck | None = None,
+) -> SetUp:
+    """Change the server's schedule ``name`` (``/briefing edit``): the given inputs replace its
+    own (``changes.name`` renames it); it is enabled and unpaused again."""
+    schedule = await pick(services, guild_id, name)
+    assert schedule is not None
+    changed = apply_input(schedule, changes, known_topics(services))
+    if configured_by is not None:
+        changed = replace(changed, configured_by=configured_by)
+    return await _store(services, changed, check_channel)
+
+
+async def _store(
+    services: Services, schedule: ChannelSchedule, check_channel: ChannelCheck | None
+) -> SetUp:
     if check_channel is not None:
-        problem = check_channel(guild_id, channel_id)
+        problem = check_channel(schedule.guild_id, schedule.channel_id)
         if problem is not None:
             raise UseCaseError(problem, field="channel")
-    schedule = await schedules.save_schedule(
-        services.db,
-        ChannelSchedule(
-            guild_id=guild_id,
-            channel_id=channel_id,
-            post_time=post_time,
-            timezone=zone,
-            topics=chosen,
-            min_quality=quality,
-            configured_by=configured_by,
-        ),
-        now=services.clock(),
-    )
-    services.scheduler.schedule_channel(schedule)
-    return SetUp(schedule, services.scheduler.next_run(guild_id))
+    try:
+        stored = await schedules.save_schedule(services.db, schedule, now=services.clock())
+    except schedules.DuplicateNameError:
+        raise UseCaseError(
+            f"This server already has a schedule named “{schedule.name}”. Choose another "
+            f"name, or change that one with `/briefing edit {schedule.name}`.",
+            field="name",
+        ) from None
+    assert stored.id is not None
+    services.scheduler.schedule_channel(stored)
+    return SetUp(stored, services.scheduler.next_run(stored.id))
 
 
-async def disable(services: Services, guild_id: int) -> bool:
-    """Turn the server's briefing off (kept for a later set-up); False when it had none."""
-    disabled = await schedules.disable_schedule(services.db, guild_id, now=services.clock())
-    services.scheduler.remove_channel(guild_id)
-    return disabled
+async def pick(services: Services, guild_id: int, name: str | None) -> ChannelSchedule | None:
+    """The server's schedule called ``name``; without a name its only schedule (None when it
+    has none). An unknown name, or no name when there are several, raises
+    :class:`UseCaseError` listing the names."""
+    if name is not None and name.strip():
+        found = await schedules.get_schedule(services.db, guild_id, name[: NAME_LIMIT * 2])
+        if found is not None:
+            return found
+        names = await schedule_names(services, guild_id)
+        known = f" Its schedules: {', '.join(names)}." if names else ""
+        raise UseCaseError(
+            f"This server has no schedule named “{name.strip()[:NAME_LIMIT]}”.{known}",
+            field="name",
+        )
+    every = await schedules.guild_schedules(services.db, guild_id)
+    if len(every) > 1:
+        raise UseCaseError(
+            f"This server has {len(every)} schedules ({', '.join(s.name for s in every)}): "
+            "say which one.",
+            field="name",
+        )
+    return every[0] if every else None
 
 
-async def status(services: Services, guild_id: int, *, history: int = 10) -> ScheduleStatus:
-    """The schedule, next post, the last ``history`` deliveries, the store and the sources."""
-    schedule = await schedules.get_schedule(services.db, guild_id)
+async def schedule_names(services: Services, guild_id: int) -> list[str]:
+    """The names of the server's schedules, oldest first (for autocomplete and errors)."""
+    return [s.name for s in await schedules.guild_schedules(services.db, guild_id)]
+
+
+async def list_schedules(services: Services, guild_id: int) -> list[ScheduleEntry]:
+    """Every schedule of the server with its next post (``/briefing list``)."""
+    return [
+        ScheduleEntry(s, services.scheduler.next_run(s.id) if s.id is not None else None)
+        for s in await schedules.guild_schedules(services.db, guild_id)
+    ]
+
+
+async def remove(services: Services, guild_id: int, name: str) -> ChannelSchedule:
+    """Delete the server's schedule ``name`` (``/briefing remove``); returns what it was."""
+    schedule = await pick(services, guild_id, name)
+    assert schedule is not None and schedule.id is not None
+    services.scheduler.remove_channel(schedule.id)
+    await schedules.remove_schedule(services.db, schedule.id)
+    return schedule
+
+
+async def disable(
+    services: Services, guild_id: int, name: str | None = None
+) -> ChannelSchedule | None:
+    """Turn a schedule off (kept for a later ``edit``); None when the server had none."""
+    schedule = await pick(services, guild_id, name)
+    if schedule is None or schedule.id is None:
+        return None
+    await schedules.disable_schedule(services.db, schedule.id, now=services.clock())
+    services.scheduler.remove_channel(schedule.id)
+    return schedule
+
+
+async def status(
+    services: Services, guild_id: int, name: str | None = None, *, history: int = 10
+) -> ScheduleStatus:
+    """A schedule, its next post, its last ``history`` deliveries, the store and the sources."""
+    schedule = await pick(services, guild_id, name)
     recent = (
         await deliveries.recent_deliveries(
-            services.db, DeliveryKind.CHANNEL, guild_id, limit=history
+            services.db, DeliveryKind.CHANNEL, schedule.id, limit=history
         )
-        if schedule is not None
+        if schedule is not None and schedule.id is not None
         else []
     )
     library = services.library
     return ScheduleStatus(
         schedule=schedule,
-        next_post=services.scheduler.next_run(guild_id) if schedule is not None else None,
+        next_post=services.scheduler.next_run(schedule.id)
+        if schedule is not None and schedule.id is not None
+        else None,
         deliveries=tuple(recent),
         articles=library.article_count,
         skipped_files=len(library.problems),
@@ -201,12 +298,14 @@ async def status(services: Services, guild_id: int, *, history: int = 10) -> Sch
     )
 
 
-async def preview(services: Services, guild_id: int, *, topic: str | None = None) -> Preview:
-    """The briefing as it would be posted now: the schedule's topics, quality and zone.
+async def preview(
+    services: Services, guild_id: int, *, topic: str | None = None, name: str | None = None
+) -> Preview:
+    """The briefing as it would be posted now: the schedule's topics, quality, window and zone.
 
     ``topic`` narrows it to one known topic.
     """
-    schedule = await schedules.get_schedule(services.db, guild_id)
+    schedule = await pick(services, guild_id, name)
     only = (topic_cases.resolve(services, topic),) if topic else None
     zone = schedule.timezone if schedule else "UTC"
     now = services.clock()
@@ -217,15 +316,17 @@ async def preview(services: Services, guild_id: int, *, topic: str | None = None
     return Preview(briefing, ZoneInfo(zone), now)
 
 
-async def explain(services: Services, guild_id: int, url: str) -> Explanation:
+async def explain(
+    services: Services, guild_id: int, url: str, *, name: str | None = None
+) -> Explanation:
     """Why the article at ``url`` is or is not in the server's latest briefing, stage by stage."""
     url = url.strip()
     if len(url) > URL_LIMIT or not url.lower().startswith(("http://", "https://")):
         raise UseCaseError("Give the article's full link, starting with https://.", field="url")
-    schedule = await schedules.get_schedule(services.db, guild_id)
+    schedule = await pick(services, guild_id, name)
     now = services.clock()
     at = now
     if schedule is not None and schedule.active:
-        at = latest_due(schedule.post_time, schedule.timezone, now)
+        at = latest_due(schedule.post_time, schedule.timezone, now, schedule.days)
     per_topic = services.settings.briefing_per_topic
     return services.library.explain(url, briefing_request(schedule, at, per_topic=per_topic))
