@@ -110,7 +110,7 @@ def apply_input(
 ) -> ChannelSchedule:
     """``schedule`` with every given input parsed and set; the first bad one raises."""
     changes: dict[str, object] = {}
-    if given.name is not None:
+    if given.name is not None and given.name.strip():
         changes["name"] = parse_field("name", parse_schedule_name, given.name)
     if given.channel_id is not None:
         changes["channel_id"] = given.channel_id

@@ -43,6 +43,7 @@ __all__ = [
     "ScheduleStatus",
     "SetUp",
     "SourceHealth",
+    "add",
     "disable",
     "edit",
     "explain",
@@ -144,20 +145,27 @@ async def set_up(
     :class:`UseCaseError` naming the field.
     """
     given = ScheduleInput(
-        channel_id,
-        time,
-        timezone,
-        topics,
-        min_quality,
-        days,
-        name or "",
-        window,
-        per_topic,
-        length,
+        channel_id, time, timezone, topics, min_quality, days, name, window, per_topic, length
     )
+    return await add(
+        services, guild_id, given, configured_by=configured_by, check_channel=check_channel
+    )
+
+
+async def add(
+    services: Services,
+    guild_id: int,
+    given: ScheduleInput,
+    *,
+    configured_by: int | None = None,
+    check_channel: ChannelCheck | None = None,
+) -> SetUp:
+    """:func:`set_up` with the inputs in one value (the web panel's form)."""
+    if given.channel_id is None:
+        raise UseCaseError("Choose the channel to post in.", field="channel")
     new = ChannelSchedule(
         guild_id=guild_id,
-        channel_id=channel_id,
+        channel_id=given.channel_id,
         post_time=DEFAULT_POST_TIME,
         timezone="UTC",
         length=BriefingLength.SHORT,

@@ -20,6 +20,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from bot.parsing import format_days
 from bot.web import views_auth, views_me, views_servers
 from bot.web.markdown import discord_markdown
 from bot.web.oauth import DiscordOAuth
@@ -89,6 +90,7 @@ def install_panel(app: web.Application, client: discord.Client, services: Servic
     env.filters["markdown"] = discord_markdown
     env.filters["colour"] = _colour
     env.filters["local"] = _local
+    env.filters["days"] = format_days
     app.middlewares.append(_security_headers)
     for table in (views_auth.routes, views_servers.routes, views_me.routes):
         app.router.add_routes(table)

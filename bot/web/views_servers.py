@@ -1,22 +1,29 @@
-"""The server pages: the list, one server's schedule and state, its preview and explain.
+"""The server pages: the list, one server's schedules and state, a preview and explain.
 
-Each change calls one use case of :mod:`bot.usecases.schedules`, the same ones as
-``/briefing setup|disable|preview|explain|status``; a :class:`~bot.usecases.UseCaseError`
-is shown next to the field it names and nothing changes.
+A server's page lists its schedules (``/briefing list``) and shows one of them
+(``?schedule=<name>``, default the oldest; ``?schedule=`` alone: a blank form to add one) with
+its form, state and last deliveries. Each change calls one use case of
+:mod:`bot.usecases.schedules`, the same ones as ``/briefing setup|edit|disable|preview|explain|
+status``; a :class:`~bot.usecases.UseCaseError` is shown next to the field it names and nothing
+changes.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from bot.channels import ChannelChecker, postable_channels
-from bot.parsing import format_time_of_day, timezone_names
+from bot.parsing import format_days, format_time_of_day, format_window, timezone_names
 from bot.rendering import render_briefing, render_explanation
+from bot.state.schedules import ChannelSchedule, name_key
 from bot.usecases import UseCaseError
 from bot.usecases import schedules as usecases
+from bot.usecases.schedules import ScheduleInput
 from bot.usecases.topics import known_topics
 from bot.web.oauth import UserGuild
 from bot.web.panel import checked_form, manageable, managed_guild, panel_of, render, signed_in
@@ -26,8 +33,8 @@ routes = web.RouteTableDef()
 
 DONE = {
     "saved": "Saved. The briefing will be posted as shown below.",
-    "disabled": "The daily briefing is off. Save the form again to turn it back on.",
-    "nothing": "There was no daily briefing to turn off.",
+    "disabled": "The briefing is off. Save the form again to turn it back on.",
+    "nothing": "There was no briefing to turn off.",
 }
 
 
@@ -49,24 +56,34 @@ async def _server_page(
     status: int = 200,
 ) -> web.Response:
     panel = panel_of(request)
-    state = await usecases.status(panel.services, guild.id)
-    schedule = state.schedule
+    entries = await usecases.list_schedules(panel.services, guild.id)
+    wanted = request.query.get("schedule")
+    if form is not None:
+        wanted = form.get("original", "")
+    chosen = next(
+        (
+            e.schedule
+            for e in entries
+            if wanted is None or name_key(e.schedule.name) == name_key(wanted)
+        ),
+        None,
+    )
+    services = panel.services
+    if chosen is not None:
+        state = await usecases.status(services, guild.id, chosen.name)
+    elif entries:  # a blank form to add one: the store and sources only
+        state = _blank(await usecases.status(services, guild.id, entries[0].schedule.name))
+    else:
+        state = await usecases.status(services, guild.id)
     if form is None:
-        form = (
-            {
-                "channel": str(schedule.channel_id),
-                "time": format_time_of_day(schedule.post_time),
-                "timezone": schedule.timezone,
-                "topics": ", ".join(schedule.topics),
-                "min_quality": f"{schedule.min_quality:g}",
-            }
-            if schedule is not None
-            else {"time": "08:00", "timezone": "UTC", "topics": "", "min_quality": "0"}
-        )
+        form = _form_of(chosen)
+    channels = postable_channels(panel.client, guild.id)
     context: dict[str, Any] = {
         "guild": guild,
         "state": state,
-        "channels": postable_channels(panel.client, guild.id),
+        "entries": entries,
+        "channels": channels,
+        "channel_names": {id_: f"#{name}" for id_, name in channels},
         "form": form,
         "errors": errors or {},
         "done": DONE.get(request.query.get("done", "")),
@@ -74,6 +91,27 @@ async def _server_page(
         "topics": known_topics(panel.services),
     }
     return render(request, "server.html", session, context, status=status)
+
+
+def _blank(state: usecases.ScheduleStatus) -> usecases.ScheduleStatus:
+    """The store and sources of ``state`` without its schedule: the page to add one."""
+    return replace(state, schedule=None, next_post=None, deliveries=())
+
+
+def _form_of(schedule: ChannelSchedule | None) -> dict[str, str]:
+    if schedule is None:
+        return {"time": "08:00", "timezone": "UTC", "topics": "", "min_quality": "0"}
+    return {
+        "name": schedule.name,
+        "channel": str(schedule.channel_id),
+        "time": format_time_of_day(schedule.post_time),
+        "timezone": schedule.timezone,
+        "days": format_days(schedule.days),
+        "window": "" if schedule.window is None else format_window(schedule.window),
+        "length": str(schedule.length),
+        "topics": ", ".join(schedule.topics),
+        "min_quality": f"{schedule.min_quality:g}",
+    }
 
 
 @routes.get("/servers/{guild_id}")
@@ -86,31 +124,52 @@ async def server(request: web.Request) -> web.Response:
 
 @routes.post("/servers/{guild_id}/schedule")
 async def save_schedule(request: web.Request) -> web.Response:
-    """Create or replace the schedule (``/briefing setup``)."""
+    """Add a schedule (``/briefing setup``) or, when the form names its ``original``, change
+    that one (``/briefing edit``)."""
     session = signed_in(request)
     guild = await managed_guild(request, session)
     form, nonce = await checked_form(request, session)
     panel = panel_of(request)
     channel = form.get("channel", "")
+    original = form.get("original", "").strip()
     try:
         if not channel.isdigit():  # the form's list of channels: nothing chosen
             raise UseCaseError("Choose the channel to post in.", field="channel")
-        await usecases.set_up(
-            panel.services,
-            guild.id,
+        given = ScheduleInput(
             channel_id=int(channel),
             time=form.get("time", ""),
             timezone=form.get("timezone", ""),
-            topics=form.get("topics"),
-            min_quality=form.get("min_quality"),
-            configured_by=session.user_id,
-            check_channel=ChannelChecker(panel.client),
+            topics=form.get("topics", ""),
+            min_quality=form.get("min_quality", ""),
+            days=form.get("days", ""),
+            name=form.get("name", ""),
+            window=form.get("window", ""),
+            length=form.get("length", ""),
         )
+        checker = ChannelChecker(panel.client)
+        if original:
+            done = await usecases.edit(
+                panel.services,
+                guild.id,
+                original,
+                given,
+                configured_by=session.user_id,
+                check_channel=checker,
+            )
+        else:
+            done = await usecases.add(
+                panel.services,
+                guild.id,
+                given,
+                configured_by=session.user_id,
+                check_channel=checker,
+            )
     except UseCaseError as error:
         panel_of(request).cookies.used_forms.give_back(nonce)
         errors = {error.field or "form": error.message}
         return await _server_page(request, session, guild, form=form, errors=errors, status=400)
-    raise web.HTTPSeeOther(f"/servers/{guild.id}?done=saved")
+    name = quote(done.schedule.name)
+    raise web.HTTPSeeOther(f"/servers/{guild.id}?schedule={name}&done=saved")
 
 
 @routes.post("/servers/{guild_id}/schedule/disable")
@@ -118,9 +177,15 @@ async def disable_schedule(request: web.Request) -> web.Response:
     """Turn the briefing off (``/briefing disable``)."""
     session = signed_in(request)
     guild = await managed_guild(request, session)
-    await checked_form(request, session)
-    disabled = await usecases.disable(panel_of(request).services, guild.id)
-    raise web.HTTPSeeOther(f"/servers/{guild.id}?done={'disabled' if disabled else 'nothing'}")
+    form, _ = await checked_form(request, session)
+    name = form.get("name") or None
+    try:
+        disabled = await usecases.disable(panel_of(request).services, guild.id, name)
+    except UseCaseError:
+        disabled = None  # gone meanwhile (removed by a command)
+    which = quote(disabled.name) if disabled is not None else ""
+    done = "disabled" if disabled is not None else "nothing"
+    raise web.HTTPSeeOther(f"/servers/{guild.id}?schedule={which}&done={done}")
 
 
 @routes.get("/servers/{guild_id}/preview")
@@ -130,11 +195,12 @@ async def preview(request: web.Request) -> web.Response:
     guild = await managed_guild(request, session)
     services = panel_of(request).services
     topic = request.query.get("topic", "").strip() or None
+    schedule = request.query.get("schedule", "").strip() or None
     errors: dict[str, str] = {}
     messages = []
     zone = ZoneInfo("UTC")
     try:
-        result = await usecases.preview(services, guild.id, topic=topic)
+        result = await usecases.preview(services, guild.id, topic=topic, name=schedule)
         zone = result.zone
         messages = render_briefing(result.briefing, heading=result.heading, zone=result.zone)
     except UseCaseError as error:
@@ -144,6 +210,7 @@ async def preview(request: web.Request) -> web.Response:
         "messages": [_message(m.content, [e.to_dict() for e in m.embeds]) for m in messages],
         "zone": zone,
         "topic": topic or "",
+        "schedule": schedule or "",
         "errors": errors,
         "topics": [summary.name for summary in services.library.topics],
     }
@@ -160,13 +227,21 @@ async def explain(request: web.Request) -> web.Response:
     session = signed_in(request)
     guild = await managed_guild(request, session)
     url = request.query.get("url", "")
+    schedule = request.query.get("schedule", "").strip() or None
     errors: dict[str, str] = {}
     embed = None
     if url:
         try:
-            result = await usecases.explain(panel_of(request).services, guild.id, url)
+            services = panel_of(request).services
+            result = await usecases.explain(services, guild.id, url, name=schedule)
             embed = render_explanation(result).to_dict()
         except UseCaseError as error:
             errors[error.field or "form"] = error.message
-    context = {"guild": guild, "url": url, "embed": embed, "errors": errors}
+    context = {
+        "guild": guild,
+        "url": url,
+        "schedule": schedule or "",
+        "embed": embed,
+        "errors": errors,
+    }
     return render(request, "explain.html", session, context, status=400 if errors else 200)
