@@ -133,7 +133,7 @@ def register(group: app_commands.Group, services: Services) -> None:
         )
         await interaction.followup.send(
             f"Added {describe(done.schedule)}.\n"
-            f"Next post: {when(done.next_post, done.schedule.timezone)}.",
+            f"It will be posted next {when(done.next_post, done.schedule.timezone)}.",
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )

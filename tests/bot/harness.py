@@ -17,7 +17,7 @@ from bot.app import build_bot
 from bot.client import BriefingBot
 from bot.endpoints import reset_discord_endpoints
 from bot.settings import Settings, load_settings
-from bot.state import deliveries
+from bot.state import deliveries, schedules
 from bot.state.deliveries import Delivery, DeliveryKind, DeliveryStatus
 from tests.conftest import SAMPLE_STORE
 from tests.fake_discord import (
@@ -152,3 +152,11 @@ async def wait_delivered(harness: BotHarness, kind: DeliveryKind, target_id: int
             if last is not None and last.status != DeliveryStatus.SENDING:
                 return last
             await asyncio.sleep(0.02)
+
+
+async def schedule_id(harness: BotHarness, name: str | None = None) -> int:
+    """The id of the harness guild's schedule ``name`` (without a name: its oldest)."""
+    assert harness.bot is not None
+    found = await schedules.get_schedule(harness.bot.services.db, harness.guild.id, name)
+    assert found is not None and found.id is not None, f"no schedule {name!r}"
+    return found.id

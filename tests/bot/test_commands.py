@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import GENERIC_FAILURE
-from tests.bot.harness import BotHarness, reply_of, text_of
+from bot.state import schedules
+from tests.bot.harness import BotHarness, reply_of, schedule_id, text_of
 from tests.fake_discord import EPHEMERAL_FLAG
 
 # --- /search ----------------------------------------------------------------------------------
@@ -189,7 +190,7 @@ async def test_setup_status_disable(harness: BotHarness) -> None:
     assert setup.ephemeral, setup.data
     assert f"<#{news}>" in (setup.content or "") and "07:00 Europe/Paris" in (setup.content or "")
     assert harness.bot is not None
-    assert harness.bot.services.scheduler.next_run(harness.guild.id) is not None
+    assert harness.bot.services.scheduler.next_run(await schedule_id(harness)) is not None
 
     status = await reply_of(
         await fake.inject_slash_command("briefing", subcommand="status", user_id=owner.id)
@@ -207,7 +208,7 @@ async def test_setup_status_disable(harness: BotHarness) -> None:
         await fake.inject_slash_command("briefing", subcommand="disable", user_id=owner.id)
     )
     assert "off" in (off.content or "")
-    assert harness.bot.services.scheduler.next_run(harness.guild.id) is None
+    assert harness.bot.services.scheduler.next_run(await schedule_id(harness)) is None
     status = await reply_of(
         await fake.inject_slash_command("briefing", subcommand="status", user_id=owner.id)
     )
@@ -232,7 +233,7 @@ async def test_admin_commands_refuse_members_without_manage_server(
     assert reply.ephemeral
     assert reply.content == "You need the Manage Server permission for this command."
     assert harness.bot is not None
-    assert harness.bot.services.scheduler.next_run(harness.guild.id) is None
+    assert not await schedules.guild_schedules(harness.bot.services.db, harness.guild.id)
 
 
 @pytest.mark.parametrize(

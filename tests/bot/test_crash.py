@@ -18,7 +18,14 @@ from bot.state import Database, schedules
 from bot.state.deliveries import DeliveryKind, DeliveryStatus
 from bot.state.schedules import ChannelSchedule
 from scripts.sample_store import refresh
-from tests.bot.harness import TOKEN, BotHarness, SettableClock, text_of, wait_delivered
+from tests.bot.harness import (
+    TOKEN,
+    BotHarness,
+    SettableClock,
+    schedule_id,
+    text_of,
+    wait_delivered,
+)
 from tests.bot.processes import clean_environment, start_bot
 from tests.fake_discord import FakeDiscord
 
@@ -86,7 +93,7 @@ async def test_kill_9_mid_delivery_then_restart_completes_exactly_once(
         # This pass or the start-up catch-up (run when the gateway got ready) takes it over;
         # whichever lost the claim answers "already", so wait for the log rather than race.
         outcomes = await services.deliverer.catch_up()
-        last = await wait_delivered(harness, DeliveryKind.CHANNEL, guild.id)
+        last = await wait_delivered(harness, DeliveryKind.CHANNEL, await schedule_id(harness))
         assert last.status == DeliveryStatus.SENT, outcomes
         posted = fake.messages_in(news)
         assert [int(m["id"]) for m in posted] == list(last.message_ids)

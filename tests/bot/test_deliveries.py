@@ -13,7 +13,14 @@ from bot.client import BriefingBot
 from bot.delivery import Outcome
 from bot.scheduler import channel_job_id, digest_job_id
 from bot.state.deliveries import DeliveryKind, DeliveryStatus
-from tests.bot.harness import SAMPLE_MORNING, BotHarness, reply_of, text_of, wait_delivered
+from tests.bot.harness import (
+    SAMPLE_MORNING,
+    BotHarness,
+    reply_of,
+    schedule_id,
+    text_of,
+    wait_delivered,
+)
 from tests.fake_discord import FakeDiscord
 
 
@@ -53,9 +60,9 @@ async def test_scheduled_post_goes_out_once(harness: BotHarness) -> None:
     fake, news, bot = harness.fake, harness.channel_id("news"), _bot(harness)
     await _setup(harness, "08:45")
     harness.clock.now = SAMPLE_MORNING.replace(minute=46)
-    assert bot.services.scheduler.run_now(channel_job_id(harness.guild.id))
+    assert bot.services.scheduler.run_now(channel_job_id(await schedule_id(harness)))
     assert (
-        await wait_delivered(harness, DeliveryKind.CHANNEL, harness.guild.id)
+        await wait_delivered(harness, DeliveryKind.CHANNEL, await schedule_id(harness))
     ).status == DeliveryStatus.SENT
     first = fake.messages_in(news)[0]
     assert first["content"].startswith("**Daily briefing** · Tuesday 10 March 2026")
@@ -67,7 +74,7 @@ async def test_scheduled_post_goes_out_once(harness: BotHarness) -> None:
     _assert_within_discord_limits(fake, news)
 
     count = len(fake.messages_in(news))
-    assert await bot.services.deliverer.deliver_channel(harness.guild.id) == Outcome(
+    assert await bot.services.deliverer.deliver_channel(await schedule_id(harness)) == Outcome(
         DeliveryStatus.ALREADY
     )
     assert [o.status for o in await bot.services.deliverer.catch_up()] == [DeliveryStatus.ALREADY]
@@ -78,7 +85,7 @@ async def test_restart_does_not_post_again(harness: BotHarness) -> None:
     fake, news = harness.fake, harness.channel_id("news")
     await _setup(harness, "08:45")
     harness.clock.now = SAMPLE_MORNING.replace(minute=50)
-    outcome = await _bot(harness).services.deliverer.deliver_channel(harness.guild.id)
+    outcome = await _bot(harness).services.deliverer.deliver_channel(await schedule_id(harness))
     assert outcome.status == DeliveryStatus.SENT and outcome.message_ids
     count = len(fake.messages_in(news))
 
@@ -104,7 +111,7 @@ async def test_missed_post_is_caught_up_once_after_downtime(harness: BotHarness)
     harness.clock.now = SAMPLE_MORNING.replace(hour=10)  # back within the grace period
     await harness.start()
     assert (
-        await wait_delivered(harness, DeliveryKind.CHANNEL, harness.guild.id)
+        await wait_delivered(harness, DeliveryKind.CHANNEL, await schedule_id(harness))
     ).status == DeliveryStatus.SENT
     # the start-up catch-up waited for the gateway: nothing was posted before READY
     first_post = fake.requests_to("POST", "/channels/{id}/messages")[0]
@@ -138,7 +145,7 @@ async def test_setup_after_todays_time_waits_for_tomorrow(harness: BotHarness) -
         DeliveryStatus.NOT_DUE
     ]
     assert harness.fake.messages_in(harness.channel_id("news")) == []
-    next_run = _bot(harness).services.scheduler.next_run(harness.guild.id)
+    next_run = _bot(harness).services.scheduler.next_run(await schedule_id(harness))
     assert next_run is not None and next_run.hour == 7 and next_run.minute == 0
 
 
@@ -196,7 +203,7 @@ async def test_a_bot_stopped_mid_delivery_stops_in_bounded_time_and_is_taken_ove
     await _setup(harness, "08:45")
     harness.clock.now = SAMPLE_MORNING.replace(minute=46)
     world.hold_next("POST", "/channels/{id}/messages", seconds=60)
-    assert bot.services.scheduler.run_now(channel_job_id(harness.guild.id))
+    assert bot.services.scheduler.run_now(channel_job_id(await schedule_id(harness)))
     await world.wait_until(lambda: world.messages_in(news), timeout=10)
     first_instance = bot.services.instance.id
     async with asyncio.timeout(15):  # the job waits 60 s for Discord: stop() must not
@@ -205,7 +212,7 @@ async def test_a_bot_stopped_mid_delivery_stops_in_bounded_time_and_is_taken_ove
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
     restarted = await harness.start()
     try:
-        last = await wait_delivered(harness, DeliveryKind.CHANNEL, harness.guild.id)
+        last = await wait_delivered(harness, DeliveryKind.CHANNEL, await schedule_id(harness))
         assert last.status == DeliveryStatus.SENT and last.attempts == 2
         assert last.holder == restarted.services.instance.id != first_instance
         texts = [text_of(m) for m in world.messages_in(news)]

@@ -16,7 +16,7 @@ import pytest
 from bot.client import BriefingBot
 from bot.state import subscriptions
 from bot.state.deliveries import DeliveryStatus
-from tests.bot.harness import SAMPLE_MORNING, BotHarness, reply_of, text_of
+from tests.bot.harness import SAMPLE_MORNING, BotHarness, reply_of, schedule_id, text_of
 from tests.fake_discord import FakeDiscord
 
 MESSAGES = "/channels/{id}/messages"
@@ -46,7 +46,7 @@ def _posted(fake: FakeDiscord, channel_id: int) -> list[str]:
 
 async def _clean_run(harness: BotHarness) -> list[str]:
     """What an undisturbed delivery posts (to compare a disturbed one against)."""
-    outcome = await _bot(harness).services.deliverer.deliver_channel(harness.guild.id)
+    outcome = await _bot(harness).services.deliverer.deliver_channel(await schedule_id(harness))
     assert outcome.status == DeliveryStatus.SENT
     return _posted(harness.fake, harness.channel_id())
 
@@ -56,7 +56,7 @@ async def test_rate_limited_briefing_arrives_once(harness: BotHarness, is_global
     fake = harness.fake
     await _setup(harness)
     fake.rate_limit_next("POST", MESSAGES, retry_after=0.1, is_global=is_global, times=2)
-    outcome = await _bot(harness).services.deliverer.deliver_channel(harness.guild.id)
+    outcome = await _bot(harness).services.deliverer.deliver_channel(await schedule_id(harness))
     assert outcome.status == DeliveryStatus.SENT
     statuses = [r.status for r in fake.requests_to("POST", MESSAGES)]
     assert statuses.count(429) == 2
@@ -70,7 +70,7 @@ async def test_server_errors_are_retried_and_post_once(harness: BotHarness, stat
     fake = harness.fake
     await _setup(harness)
     fake.fail_next("POST", MESSAGES, status=status, times=1)
-    outcome = await _bot(harness).services.deliverer.deliver_channel(harness.guild.id)
+    outcome = await _bot(harness).services.deliverer.deliver_channel(await schedule_id(harness))
     assert outcome.status == DeliveryStatus.SENT
     assert len(fake.messages_in(harness.channel_id())) == len(outcome.message_ids)
 
@@ -81,7 +81,7 @@ async def test_connection_dropped_after_discord_accepted_is_not_a_duplicate(
     fake = harness.fake
     await _setup(harness)
     fake.drop_next("POST", MESSAGES, apply=True)  # the message is created, the answer is lost
-    outcome = await _bot(harness).services.deliverer.deliver_channel(harness.guild.id)
+    outcome = await _bot(harness).services.deliverer.deliver_channel(await schedule_id(harness))
     assert outcome.status == DeliveryStatus.SENT
     posted = fake.messages_in(harness.channel_id())
     assert len(fake.requests_to("POST", MESSAGES)) == len(posted) + 1  # one retry, same nonce
@@ -92,7 +92,7 @@ async def test_lasting_outage_is_recorded_then_caught_up_once(harness: BotHarnes
     fake, deliverer = harness.fake, _bot(harness).services.deliverer
     await _setup(harness)
     fake.fail_next("POST", MESSAGES, status=503, times=None)
-    outcome = await deliverer.deliver_channel(harness.guild.id)
+    outcome = await deliverer.deliver_channel(await schedule_id(harness))
     assert (
         outcome.status == DeliveryStatus.FAILED
         and "503" in outcome.detail
@@ -125,7 +125,7 @@ async def test_resume_after_a_partial_delivery_sends_only_the_rest(harness: BotH
         fake.fail_next("POST", MESSAGES, status=503, times=None)
 
     arming = asyncio.create_task(outage_after_first_message())
-    first = await deliverer.deliver_channel(harness.guild.id)
+    first = await deliverer.deliver_channel(await schedule_id(harness))
     await arming
     assert first.status == DeliveryStatus.FAILED and len(first.message_ids) == 1
 
@@ -139,7 +139,7 @@ async def test_resume_after_a_partial_delivery_sends_only_the_rest(harness: BotH
 async def test_gateway_reconnect_adds_no_jobs_and_no_posts(harness: BotHarness) -> None:
     fake, bot = harness.fake, _bot(harness)
     await _setup(harness)
-    await bot.services.deliverer.deliver_channel(harness.guild.id)
+    await bot.services.deliverer.deliver_channel(await schedule_id(harness))
     jobs = sorted(job.id for job in bot.services.scheduler.scheduler.get_jobs())
     posted = len(fake.messages_in(harness.channel_id()))
     syncs = len(fake.requests_to("PUT", "/applications/{id}/commands"))
@@ -198,12 +198,13 @@ async def test_unusable_channel_pauses_tells_admin_once_and_resumes_on_setup(
     fake.fail_next(
         "POST", news, status=status, json={"code": code, "message": "refused"}, times=None
     )
-    outcome = await deliverer.deliver_channel(harness.guild.id)
+    outcome = await deliverer.deliver_channel(await schedule_id(harness))
     assert outcome.status == DeliveryStatus.PAUSED and reason in outcome.detail
     assert len(fake.requests_to("POST", news)) == 1  # no retry storm
 
     dms = fake.dms_to(owner.id)
-    assert len(dms) == 1 and "I paused the daily briefing of **Newsroom**" in dms[0]["content"]
+    assert len(dms) == 1 and "I paused the briefing “daily” of **Newsroom**" in dms[0]["content"]
+    assert "`/briefing edit daily`" in dms[0]["content"]
     status_reply = await reply_of(
         await fake.inject_slash_command("briefing", subcommand="status", user_id=owner.id)
     )
@@ -215,9 +216,10 @@ async def test_unusable_channel_pauses_tells_admin_once_and_resumes_on_setup(
     assert len(fake.dms_to(owner.id)) == 1
 
     fake.clear_faults()
-    options = {"channel": harness.channel_id(), "time": "08:00", "timezone": "UTC"}
-    await reply_of(
-        await fake.inject_slash_command("briefing", options, subcommand="setup", user_id=owner.id)
+    await reply_of(  # `/briefing edit` with nothing to change: resume
+        await fake.inject_slash_command(
+            "briefing", {"name": "daily"}, subcommand="edit", user_id=owner.id
+        )
     )
     (resumed,) = await deliverer.catch_up()  # the failed day is retried after the fix
     assert resumed.status == DeliveryStatus.SENT
@@ -385,7 +387,7 @@ async def test_broken_store_files_are_skipped_and_counted_in_status(
 async def test_article_text_cannot_ping(harness: BotHarness) -> None:
     fake = harness.fake
     await _setup(harness)
-    await _bot(harness).services.deliverer.deliver_channel(harness.guild.id)
+    await _bot(harness).services.deliverer.deliver_channel(await schedule_id(harness))
     text = "\n".join(_posted(fake, harness.channel_id()))
     assert "everyone" in text  # the sample's "@everyone" headline is there, defused
     assert "@everyone" not in text

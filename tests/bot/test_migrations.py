@@ -11,8 +11,10 @@ with its data; processes starting together are safe; the ``alembic`` command for
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,7 @@ from bot.state import (
     digest_settings,
     get_delivery,
     get_schedule,
+    guild_schedules,
     mark_sent,
     save_schedule,
     subscribe,
@@ -50,7 +53,7 @@ NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 DAY = date(2025, 3, 1)
 BOT_TABLES = {
     "schema_version",
-    "channel_schedules",
+    "briefing_schedules",
     "digest_users",
     "subscriptions",
     "deliveries",
@@ -147,18 +150,44 @@ async def _create_pre_alembic(engine: AsyncEngine) -> None:
         await connection.execute(text("DROP TABLE alembic_version"))
 
 
+async def _insert_old_schedule(engine: AsyncEngine, schedule: ChannelSchedule) -> None:
+    """A row of the one-schedule-per-guild table of revisions 0001 and 0002."""
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO channel_schedules (guild_id, channel_id, post_time, timezone, "
+                "topics, min_quality, enabled, paused_reason, configured_by, updated_at) "
+                "VALUES (:guild, :channel, :time, :zone, :topics, :quality, :enabled, NULL, "
+                ":by, :at)"
+            ),
+            {
+                "guild": schedule.guild_id,
+                "channel": schedule.channel_id,
+                "time": schedule.post_time.strftime("%H:%M"),
+                "zone": schedule.timezone,
+                "topics": json.dumps(list(schedule.topics)),
+                "quality": schedule.min_quality,
+                "enabled": schedule.enabled,
+                "by": schedule.configured_by,
+                "at": NOW if engine.dialect.name != "sqlite" else NOW.replace(tzinfo=None),
+            },
+        )
+
+
 async def _fill(engine: AsyncEngine) -> None:
-    """One schedule, one subscriber and one sent delivery, written with the state functions
-    (which write no column added after revision 0001 unless asked to)."""
+    """One schedule (as the code of revision 0001 wrote it), one subscriber and one sent
+    delivery, written with the state functions (which write no column added after revision
+    0001 unless asked to)."""
     db = Database(engine, "test")
-    await save_schedule(db, SCHEDULE, now=NOW)
+    await _insert_old_schedule(engine, SCHEDULE)
     await subscribe(db, 7, "AI", now=NOW)
     assert await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW)
     await mark_sent(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW, message_ids=[555])
 
 
 async def _assert_filled(db: Database) -> None:
-    assert await get_schedule(db, 1) == SCHEDULE
+    # migrated unchanged: named "daily", every day, headlines, its guild id as its id
+    assert await get_schedule(db, 1) == replace(SCHEDULE, id=1)
     settings = await digest_settings(db, 7)
     assert settings is not None and settings.topics == ("AI",)
     delivery = await get_delivery(db, DeliveryKind.CHANNEL, 1, DAY)
@@ -176,6 +205,61 @@ def test_schema_version_is_the_head_revision() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert script.get_heads() == [SCHEMA_VERSION]  # one line of history, ending here
     assert [r.revision for r in script.walk_revisions()][-1] == "0001"
+
+
+def _upgrade_to(revision: str) -> Any:
+    def upgrade(connection: Connection) -> None:
+        run_locked(connection, lambda locked: command.upgrade(alembic_config(locked), revision))
+
+    return upgrade
+
+
+async def test_single_schedules_become_named_daily_schedules_and_keep_their_log(
+    url: str, engine: AsyncEngine
+) -> None:
+    big_guild = 1578254843506590155  # a real snowflake: new ids must continue past it
+    old = [SCHEDULE, replace(SCHEDULE, guild_id=big_guild, channel_id=11, enabled=False)]
+    await _run(engine, _upgrade_to("0002"))
+    for schedule in old:
+        await _insert_old_schedule(engine, schedule)
+    db = Database(engine, "test")
+    assert await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW)  # the guild id, as before
+    await mark_sent(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW, message_ids=[555])
+
+    db = await Database.connect(url)
+    try:
+        migrated = await guild_schedules(db, 1)
+        assert migrated == [replace(SCHEDULE, id=1)]
+        assert migrated[0].name == "daily" and migrated[0].days == (0, 1, 2, 3, 4, 5, 6)
+        assert migrated[0].length == "headlines" and migrated[0].window is None
+        assert await guild_schedules(db, big_guild) == [replace(old[1], id=big_guild)]
+        # the day already posted stays posted: the log's target is the schedule id
+        assert not await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW)
+        added = await save_schedule(db, replace(SCHEDULE, name="weekly", days=(4,)), now=NOW)
+        assert added.id is not None and added.id > big_guild
+        assert [s.name for s in await guild_schedules(db, 1)] == ["daily", "weekly"]
+    finally:
+        await db.close()
+    assert await _run(engine, _diffs) == []
+
+
+async def test_the_downgrade_keeps_one_schedule_per_guild(url: str, engine: AsyncEngine) -> None:
+    db = await Database.connect(url)
+    try:
+        first = await save_schedule(db, SCHEDULE, now=NOW)
+        await save_schedule(db, replace(SCHEDULE, name="weekly", channel_id=99), now=NOW)
+    finally:
+        await db.close()
+
+    def downgrade(connection: Connection) -> None:
+        run_locked(connection, lambda locked: command.downgrade(alembic_config(locked), "0002"))
+
+    await _run(engine, downgrade)
+    async with engine.connect() as connection:
+        rows = (
+            await connection.execute(text("SELECT guild_id, channel_id FROM channel_schedules"))
+        ).all()
+    assert rows == [(first.guild_id, first.channel_id)]
 
 
 def test_the_metadata_check_notices_a_model_change_without_a_migration(tmp_path: Path) -> None:
@@ -245,7 +329,10 @@ async def test_an_unknown_newer_revision_is_refused_and_nothing_is_modified(
     url: str, engine: AsyncEngine
 ) -> None:
     db = await Database.connect(url)
-    await _fill(db.engine)
+    await save_schedule(db, SCHEDULE, now=NOW)  # the first schedule: id 1
+    await subscribe(db, 7, "AI", now=NOW)
+    assert await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW)
+    await mark_sent(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW, message_ids=[555])
     await db.close()
     async with engine.begin() as connection:
         await connection.execute(text("UPDATE alembic_version SET version_num = 'a1b2c3d4e5f6'"))
@@ -469,4 +556,6 @@ def test_the_alembic_command_prints_the_sql_offline(
     assert "INSERT INTO alembic_version (version_num) VALUES ('0001')" in sql
     assert "CREATE TABLE instances" in sql
     assert "UPDATE alembic_version SET version_num='0002'" in sql
+    assert "CREATE TABLE briefing_schedules" in sql
+    assert "UPDATE alembic_version SET version_num='0003'" in sql
     assert not (tmp_path / "unused.db").exists()

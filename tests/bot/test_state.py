@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from bot.state import (
     ChannelSchedule,
     Database,
     DigestSettings,
+    DuplicateNameError,
     SchemaTooNewError,
     active_schedules,
     claim,
@@ -34,18 +36,22 @@ from bot.state import (
     forget_user,
     get_delivery,
     get_schedule,
+    guild_schedules,
     last_delivery,
     mark_failed,
     mark_sent,
     pause_digest,
     pause_schedule,
     record_progress,
+    remove_schedule,
     save_schedule,
+    schedule_by_id,
     subscribe,
     unsubscribe,
 )
 from bot.state.deliveries import Claimant, DeliveryKind, DeliveryStatus
 from bot.state.tables import Base
+from briefings.excerpts import BriefingLength
 
 PG_TEST_URL = os.environ.get("PG_TEST_URL")
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -113,7 +119,7 @@ async def test_connect_creates_the_schema_and_records_its_version(db: Database) 
         revision = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
         legacy = (await connection.execute(text("SELECT version FROM schema_version"))).all()
     assert {
-        "channel_schedules",
+        "briefing_schedules",
         "digest_users",
         "subscriptions",
         "deliveries",
@@ -144,7 +150,7 @@ async def test_sqlite_creates_the_folder_and_uses_wal_foreign_keys_and_busy_time
 
 async def test_reopening_keeps_the_data(url: str) -> None:
     db = await Database.connect(url)
-    await save_schedule(db, _schedule(), now=NOW)
+    saved = await save_schedule(db, _schedule(), now=NOW)
     await subscribe(db, 7, "AI", now=NOW)
     assert await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW)
     await mark_sent(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW, message_ids=[555])
@@ -152,7 +158,7 @@ async def test_reopening_keeps_the_data(url: str) -> None:
 
     db = await Database.connect(url)  # a restart
     try:
-        assert await get_schedule(db, 1) == _schedule()
+        assert await get_schedule(db, 1) == saved
         settings = await digest_settings(db, 7)
         assert settings is not None and settings.topics == ("AI",)
         assert not await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW + timedelta(hours=1))
@@ -179,7 +185,7 @@ async def test_a_database_written_by_newer_code_is_refused(url: str) -> None:
         async with engine.connect() as connection:
             stored = await connection.execute(text("SELECT version_num FROM alembic_version"))
             assert stored.scalar_one() == "0099_future"
-            count = await connection.execute(text("SELECT count(*) FROM channel_schedules"))
+            count = await connection.execute(text("SELECT count(*) FROM briefing_schedules"))
             assert count.scalar_one() == 1
     finally:
         await engine.dispose()
@@ -213,16 +219,52 @@ async def test_an_unsupported_url_is_refused() -> None:
 
 async def test_a_saved_schedule_reads_back(db: Database) -> None:
     saved = await save_schedule(db, _schedule(), now=NOW)
-    assert saved == _schedule()
+    assert saved.id is not None
+    assert saved == replace(_schedule(), id=saved.id)
+    assert saved.name == "daily" and saved.days == (0, 1, 2, 3, 4, 5, 6)
     assert await get_schedule(db, 1) == saved
+    assert await get_schedule(db, 1, " DAILY ") == saved  # names compare case-insensitively
+    assert await schedule_by_id(db, saved.id) == saved
     assert await get_schedule(db, 2) is None
+    assert await get_schedule(db, 1, "weekly") is None
+
+
+async def test_a_guild_has_several_schedules_with_distinct_names(db: Database) -> None:
+    daily = await save_schedule(db, _schedule(), now=NOW)
+    weekly = await save_schedule(
+        db,
+        _schedule(
+            name="Weekly  recap",
+            days=(4,),
+            window=timedelta(days=7),
+            per_topic=2,
+            length=BriefingLength.FULL,
+        ),
+        now=NOW,
+    )
+    assert weekly.id not in (None, daily.id)
+    assert weekly.name == "Weekly recap"
+    assert await guild_schedules(db, 1) == [daily, weekly]
+    assert await get_schedule(db, 1, "weekly recap") == weekly
+    with pytest.raises(DuplicateNameError):
+        await save_schedule(db, _schedule(name="WEEKLY RECAP", channel_id=5), now=NOW)
+    with pytest.raises(DuplicateNameError):  # renaming onto another's name
+        await save_schedule(db, replace(daily, name="weekly recap"), now=NOW)
+    assert await guild_schedules(db, 1) == [daily, weekly]  # nothing changed
+    other = await save_schedule(db, _schedule(2, name="Weekly recap"), now=NOW)  # other guild
+    assert other.guild_id == 2
+    assert await remove_schedule(db, daily.id or 0)
+    assert not await remove_schedule(db, daily.id or 0)
+    assert await guild_schedules(db, 1) == [weekly]
 
 
 async def test_saving_replaces_re_enables_and_unpauses(db: Database) -> None:
-    await save_schedule(db, _schedule(), now=NOW)
-    await pause_schedule(db, 1, "missing permissions", now=NOW)
-    assert await disable_schedule(db, 1, now=NOW)
+    first = await save_schedule(db, _schedule(), now=NOW)
+    assert first.id is not None
+    await pause_schedule(db, first.id, "missing permissions", now=NOW)
+    assert await disable_schedule(db, first.id, now=NOW)
     changed = _schedule(
+        id=first.id,
         channel_id=77,
         post_time=time(6, 0),
         timezone="America/New_York",
@@ -234,6 +276,7 @@ async def test_saving_replaces_re_enables_and_unpauses(db: Database) -> None:
     )
     saved = await save_schedule(db, changed, now=NOW + timedelta(days=1))
     expected = _schedule(
+        id=first.id,
         channel_id=77,
         post_time=time(6, 0),
         timezone="America/New_York",
@@ -245,13 +288,16 @@ async def test_saving_replaces_re_enables_and_unpauses(db: Database) -> None:
     assert await get_schedule(db, 1) == expected
     assert saved.updated_at == NOW + timedelta(days=1)
     assert saved.active
+    with pytest.raises(ValueError, match="no schedule"):  # an id of another guild
+        await save_schedule(db, replace(changed, guild_id=2), now=NOW)
 
 
 async def test_active_schedules_skip_disabled_and_paused_ones(db: Database) -> None:
+    ids = {}
     for guild_id in (4, 1, 3, 2):
-        await save_schedule(db, _schedule(guild_id), now=NOW)
-    assert await disable_schedule(db, 2, now=NOW)
-    await pause_schedule(db, 3, "channel deleted", now=NOW)
+        ids[guild_id] = (await save_schedule(db, _schedule(guild_id), now=NOW)).id
+    assert await disable_schedule(db, ids[2], now=NOW)
+    await pause_schedule(db, ids[3], "channel deleted", now=NOW)
 
     assert [s.guild_id for s in await active_schedules(db)] == [1, 4]
     disabled = await get_schedule(db, 2)
@@ -261,10 +307,10 @@ async def test_active_schedules_skip_disabled_and_paused_ones(db: Database) -> N
     assert not paused.active
 
 
-async def test_disabling_or_pausing_an_unknown_guild(db: Database) -> None:
+async def test_disabling_or_pausing_an_unknown_schedule(db: Database) -> None:
     assert not await disable_schedule(db, 42, now=NOW)
     await pause_schedule(db, 42, "whatever", now=NOW)
-    assert await get_schedule(db, 42) is None
+    assert await schedule_by_id(db, 42) is None
 
 
 @pytest.mark.parametrize(
@@ -273,6 +319,9 @@ async def test_disabling_or_pausing_an_unknown_guild(db: Database) -> None:
         ({"timezone": "Mars/Olympus_Mons"}, "unknown time zone"),
         ({"post_time": time(8, 30, 15)}, "whole minute"),
         ({"post_time": time(8, 30, tzinfo=UTC)}, "without tzinfo"),
+        ({"days": ()}, "weekdays"),
+        ({"days": (7,)}, "weekdays"),
+        ({"name": "  "}, "needs a name"),
     ],
 )
 async def test_invalid_schedules_are_refused(
@@ -294,9 +343,9 @@ async def test_naive_now_is_refused(db: Database) -> None:
 
 
 async def test_a_pause_needs_a_reason(db: Database) -> None:
-    await save_schedule(db, _schedule(), now=NOW)
+    saved = await save_schedule(db, _schedule(), now=NOW)
     with pytest.raises(ValueError, match="reason"):
-        await pause_schedule(db, 1, "  ", now=NOW)
+        await pause_schedule(db, saved.id or 0, "  ", now=NOW)
 
 
 # --- digest subscriptions -------------------------------------------------------------------

@@ -54,7 +54,7 @@ async def test_set_up_refuses_bad_input_by_field(
         )
     assert caught.value.field == field and str(caught.value)
     assert await schedules.get_schedule(services.db, harness.guild.id) is None
-    assert services.scheduler.next_run(harness.guild.id) is None
+    assert not [j for j in services.scheduler.scheduler.get_jobs() if j.id.startswith("channel:")]
 
 
 async def test_set_up_status_disable(harness: BotHarness) -> None:
@@ -73,9 +73,9 @@ async def test_set_up_status_disable(harness: BotHarness) -> None:
     state = await schedule_cases.status(services, guild)
     assert state.schedule == done.schedule and state.deliveries == ()
     assert state.articles == 60 and state.last_delivery is None
-    assert await schedule_cases.disable(services, guild) is True
-    assert await schedule_cases.disable(services, guild) is True  # kept, off again
-    assert services.scheduler.next_run(guild) is None
+    assert await schedule_cases.disable(services, guild) == done.schedule
+    assert await schedule_cases.disable(services, guild) is not None  # kept, off again
+    assert services.scheduler.next_run(done.schedule.id or 0) is None
 
 
 async def test_preview_and_explain_errors_name_their_field(harness: BotHarness) -> None:
