@@ -29,7 +29,7 @@ _TABLES = (
     "digest_users",
     "deliveries",
     "instances",
-    "channel_schedules",
+    "briefing_schedules",
     "schema_version",
     "alembic_version",
 )

@@ -18,8 +18,11 @@ async def test_commands_are_registered_globally(harness: BotHarness) -> None:
     briefing = commands["briefing"]
     assert sorted(o["name"] for o in briefing["options"]) == [
         "disable",
+        "edit",
         "explain",
+        "list",
         "preview",
+        "remove",
         "setup",
         "status",
     ]
