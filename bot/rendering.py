@@ -20,6 +20,16 @@ The rules (each is tested in ``tests/bot/test_rendering.py``):
    percent-encoded (:func:`bot._limits.link_target`); anything else is shown unlinked.
    Sending with ``AllowedMentions.none()`` remains the first line of defence.
 3. **Deterministic.** Times are formatted in the zone passed in, without locale-dependent names.
+
+**A briefing's layout.** "Top stories" first (when the briefing has them), then one embed per
+section. Each item is its linked title (bold), a line with the outlet and time (a top story
+also names its section; a story posted before and shown again says "**Updated**", with the
+update's time when the article has one), then, per the schedule's
+:class:`~briefings.excerpts.BriefingLength`, nothing (``headlines``), the first sentence
+(``short``) or the first two sentences (``full``) of the excerpt (cut by
+:func:`briefings.excerpts.excerpt` at a sentence end, else at a word with "…"; an excerpt
+that only repeats the title is left out), then "also: Outlet, Outlet" links to the other
+outlets' copies and "related:" coverage.
 """
 
 from __future__ import annotations
@@ -49,10 +59,12 @@ from bot._limits import (
     safe_text,
     truncate,
 )
-from briefings.briefing import Briefing, Section, Story
+from briefings.briefing import Briefing, Story
+from briefings.excerpts import BriefingLength, excerpt
 from briefings.explain import Explanation
 from briefings.index import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchResults
 from briefings.model import topic_key
+from briefings.text import title_key
 from briefings.topics import TopicSummary
 
 __all__ = [
@@ -73,6 +85,11 @@ PROVIDER_LIMIT: Final = 100
 TOPIC_NAME_LIMIT: Final = 100
 TOPIC_DESCRIPTION_LIMIT: Final = 200
 MAX_SEARCH_PAGE_SIZE: Final = 25
+EXCERPT_LIMITS: Final = {BriefingLength.SHORT: 300, BriefingLength.FULL: 500}
+"""The most characters of excerpt an item shows (before escaping), per length."""
+EXCERPT_SHOWN_LIMIT: Final = 700
+"""The most characters of an excerpt line once escaped (rarely reached: "…" when it is)."""
+TOP_STORIES: Final = "Top stories"
 _CONTINUED: Final = " (continued)"
 _MONTHS: Final = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"
 
@@ -121,38 +138,45 @@ def _day(moment: datetime) -> str:
 # --------------------------------------------------------------------------- briefings
 
 
-def render_briefing(briefing: Briefing, *, heading: str, zone: tzinfo) -> list[OutgoingMessage]:
-    """A briefing as messages: one embed per section (more when long), ``[]`` when empty.
+def render_briefing(
+    briefing: Briefing,
+    *,
+    heading: str,
+    zone: tzinfo,
+    length: BriefingLength = BriefingLength.HEADLINES,
+) -> list[OutgoingMessage]:
+    """A briefing as messages: "Top stories", then one embed per section (more when long).
 
-    ``heading`` (trusted, not escaped) is the first message's content; the last embed carries
-    the footer "N stories in M topics · window start–end".
+    ``[]`` when the briefing is empty. ``heading`` (trusted, not escaped) is the first
+    message's content; the last embed carries the footer "N stories in M topics · window
+    start–end". ``length`` chooses how much of each excerpt is shown (the default,
+    ``headlines``, shows none).
     """
-    embeds: list[discord.Embed] = []
-    stories = topics = 0
     today = _local(briefing.end, zone).date()
-    for section in briefing.sections:
-        texts = pack_blocks(_section_blocks(section, zone, today), DESCRIPTION_LIMIT)
+    parts = [(TOP_STORIES, briefing.top_stories, 0, True)] if briefing.top_stories else []
+    parts += [(s.topic, s.stories, s.omitted, False) for s in briefing.sections]
+    embeds: list[discord.Embed] = []
+    stories = 0
+    topics: set[str] = set()
+    for name, shown, omitted, top in parts:
+        blocks = [_story_lines(story, zone, today, length, top=top) for story in shown]
+        if omitted > 0:
+            blocks.append([f"+{omitted} more in {safe_text(name, TITLE_LIMIT) or 'Untitled'}"])
+        texts = pack_blocks(blocks, DESCRIPTION_LIMIT)
         for number, text in enumerate(texts):
-            title = _titled(section.topic, number > 0, "Untitled")
+            title = _titled(name, number > 0, "Untitled")
             embeds.append(discord.Embed(title=title, description=text))
         if texts:
-            stories, topics = stories + len(section.stories), topics + 1
+            stories += len(shown)
+            topics |= {topic_key(s.topic) for s in shown if s.topic} if top else {topic_key(name)}
     if not embeds:
         return []
     start, end = _local(briefing.start, zone), _local(briefing.end, zone)
     zone_name = f" {end.tzname()}" if end.tzname() else ""
     window = f"{_day(start)} {start:%H:%M}–{_day(end)} {end:%H:%M}{zone_name}"
-    footer = f"{_plural(stories, 'story', 'stories')} in {_plural(topics, 'topic', 'topics')}"
+    footer = f"{_plural(stories, 'story', 'stories')} in {_plural(len(topics), 'topic', 'topics')}"
     embeds[-1].set_footer(text=truncate(f"{footer} · window {window}", FOOTER_LIMIT))
     return pack_embeds(embeds, content=heading)
-
-
-def _section_blocks(section: Section, zone: tzinfo, today: date) -> list[list[str]]:
-    blocks = [_story_lines(story, zone, today) for story in section.stories]
-    if section.omitted > 0:
-        topic = safe_text(section.topic, TITLE_LIMIT) or "Untitled"
-        blocks.append([f"+{section.omitted} more in {topic}"])
-    return blocks
 
 
 def _clock(moment: datetime, zone: tzinfo, today: date) -> str:
@@ -163,13 +187,31 @@ def _clock(moment: datetime, zone: tzinfo, today: date) -> str:
     return f"{month} {local.day}, {local:%H:%M}"
 
 
-def _story_lines(story: Story, zone: tzinfo, today: date) -> list[str]:
+def _excerpt_line(story: Story, length: BriefingLength) -> str:
+    if length is BriefingLength.HEADLINES or not story.lead.excerpt:
+        return ""
+    text = excerpt(story.lead.excerpt, sentences=length.sentences, limit=EXCERPT_LIMITS[length])
+    if title_key(text) == title_key(story.lead.title):
+        return ""  # an excerpt that only repeats the headline
+    return safe_text(text, EXCERPT_SHOWN_LIMIT)
+
+
+def _story_lines(
+    story: Story, zone: tzinfo, today: date, length: BriefingLength, *, top: bool = False
+) -> list[str]:
     lead = story.lead
     title = markdown_link(
         lead.title, lead.url, limit=DESCRIPTION_LIMIT, label_limit=STORY_TITLE_LIMIT, bold=True
     )
-    provider = safe_text(lead.provider_name, PROVIDER_LIMIT)
-    meta = " · ".join(part for part in (provider, _clock(lead.published_at, zone, today)) if part)
+    meta_parts = [
+        safe_text(story.topic, TOPIC_NAME_LIMIT) if top else "",
+        safe_text(lead.provider_name, PROVIDER_LIMIT),
+        _clock(lead.published_at, zone, today),
+    ]
+    if story.updated:
+        when = lead.updated_at
+        meta_parts.append("**Updated**" + (f" {_clock(when, zone, today)}" if when else ""))
+    meta = " · ".join(part for part in meta_parts if part)
     also = [
         markdown_link(
             other.provider_name or host_of(other.url), other.url, limit=2400, label_limit=100
@@ -181,7 +223,13 @@ def _story_lines(story: Story, zone: tzinfo, today: date) -> list[str]:
         text = markdown_link(item.title, item.url, limit=2400, label_limit=RELATED_TITLE_LIMIT)
         name = safe_text(item.provider.name, PROVIDER_LIMIT) if item.provider else ""
         related.append(f"{text} ({name})" if name else text)
-    return [title, meta, *label_lines("also", also), *label_lines("related", related)]
+    return [
+        title,
+        meta,
+        _excerpt_line(story, length),
+        *label_lines("also", also),
+        *label_lines("related", related),
+    ]
 
 
 # --------------------------------------------------------------------------- search

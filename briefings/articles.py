@@ -14,6 +14,9 @@ would be misused:
   (``parse_article(..., notes=...)``); with no usable URL at all the file is a problem.
 - ``provider`` is a mapping with a ``name`` (a plain string is taken as the name);
   ``topics`` a list of names (a single name is accepted).
+- ``updatedDateTime`` is optional and parsed like ``publishedDateTime``; a malformed value is
+  dropped with a note (the article keeps ``updated_at = None``) rather than costing the
+  article, since it only decides whether a story posted before is shown again as "Updated".
 - ``images`` and ``related`` are decoration: malformed entries are skipped, not fatal.
 - A file whose front matter has a ``taxonomy`` other than ``news`` (a Jekyll site's
   organization or people pages) is not an article: :func:`parse_article` returns ``None``
@@ -47,6 +50,7 @@ FIELDS: Final[Keep] = {
     "title": None,
     "excerpt": None,
     "publishedDateTime": None,
+    "updatedDateTime": None,
     "webUrl": None,
     "originalUrl": None,
     "type": None,
@@ -105,6 +109,7 @@ def article_from_mapping(
         related=_related(data.get("related")),
         kind=_text(data, "type") or "article",
         image_url=_first_image(data.get("images")),
+        updated_at=_optional_datetime(data.get("updatedDateTime"), "updatedDateTime", notes),
     )
 
 
@@ -201,6 +206,16 @@ def parse_datetime(value: object, field: str, *, required: bool = False) -> date
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def _optional_datetime(value: object, field: str, notes: list[str] | None) -> datetime | None:
+    """An optional date and time: a malformed one is dropped with a note, never fatal."""
+    try:
+        return parse_datetime(value, field)
+    except InvalidFile as error:
+        if notes is not None:
+            notes.append(f"{error}; ignored")
+        return None
 
 
 def _provider(value: object) -> Provider | None:

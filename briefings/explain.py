@@ -7,12 +7,20 @@ and stopping at the first one the article fails:
 1. **found**: an article of the store has this URL (compared canonically, so tracking
    parameters, ``www.`` or an AMP variant do not matter);
 2. **published**: its front matter says ``published: true``;
-3. **window**: it was published inside ``(at - window, at]``;
+3. **window**: it was published inside ``(at - window, at]`` (or before, but was posted
+   already and changed since: it comes back as "Updated");
 4. **quality**: its quality reaches the minimum;
 5. **topic**: one of its topics is among the requested topics (or their sub-topics);
-6. **story**: it leads its story, or it was merged into another outlet's copy of the same
+6. **filters** (only when the request has filters): "filtered out by outlet example.com",
+   "filtered out by exclude 'crypto'" (found in this article or another copy of its story),
+   or "does not contain any of: …";
+7. **story**: it leads its story, or it was merged into another outlet's copy of the same
    story (which one) and is shown as an "also" link;
-7. **rank**: its story made the cut of its section, or which stories outranked it there.
+8. **posted** (only when the request carries what was posted before): "already posted on
+   DATE" (the date of the post, in the zone the caller recorded it in), or posted then and
+   changed since, so shown again as "Updated";
+9. **rank**: its story is one of the top stories, or made the cut of its section, or which
+   stories outranked it there.
 
 Pure: the caller passes the articles (the whole store, or at least every article with that
 URL plus those of the window), the catalog and the request.
@@ -30,13 +38,18 @@ from briefings.briefing import (
     Section,
     Story,
     assemble,
-    is_eligible,
+    candidates,
+    in_window,
+    is_selected,
     merge_stories,
     primary_topic,
     rank_key,
+    repeat_of,
     topic_selection,
 )
+from briefings.filters import article_rejection, story_rejection
 from briefings.model import Article, Catalog, topic_key
+from briefings.repeats import PostedArticle
 from briefings.urls import canonical_url
 
 
@@ -65,10 +78,12 @@ def _describe(article: Article) -> str:
     return f"“{article.title}”{provider}"
 
 
-def _find(url: str, articles: list[Article]) -> Article | None:
+def _find(url: str, articles: list[Article], merged: list[Article]) -> Article | None:
+    """The article at ``url``: of several with that URL, one that gets furthest, best first."""
     key = canonical_url(url)
     matches = [a for a in articles if a.url and canonical_url(a.url) == key]
-    return min(matches, key=rank_key) if matches else None
+    taken = {id(a) for a in merged}
+    return min(matches, key=lambda a: (id(a) not in taken, rank_key(a))) if matches else None
 
 
 def explain(
@@ -83,7 +98,8 @@ def explain(
     ) -> Explanation:
         return Explanation(url, article, included, text, tuple(stages))
 
-    article = _find(url, pool)
+    merged = candidates(pool, catalog, request)
+    article = _find(url, pool, merged)
     if article is None:
         stages.append(Stage("found", False, "no article in the store has this URL"))
         return verdict("Not found: no article in the store has this URL.")
@@ -98,7 +114,7 @@ def explain(
 
     start, end = request.start, request.at
     when = article.published_at.isoformat()
-    if not start < article.published_at <= end:
+    if not in_window(article, request):
         side = "before" if article.published_at <= start else "after"
         stages.append(
             Stage(
@@ -108,7 +124,12 @@ def explain(
             )
         )
         return verdict(f"Outside the window: published {when}.", article=article)
-    stages.append(Stage("window", True, f"published {when}, inside the window"))
+    if start < article.published_at:
+        stages.append(Stage("window", True, f"published {when}, inside the window"))
+    else:
+        stages.append(
+            Stage("window", True, f"published {when}, before the window, but changed since posted")
+        )
 
     if article.quality < request.min_quality:
         stages.append(
@@ -125,26 +146,29 @@ def explain(
     stages.append(Stage("quality", True, f"quality {article.quality:g} ≥ {request.min_quality:g}"))
 
     selected = topic_selection(request.topics, catalog)
-    if selected is not None:
-        mine = {
-            topic_key(t.name) if (t := catalog.get(name)) else topic_key(name)
-            for name in article.topics
-        }
-        if not mine & selected:
-            topics = ", ".join(article.topics) or "none"
-            wanted = ", ".join(request.topics)
-            stages.append(
-                Stage(
-                    "topic", False, f"its topics ({topics}) are not among the selected ({wanted})"
-                )
-            )
-            return verdict(f"Topic not selected: its topics are {topics}.", article=article)
+    if not is_selected(article, selected, catalog):
+        topics = ", ".join(article.topics) or "none"
+        wanted = ", ".join(request.topics)
+        stages.append(
+            Stage("topic", False, f"its topics ({topics}) are not among the selected ({wanted})")
+        )
+        return verdict(f"Topic not selected: its topics are {topics}.", article=article)
     stages.append(Stage("topic", True, ", ".join(article.topics) or "no topic (goes to General)"))
 
-    briefing = assemble(pool, catalog, request)
-    candidates = [a for a in pool if is_eligible(a, request)]
+    filtered = request.filters
+    if filtered and article not in merged:
+        dropped = article_rejection(article, filtered) or "filtered out"
+        stages.append(Stage("filters", False, dropped))
+        return verdict(f"{dropped[:1].upper()}{dropped[1:]}.", article=article)
     # `article` is the best-ranked copy of its URL, so it is its story's lead or an "also".
-    story = next(s for s in merge_stories(candidates) if article in (s.lead, *s.also))
+    story = next(s for s in merge_stories(merged) if article in s.articles)
+    if filtered:
+        reason = story_rejection(story.articles, filtered)
+        if reason is not None:
+            stages.append(Stage("filters", False, reason))
+            return verdict(f"{reason[:1].upper()}{reason[1:]}.", article=article)
+        stages.append(Stage("filters", True, f"passes the filters ({filtered.describe()})"))
+
     if story.lead != article:
         stages.append(
             Stage("story", False, f"the same story as {_describe(story.lead)}, which ranks higher")
@@ -152,32 +176,59 @@ def explain(
     else:
         stages.append(Stage("story", True, "leads its story"))
 
-    section, position = _locate(briefing, story)
-    if section is None:
-        holder = _section_of(briefing, story, catalog, request)
-        shown = (
-            ", ".join(f"{_describe(s.lead)} (quality {s.lead.quality:g})" for s in holder.stories)
-            if holder
-            else ""
+    if request.posted:
+        repeat = repeat_of(story, request)
+        if repeat is not None and not repeat.updated:
+            day = _day(repeat.posted)
+            stages.append(Stage("posted", False, f"already posted on {day}"))
+            return verdict(f"Already posted on {day}.", article=article)
+        stages.append(
+            Stage("posted", True, "not posted before")
+            if repeat is None
+            else Stage(
+                "posted",
+                True,
+                f"posted on {_day(repeat.posted)} and changed since: shown again as Updated",
+            )
         )
-        topic = holder.topic if holder else "its topic"
-        stages.append(Stage("rank", False, f"outranked in {topic} by {shown}"))
-        return verdict(
-            f"Outranked in {topic}: the section shows its top {request.per_topic} stories.",
-            article=article,
+
+    briefing = assemble(pool, catalog, request)
+    top = next((n for n, s in enumerate(briefing.top_stories, 1) if s.lead == story.lead), 0)
+    if top:
+        stages.append(Stage("rank", True, f"top story {top} of {len(briefing.top_stories)}"))
+        where, place = f"top story {top}", "the top stories"
+    else:
+        section, position = _locate(briefing, story)
+        if section is None:
+            holder = _section_of(briefing, story, catalog, request)
+            shown = (
+                ", ".join(
+                    f"{_describe(s.lead)} (quality {s.lead.quality:g})" for s in holder.stories
+                )
+                if holder
+                else ""
+            )
+            topic = holder.topic if holder else "its topic"
+            stages.append(Stage("rank", False, f"outranked in {topic} by {shown}"))
+            return verdict(
+                f"Outranked in {topic}: the section shows its top {request.per_topic} stories.",
+                article=article,
+            )
+        stages.append(
+            Stage("rank", True, f"story {position} of {len(section.stories)} in {section.topic}")
         )
-    stages.append(
-        Stage("rank", True, f"story {position} of {len(section.stories)} in {section.topic}")
-    )
+        where, place = f"story {position} in {section.topic}", section.topic
     if story.lead != article:
         return verdict(
-            f"Included as an “also” link under {_describe(story.lead)} in {section.topic}.",
+            f"Included as an “also” link under {_describe(story.lead)} in {place}.",
             included=True,
             article=article,
         )
-    return verdict(
-        f"Included: story {position} in {section.topic}.", included=True, article=article
-    )
+    return verdict(f"Included: {where}.", included=True, article=article)
+
+
+def _day(posted: PostedArticle) -> str:
+    return posted.posted_at.date().isoformat()
 
 
 def _locate(briefing: Briefing, story: Story) -> tuple[Section | None, int]:

@@ -38,6 +38,8 @@ class Article:
     article's identity inside one store. ``url`` is ``webUrl``, else ``originalUrl``, else
     ``None`` (an article without a URL is never put in a briefing). ``quality`` and ``heat``
     default to 0 when missing; only ``published: true`` makes ``published`` true.
+    ``updated_at`` is ``updatedDateTime`` (``None`` when missing or malformed): a story posted
+    before is posted again, marked "Updated", when it is later than at posting time.
     The opaque ``secured`` blob is deliberately not kept.
     """
 
@@ -54,6 +56,7 @@ class Article:
     related: tuple[RelatedArticle, ...] = ()
     kind: str = "article"
     image_url: str | None = None
+    updated_at: datetime | None = None
 
     @property
     def provider_name(self) -> str:

@@ -17,9 +17,9 @@ does not keep. :func:`article_from_row` rebuilds the identical
 
 - ``quality`` and ``heat`` keep their Python type (SQLite columns without affinity store an
   ``int`` as an integer and a ``float`` as a real); integers beyond 64 bits are stored as text.
-- ``published_at`` comes back from its ISO text (always UTC), ``topics`` and ``related`` from
-  JSON; a provider is ``None`` exactly when its name is empty (the parser never makes a
-  nameless provider).
+- ``published_at`` and ``updated_at`` come back from their ISO text (always UTC),
+  ``topics`` and ``related`` from JSON; a provider is ``None`` exactly when its name is empty
+  (the parser never makes a nameless provider).
 """
 
 from __future__ import annotations
@@ -156,13 +156,15 @@ def article_rows(article: Article) -> Rows:
         json.dumps(related, ensure_ascii=False) if related else None,
         article.kind,
         article.image_url,
+        None if article.updated_at is None else article.updated_at.isoformat(),
     )
     return search_row, fts_row, data_row
 
 
 ARTICLE_COLUMNS: Final = (
     "a.path, a.title, d.excerpt, a.published_at_iso, a.url, d.quality, d.heat, a.published, "
-    "a.provider, d.provider_domain, a.topics_json, d.related_json, d.kind, d.image_url"
+    "a.provider, d.provider_domain, a.topics_json, d.related_json, d.kind, d.image_url, "
+    "d.updated_at_iso"
 )
 """The columns :func:`article_from_row` expects (``articles AS a JOIN article_data AS d``)."""
 
@@ -180,7 +182,7 @@ def _related_back(item: list[Any]) -> RelatedArticle:
 def article_from_row(row: _Row) -> Article:
     """Rebuild the article of a row of :data:`ARTICLE_COLUMNS`."""
     (path, title, excerpt, iso, url, quality, heat, published) = row[:8]
-    (provider, domain, topics_json, related_json, kind, image_url) = row[8:]
+    (provider, domain, topics_json, related_json, kind, image_url, updated_iso) = row[8:]
     return Article(
         path=path,
         title=title,
@@ -197,4 +199,5 @@ def article_from_row(row: _Row) -> Article:
         else (),
         kind=kind,
         image_url=image_url,
+        updated_at=None if updated_iso is None else datetime.fromisoformat(updated_iso),
     )

@@ -29,8 +29,8 @@ Store tables (the cache file of a store index, see :mod:`briefings.index.db`):
   ``articles``), a ``problem`` reason, or neither (a file that is not an article); both
   for an article that loaded with a note (``problem`` holds the note);
 - ``article_data``: the article fields search does not keep (excerpt, exact quality and heat,
-  provider domain, ``related`` as JSON, kind, image) and the file's ``walk_key`` again, so the
-  topic overview needs no join with ``files``;
+  provider domain, ``related`` as JSON, kind, image, ``updatedDateTime`` as ISO text) and the
+  file's ``walk_key`` again, so the topic overview needs no join with ``files``;
 - ``meta``: the store's absolute root and catalog folder, the catalog (JSON), its fingerprint
   and problems, a ``generation`` counter bumped by every sync that changes something,
   ``clean`` (closed cleanly) and ``compact_pending`` (a bulk load's final merge is to do).
@@ -46,7 +46,7 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Final
 
-SCHEMA_VERSION: Final = 6
+SCHEMA_VERSION: Final = 7
 """The one version of every table here (``PRAGMA user_version``)."""
 APPLICATION_ID: Final = 0x42524958  # "BRIX"
 """``PRAGMA application_id`` of a store index's cache file (not of a bare search index)."""
@@ -116,6 +116,7 @@ STORE_TABLES: Final = (
         related_json TEXT,
         kind TEXT NOT NULL,
         image_url TEXT,
+        updated_at_iso TEXT,
         walk_key TEXT NOT NULL
     )
     """,
@@ -131,7 +132,7 @@ INSERT_FTS: Final = (
     "INSERT INTO articles_fts (rowid, title, topics, excerpt, provider, meta) "
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
-INSERT_DATA: Final = "INSERT INTO article_data VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+INSERT_DATA: Final = "INSERT INTO article_data VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 INSERT_FILE: Final = "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)"
 
 FTS_AUTOMERGE: Final = "INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', ?)"

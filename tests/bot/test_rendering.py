@@ -39,6 +39,7 @@ from bot.rendering import (
     safe_text,
 )
 from briefings.briefing import Briefing, Section, Story
+from briefings.excerpts import BriefingLength
 from briefings.index import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchResults
 from briefings.model import Article, Provider, RelatedArticle
 from briefings.topics import TopicSummary
@@ -56,15 +57,18 @@ def art(
     url: str | None = "https://news.example/a",
     provider: str | None = "Example News",
     published_at: datetime = datetime(2026, 3, 10, 6, 45, tzinfo=UTC),
+    excerpt: str = "",
+    updated_at: datetime | None = None,
 ) -> Article:
     return Article(
         path="news/a.md",
         title=title,
-        excerpt="",
+        excerpt=excerpt,
         published_at=published_at,
         url=url,
         published=True,
         provider=Provider(provider) if provider else None,
+        updated_at=updated_at,
     )
 
 
@@ -197,6 +201,65 @@ def test_a_story_renders_title_link_provider_time_also_and_related() -> None:
         "related: [Background piece](https://third.example/bg) (Third)"
     )
     assert embed.footer.text == "1 story in 1 topic · window 2026-03-09 09:00–2026-03-10 09:00 CET"
+
+
+EXCERPT = "Dr. Lee's team built it in Ohio. It walks 3.5 km. Nobody expected that."
+
+
+def test_top_stories_come_first_then_sections_with_excerpts_per_length() -> None:
+    top = Story(
+        art("Robots learn to walk", "https://news.example/robots", excerpt=EXCERPT),
+        also=(
+            art("Same", "https://other.example/r", provider="Other Daily"),
+            art("Same", "https://third.example/r", provider=None),
+        ),
+        topic="Robotics",
+    )
+    below = Story(art("Rain", "https://news.example/rain", excerpt="Rain."), topic="Weather")
+    briefing = Briefing(START, END, (Section("Weather", (below,)),), (top,))
+
+    def descriptions(length: BriefingLength) -> list[tuple[str | None, str]]:
+        [message] = render_briefing(briefing, heading="Hi", zone=PARIS, length=length)
+        return [(embed.title, desc(embed)) for embed in message.embeds]
+
+    also = "also: [Other Daily](https://other.example/r), [third.example](https://third.example/r)"
+    assert descriptions(BriefingLength.HEADLINES) == [
+        (
+            "Top stories",
+            "[**Robots learn to walk**](https://news.example/robots)\n"
+            f"Robotics · Example News · 07:45\n{also}",
+        ),
+        # an excerpt that only repeats the title is never shown
+        ("Weather", "[**Rain**](https://news.example/rain)\nExample News · 07:45"),
+    ]
+    short = descriptions(BriefingLength.SHORT)[0][1].splitlines()
+    assert short[2] == "Dr. Lee's team built it in Ohio."
+    full = descriptions(BriefingLength.FULL)[0][1].splitlines()
+    assert full[2] == "Dr. Lee's team built it in Ohio. It walks 3.5 km."
+    assert full[3] == also
+    [message] = render_briefing(briefing, heading="Hi", zone=PARIS)
+    assert foot(message.embeds[-1]).startswith("2 stories in 2 topics")
+    assert message.embeds[0].footer.text is None
+
+
+def test_a_long_first_sentence_is_cut_at_a_word_and_escaped() -> None:
+    long = "The *bold* claim " + "goes on " * 80 + "and ends."
+    story = Story(art("T", "https://news.example/t", excerpt=long))
+    [message] = render_briefing(
+        brief(Section("AI", (story,))), heading="h", zone=UTC, length=BriefingLength.SHORT
+    )
+    line = desc(message.embeds[0]).splitlines()[2]
+    assert line.startswith(r"The \*bold\* claim goes on") and line.endswith("on…")
+    assert len(line) <= 310
+
+
+def test_an_updated_story_says_so_with_its_update_time() -> None:
+    updated = art(updated_at=datetime(2026, 3, 10, 7, 10, tzinfo=UTC))
+    stories = (Story(updated, updated=True), Story(art("B", "https://b.example/"), updated=True))
+    [message] = render_briefing(brief(Section("AI", stories)), heading="h", zone=PARIS)
+    lines = desc(message.embeds[0]).splitlines()
+    assert lines[1] == "Example News · 07:45 · **Updated** 08:10"
+    assert lines[4] == "Example News · 07:45 · **Updated**"
 
 
 def test_an_empty_briefing_renders_nothing() -> None:
@@ -481,23 +544,28 @@ def briefings(draw: st.DrawFn) -> Briefing:
 
     def article(link: str | None) -> Article:
         provider = rng.choice([None, "", text()])
-        return art(text(), link, provider, moment - timedelta(hours=rng.randrange(30)))
+        published = moment - timedelta(hours=rng.randrange(30))
+        excerpt = rng.choice(["", text(), " ".join(text() for _ in range(30))])
+        updated = rng.choice([None, published + timedelta(minutes=rng.randrange(600))])
+        return art(text(), link, provider, published, excerpt, updated)
+
+    def story(s: int, i: int) -> Story:
+        also = tuple(
+            article(f"https://o{k}.example/{rng.choice(URL_TAILS)}")
+            for k in range(rng.randrange(4))
+        )
+        related = tuple(
+            RelatedArticle(text(), f"https://r.example/{s}/{i}/{k})", Provider(text()))
+            for k in range(rng.randrange(3))
+        )
+        return Story(article(url(s, i)), also, related, text(), rng.random() < 0.2)
 
     sections = []
     for s, count in enumerate(counts):
-        stories = []
-        for i in range(count):
-            also = tuple(
-                article(f"https://o{k}.example/{rng.choice(URL_TAILS)}")
-                for k in range(rng.randrange(4))
-            )
-            related = tuple(
-                RelatedArticle(text(), f"https://r.example/{s}/{i}/{k})", Provider(text()))
-                for k in range(rng.randrange(3))
-            )
-            stories.append(Story(article(url(s, i)), also, related))
+        stories = [story(s, i) for i in range(count)]
         sections.append(Section(text(), tuple(stories), rng.choice([0, 0, 1, 40])))
-    return Briefing(START, END, tuple(sections))
+    top = tuple(story(-1, i) for i in range(draw(st.sampled_from([0, 0, 1, 3, 12]))))
+    return Briefing(START, END, tuple(sections), top)
 
 
 PROPERTY = settings(
@@ -511,28 +579,29 @@ PROPERTY = settings(
 )
 
 
-def check_briefing(briefing: Briefing) -> None:
-    messages = render_briefing(briefing, heading="**Daily briefing**", zone=PARIS)
-    if not any(s.stories or s.omitted for s in briefing.sections):
+def check_briefing(briefing: Briefing, length: BriefingLength = BriefingLength.HEADLINES) -> None:
+    messages = render_briefing(briefing, heading="**Daily briefing**", zone=PARIS, length=length)
+    if not briefing.top_stories and not any(s.stories or s.omitted for s in briefing.sections):
         assert messages == []
         return
     check_messages(messages)
     assert messages[0].content == "**Daily briefing**"
     embeds = [e for m in messages for e in m.embeds]
+    assert (embeds[0].title == "Top stories") == bool(briefing.top_stories)
     assert foot(embeds[-1]).startswith(f"{briefing.story_count} stor")
     descriptions = "\n".join(desc(e) for e in embeds)
-    for section in briefing.sections:
-        for story in section.stories:
-            target = link_target(story.lead.url)
-            if target is not None:
-                assert f"]({target})" in descriptions
+    for story in briefing.stories:
+        target = link_target(story.lead.url)
+        if target is not None:
+            assert f"]({target})" in descriptions
     omitted = [s for s in briefing.sections if s.omitted]
     assert len(re.findall(r"^\+\d+ more in ", descriptions, re.MULTILINE)) == len(omitted)
     story_lines = re.findall(r"^(?:\[\*\*|\*\*)", descriptions, re.MULTILINE)
     assert len(story_lines) == briefing.story_count
+    assert descriptions.count("**Updated**") == sum(s.updated for s in briefing.stories)
     for text in all_texts(messages):
         assert_inert(text)
-    again = render_briefing(briefing, heading="**Daily briefing**", zone=PARIS)
+    again = render_briefing(briefing, heading="**Daily briefing**", zone=PARIS, length=length)
     assert snapshot(again) == snapshot(messages)
 
 
@@ -541,38 +610,39 @@ def check_briefing(briefing: Briefing) -> None:
 def test_property_any_briefing_fits_discord_shows_every_story_and_is_inert(
     briefing: Briefing,
 ) -> None:
-    check_briefing(briefing)
+    for length in BriefingLength:
+        check_briefing(briefing, length)
 
 
 def test_the_largest_hostile_briefing_fits() -> None:
     hostile_title = "".join(FRAGMENTS) * 40
-    sections = tuple(
-        Section(
-            hostile_title,
-            tuple(
-                Story(
-                    art(
-                        hostile_title[: 5000 - i],
-                        f"https://n.example/{s}/{i}/{'a)' * 700}",
-                        hostile_title,
-                    ),
-                    also=tuple(
-                        art("x", f"https://o.example/{s}/{i}/{k}", hostile_title) for k in range(5)
-                    ),
-                    related=tuple(
-                        RelatedArticle(
-                            hostile_title, f"https://r.example/{s}/{i}/{k}", Provider(hostile_title)
-                        )
-                        for k in range(5)
-                    ),
-                )
-                for i in range(30)
+    updated = datetime(2026, 3, 10, 7, 0, tzinfo=UTC)
+
+    def story(s: int, i: int) -> Story:
+        return Story(
+            art(
+                hostile_title[: 5000 - i],
+                f"https://n.example/{s}/{i}/{'a)' * 700}",
+                hostile_title,
+                excerpt=hostile_title,
+                updated_at=updated,
             ),
-            omitted=99,
+            also=tuple(art("x", f"https://o.example/{s}/{i}/{k}", hostile_title) for k in range(5)),
+            related=tuple(
+                RelatedArticle(
+                    hostile_title, f"https://r.example/{s}/{i}/{k}", Provider(hostile_title)
+                )
+                for k in range(5)
+            ),
+            topic=hostile_title,
+            updated=True,
         )
-        for s in range(30)
+
+    sections = tuple(
+        Section(hostile_title, tuple(story(s, i) for i in range(30)), omitted=99) for s in range(30)
     )
-    check_briefing(brief(*sections))
+    briefing = Briefing(START, END, sections, tuple(story(-1, i) for i in range(3)))
+    check_briefing(briefing, BriefingLength.FULL)  # the longest layout (all lengths: above)
 
 
 @PROPERTY

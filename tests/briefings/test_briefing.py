@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -12,14 +14,19 @@ from hypothesis import strategies as st
 from briefings.briefing import (
     GENERAL_SECTION,
     BriefingRequest,
+    Story,
     assemble,
     is_eligible,
     merge_stories,
     primary_topic,
     rank_key,
+    repeat_of,
     topic_selection,
 )
+from briefings.explain import explain
+from briefings.filters import Filters, outlet_of, story_rejection
 from briefings.model import Article, Catalog, Provider, RelatedArticle, Topic, topic_key
+from briefings.repeats import PostedArticle, PostedLog
 from briefings.text import title_key
 from briefings.urls import canonical_url
 from tests.briefings.factories import AT, article
@@ -172,7 +179,8 @@ URLS = [
 @st.composite
 def articles(draw: st.DrawFn) -> Article:
     related = draw(st.lists(st.sampled_from([u for u in URLS if u]), max_size=2))
-    return article(
+    updated = draw(st.sampled_from([None, None, -30, 60, 26 * 60]))
+    made = article(
         draw(st.sampled_from(TITLES)) + draw(st.sampled_from(["", "", " 2", " 3"])),
         path=f"news/{draw(st.integers(0, 10**6))}.md",
         url=draw(st.sampled_from(URLS)),
@@ -183,8 +191,30 @@ def articles(draw: st.DrawFn) -> Article:
         provider=draw(st.sampled_from(["A", "B", None])),
         topics=tuple(draw(st.lists(st.sampled_from(TOPICS), max_size=3))),
         related=tuple(RelatedArticle("r", u) for u in related),
+        excerpt=draw(st.sampled_from(["", "Crypto soars.", "The AI said so.", "Café robots."])),
     )
+    if updated is None:
+        return made
+    return replace(made, updated_at=AT - timedelta(minutes=updated))
 
+
+FILTERS = [
+    Filters(),
+    Filters(exclude=("crypto",)),
+    Filters(include=("ai", "robot walks")),
+    Filters(outlets=("a.test",)),
+    Filters(include=("cafe",), exclude=("rain",), outlets=("c.test",)),
+]
+posted_logs = st.lists(
+    st.builds(
+        PostedArticle,
+        url=st.sampled_from([u for u in URLS if u]),
+        posted_at=st.sampled_from([AT - timedelta(hours=h) for h in (2, 20, 30)]),
+        quality=st.integers(0, 5),
+        updated_at=st.sampled_from([None, AT - timedelta(hours=3)]),
+    ),
+    max_size=4,
+).map(lambda posted: PostedLog(tuple(posted)))
 
 requests = st.builds(
     BriefingRequest,
@@ -193,6 +223,9 @@ requests = st.builds(
     topics=st.sampled_from([(), ("Space",), ("robotics", "Zoo"), ("Technology",)]),
     per_topic=st.integers(1, 4),
     min_quality=st.sampled_from([0, 2]),
+    top_stories=st.sampled_from([0, 0, 1, 3]),
+    filters=st.sampled_from(FILTERS),
+    posted=st.one_of(st.just(PostedLog()), posted_logs),
 )
 catalogs = st.sampled_from([CATALOG, Catalog()])
 
@@ -247,6 +280,66 @@ def test_briefing_invariants(
     assert assemble(shuffled, catalog, request) == briefing
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(articles(), max_size=25, unique_by=lambda a: a.path), catalogs, requests)
+def test_top_stories_filters_and_repeats_invariants(
+    items: list[Article], catalog: Catalog, request: BriefingRequest
+) -> None:
+    briefing = assemble(items, catalog, request)
+    top = briefing.top_stories
+    below = [story for section in briefing.sections for story in section.stories]
+
+    # the top stories are the best of all, in order, and are not repeated below
+    assert len(top) <= request.top_stories
+    assert [rank_key(s.lead) for s in top] == sorted(rank_key(s.lead) for s in top)
+    if top and below:
+        assert max(rank_key(s.lead) for s in top) < min(rank_key(s.lead) for s in below)
+    if len(top) < request.top_stories:
+        assert not briefing.sections
+    assert not {s.lead for s in top} & {s.lead for s in below}
+    assert briefing.story_count == len(briefing.stories) == len(top) + len(below)
+
+    selected = topic_selection(request.topics, catalog)
+    for story in briefing.stories:
+        # every story knows its section, top stories too
+        topic = primary_topic(story.lead.topics, catalog, selected)
+        entry = catalog.get(topic) if topic else None
+        assert story.topic == (entry.name if entry else topic or GENERAL_SECTION)
+        # nothing the filters leave out
+        assert all(outlet_of(member, request.filters) is None for member in story.articles)
+        assert story_rejection(story.articles, request.filters) is None
+        # a story posted before is shown only when updated, and then marked so
+        repeat = repeat_of(story, request)
+        assert story.updated == (repeat is not None)
+        assert repeat is None or repeat.updated
+
+    # once recorded as posted, a page comes back only in an updated story (a higher quality
+    # or a later update of it than was recorded), and after that not again
+    def pages(stories: Iterable[Story]) -> set[str]:
+        return {canonical_url(m.url) for story in stories for m in story.articles if m.url}
+
+    log = PostedLog(request.posted.articles + briefing.posted_articles(AT))
+    again = assemble(items, catalog, replace(request, posted=log))
+    assert pages(briefing.stories) & pages(again.stories) <= pages(
+        s for s in again.stories if s.updated
+    )
+    log = PostedLog(log.articles + again.posted_articles(AT))
+    third = assemble(items, catalog, replace(request, posted=log))
+    assert not pages(third.stories) & (pages(briefing.stories) | pages(again.stories))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(articles(), max_size=15, unique_by=lambda a: a.path), catalogs, requests)
+def test_explain_agrees_with_the_briefing(
+    items: list[Article], catalog: Catalog, request: BriefingRequest
+) -> None:
+    briefing = assemble(items, catalog, request)
+    shown = {canonical_url(m.url) for story in briefing.stories for m in story.articles if m.url}
+    for url in {item.url for item in items if item.url}:
+        result = explain(url, items, catalog, request)
+        assert result.included == (canonical_url(url) in shown), result
+
+
 def _section_key(lead: Article) -> str:
     topic = primary_topic(lead.topics, CATALOG)
     entry = CATALOG.get(topic) if topic else None
@@ -272,3 +365,122 @@ def test_every_eligible_story_is_accounted_for(
             # a story left out ranks below every story its section shows
             assert len(section.stories) == request.per_topic
             assert all(rank_key(s.lead) < rank_key(story.lead) for s in section.stories)
+
+
+# --- top stories, filters and repeats: examples ----------------------------------------------
+
+
+def _titles(stories: Iterable[Story]) -> list[str]:
+    return [story.lead.title for story in stories]
+
+
+def test_top_stories_are_the_best_overall_and_not_repeated_below() -> None:
+    items = [
+        article("r1", url="https://x.test/r1", quality=90, topics=("Robotics",)),
+        article("r2", url="https://x.test/r2", quality=40, topics=("Robotics",)),
+        article("r3", url="https://x.test/r3", quality=30, topics=("Robotics",)),
+        article("s1", url="https://x.test/s1", quality=80, topics=("Space",)),
+        article("s2", url="https://x.test/s2", quality=70, topics=("Space",)),
+        article("z1", url="https://x.test/z1", quality=60, topics=("Zoo",)),
+    ]
+    briefing = assemble(items, CATALOG, BriefingRequest(at=AT, top_stories=3, per_topic=1))
+    assert _titles(briefing.top_stories) == ["r1", "s1", "s2"]
+    assert [story.topic for story in briefing.top_stories] == ["Robotics", "Space", "Space"]
+    # each section shows its next best; Space gave all of its stories to the top
+    assert [(s.topic, _titles(s.stories), s.omitted) for s in briefing.sections] == [
+        ("Robotics", ["r2"], 1),
+        ("Zoo", ["z1"], 0),
+    ]
+    assert briefing.story_count == 5
+    assert _titles(briefing.stories) == ["r1", "s1", "s2", "r2", "z1"]
+    # without top stories (the default) the briefing is the plain per-topic one
+    plain = assemble(items, CATALOG, BriefingRequest(at=AT, per_topic=1))
+    assert plain.top_stories == () and _titles(plain.stories) == ["r1", "s1", "z1"]
+    with pytest.raises(ValueError, match="top_stories"):
+        BriefingRequest(at=AT, top_stories=-1)
+
+
+def test_an_excluded_outlet_is_never_shown_but_its_story_is() -> None:
+    lead = article("Dock captures satellite", url="https://spam.test/d", quality=90)
+    copy = article("Dock captures satellite", url="https://axis.test/d", quality=50)
+    only = article("Rain", url="https://news.spam.test/r", quality=99)
+    filters = Filters(outlets=("spam.test",))
+    briefing = assemble([lead, copy, only], CATALOG, BriefingRequest(at=AT, filters=filters))
+    (story,) = briefing.stories
+    assert story.lead == copy and story.also == ()
+
+
+def test_word_filters_judge_the_whole_story() -> None:
+    lead = article("Markets rally", url="https://a.test/m", quality=90, excerpt="Stocks up.")
+    copy = article("Markets rally as crypto soars", url="https://b.test/m", quality=10)
+    copy = replace(copy, title="Markets rally", excerpt="Crypto soars too.")
+    robots = article("Robots walk", url="https://a.test/r", excerpt="A café of robots.")
+
+    def shown(**filters: tuple[str, ...]) -> list[str]:
+        request = BriefingRequest(at=AT, filters=Filters(**filters))
+        return sorted(_titles(assemble([lead, copy, robots], CATALOG, request).stories))
+
+    assert shown() == ["Markets rally", "Robots walk"]
+    assert shown(exclude=("CRYPTO",)) == ["Robots walk"]  # found in the other copy
+    assert shown(include=("cafe",)) == ["Robots walk"]  # in the excerpt, without the accent
+    assert shown(include=("robot",)) == []  # whole words only
+    assert shown(include=("stocks", "robots"), exclude=("café",)) == ["Markets rally"]
+
+
+def _posted(*items: Article, at: datetime = AT - timedelta(days=1)) -> PostedLog:
+    return PostedLog(tuple(PostedArticle(a.url or "", at, a.quality, a.updated_at) for a in items))
+
+
+def test_a_story_posted_before_is_not_posted_again() -> None:
+    old = article("Dock captures satellite", url="https://www.a.test/d?utm_source=x")
+    new = article("Rain", url="https://a.test/rain")
+    request = BriefingRequest(at=AT, posted=_posted(replace(old, url="http://a.test/d")))
+    assert _titles(assemble([old, new], CATALOG, request).stories) == ["Rain"]
+    # a copy from another outlet is the same story
+    copy = article("Dock captures satellite", url="https://b.test/d", quality=99)
+    assert _titles(assemble([old, copy, new], CATALOG, request).stories) == ["Rain"]
+    # and so is a new article that names the posted one as related coverage
+    follow = article(
+        "Satellite docked, say officials",
+        url="https://c.test/f",
+        related=(RelatedArticle("x", "https://a.test/d"),),
+    )
+    assert _titles(assemble([follow, new], CATALOG, request).stories) == ["Rain"]
+
+
+def test_an_updated_story_comes_back_once_marked_updated() -> None:
+    posted_at = AT - timedelta(days=1)
+    old = article("Dock", url="https://a.test/d", published_at=posted_at - timedelta(hours=2))
+    log = _posted(old, at=posted_at)
+    request = BriefingRequest(at=AT, posted=log)
+    assert assemble([old], CATALOG, request).is_empty  # outside the window and unchanged
+
+    for changed in (
+        replace(old, updated_at=AT - timedelta(hours=3)),  # a later updatedDateTime
+        replace(old, quality=old.quality + 1),  # a higher quality
+    ):
+        briefing = assemble([changed], CATALOG, request)
+        (story,) = briefing.stories
+        assert story.updated and story.lead == changed
+        # recorded once posted, it does not come back again
+        again = BriefingRequest(
+            at=AT + timedelta(days=1),
+            posted=PostedLog(log.articles + briefing.posted_articles(AT)),
+        )
+        assert assemble([changed], CATALOG, again).is_empty
+
+    # an update after the briefing's moment is not known yet; a lower quality is no update
+    later = replace(old, updated_at=AT + timedelta(minutes=1), quality=old.quality - 5)
+    assert assemble([later], CATALOG, request).is_empty
+
+
+def test_posted_articles_are_every_lead_and_copy() -> None:
+    lead = article("Dock", url="https://a.test/d", quality=90)
+    copy = replace(article("Dock", url="https://b.test/d", quality=50), updated_at=AT)
+    briefing = assemble([lead, copy], CATALOG, BriefingRequest(at=AT, top_stories=1))
+    assert briefing.posted_articles(AT) == (
+        PostedArticle("https://a.test/d", AT, 90, None),
+        PostedArticle("https://b.test/d", AT, 50, AT),
+    )
+    with pytest.raises(ValueError, match="timezone-aware"):
+        PostedArticle("https://a.test/d", datetime(2026, 3, 10))

@@ -8,7 +8,9 @@ import pytest
 
 from briefings.briefing import BriefingRequest, assemble
 from briefings.explain import explain
+from briefings.filters import Filters
 from briefings.model import Store
+from briefings.repeats import PostedArticle, PostedLog
 from briefings.store import load_store
 from briefings.urls import canonical_url
 from tests.conftest import SAMPLE_STORE
@@ -92,6 +94,13 @@ def test_included(store: Store) -> None:
         BriefingRequest(at=AT, per_topic=2),
         BriefingRequest(at=AT, min_quality=70, topics=("Technology",)),
         BriefingRequest(at=AT - timedelta(days=2), window=timedelta(days=3)),
+        BriefingRequest(at=AT, top_stories=3, per_topic=2),
+        BriefingRequest(
+            at=AT,
+            top_stories=3,
+            filters=Filters.parse(exclude="Kestrel, breach", outlets="harborledger.test"),
+            posted=PostedLog((PostedArticle(KESTREL_COPY, AT - timedelta(days=1), 500),)),
+        ),
     ],
 )
 def test_explanation_agrees_with_the_briefing_for_every_article(
@@ -102,9 +111,9 @@ def test_explanation_agrees_with_the_briefing_for_every_article(
         canonical_url(m.url)
         for section in briefing.sections
         for story in section.stories
-        for m in (story.lead, *story.also)
+        for m in story.articles
         if m.url
-    }
+    } | {canonical_url(m.url) for story in briefing.top_stories for m in story.articles if m.url}
     for article in store.articles:
         if article.url:
             result = explain(article.url, store.articles, store.catalog, request_)
@@ -112,3 +121,59 @@ def test_explanation_agrees_with_the_briefing_for_every_article(
                 article.path,
                 result.verdict,
             )
+
+
+def test_filtered_out_by_outlet(store: Store) -> None:
+    result = explain(
+        KESTREL_LEAD,
+        store.articles,
+        store.catalog,
+        BriefingRequest(at=AT, filters=Filters.parse(outlets="www.circuitreview.test")),
+    )
+    assert result.verdict == "Filtered out by outlet circuitreview.test."
+    assert [(s.name, s.passed) for s in result.stages][-1] == ("filters", False)
+
+
+def test_filtered_out_by_words(store: Store) -> None:
+    verdict, failed = _why(store, KESTREL_LEAD, filters=Filters(exclude=("kestrel",)))
+    assert verdict == "Filtered out by exclude 'kestrel'." and failed == ["filters"]
+    verdict, failed = _why(store, KESTREL_LEAD, filters=Filters(include=("zebra", "llama")))
+    assert verdict == "Does not contain any of: 'zebra', 'llama'." and failed == ["filters"]
+    result = explain(
+        KESTREL_LEAD,
+        store.articles,
+        store.catalog,
+        BriefingRequest(at=AT, filters=Filters(exclude=("zebra",))),
+    )
+    assert result.included
+    assert ("filters", True, "passes the filters (without 'zebra')") in [
+        (s.name, s.passed, s.detail) for s in result.stages
+    ]
+
+
+def test_already_posted_on_a_date(store: Store) -> None:
+    # the other outlet's copy was posted yesterday: the story is the one posted
+    posted = PostedLog((PostedArticle(KESTREL_COPY, AT - timedelta(days=1), 500),))
+    verdict, failed = _why(store, KESTREL_LEAD, posted=posted)
+    assert verdict == "Already posted on 2026-03-09." and failed == ["posted"]
+
+
+def test_posted_and_updated_since(store: Store) -> None:
+    posted = PostedLog((PostedArticle(KESTREL_LEAD, AT - timedelta(days=1), 100),))
+    result = explain(
+        KESTREL_LEAD, store.articles, store.catalog, BriefingRequest(at=AT, posted=posted)
+    )
+    assert result.included
+    stage = next(s for s in result.stages if s.name == "posted")
+    assert stage.passed and "changed since: shown again as Updated" in stage.detail
+
+
+def test_a_top_story(store: Store) -> None:
+    request = BriefingRequest(at=AT, top_stories=3)
+    briefing = assemble(store.articles, store.catalog, request)
+    assert briefing.top_stories[1].lead.url == KESTREL_LEAD
+    result = explain(KESTREL_LEAD, store.articles, store.catalog, request)
+    assert result.verdict == "Included: top story 2."
+    assert result.stages[-1].detail == "top story 2 of 3"
+    copy = explain(KESTREL_COPY, store.articles, store.catalog, request)
+    assert copy.included and copy.verdict.endswith("in the top stories.")

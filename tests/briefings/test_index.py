@@ -395,6 +395,20 @@ def test_repaired_urls_and_notes_follow_load_store(tmp_path: Path) -> None:
         assert_matches_load_store(index, root)
 
 
+def test_updated_date_time_round_trips_through_the_index(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    updated = article_text("Updated robot").replace(
+        "publishedDateTime:", "updatedDateTime: 2026-03-10T07:30:00+02:00\npublishedDateTime:"
+    )
+    write(root, "updated.md", updated)
+    write(root, "plain.md", article_text("Plain robot"))
+    with StoreIndex(root) as index:
+        index.sync()
+        got = {a.path: a.updated_at for a in index.articles_between(*EVER)}
+        assert got == {"updated.md": datetime(2026, 3, 10, 5, 30, tzinfo=UTC), "plain.md": None}
+        assert_matches_load_store(index, root)
+
+
 def test_unexpected_yaml_failure_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     root = tmp_path / "store"
     write(root, "good.md", article_text("Fine robot"))

@@ -38,6 +38,41 @@ def test_good_file_loads_all_fields(store_root: Path) -> None:
     assert (article.quality, article.heat, article.published) == (50, 5, True)
     assert article.provider is not None and article.provider.domain == "example.test"
     assert article.topics == ("Robotics",)
+    assert article.updated_at is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-03-10T09:30:00+01:00", "2026-03-10T08:30:00+00:00"),
+        ("2026-03-10 08:30", "2026-03-10T08:30:00+00:00"),
+        ("2026-03-11", "2026-03-11T00:00:00+00:00"),
+        ("null", None),
+        ('""', None),
+    ],
+)
+def test_updated_date_time_is_read_like_the_published_one(
+    tmp_path: Path, value: str, expected: str | None
+) -> None:
+    text = GOOD_FRONT_MATTER.replace("heat: 5", f"heat: 5\nupdatedDateTime: {value}")
+    write(tmp_path, "news/good.md", text)
+    store = load_store(tmp_path)
+    (article,) = store.articles
+    assert (article.updated_at.isoformat() if article.updated_at else None) == expected
+    assert store.notes == ()
+
+
+@pytest.mark.parametrize("value", ["'yesterday-ish'", "[2026]", "{a: 1}", "12"])
+def test_a_malformed_updated_date_time_is_a_note_not_a_lost_article(
+    tmp_path: Path, value: str
+) -> None:
+    text = GOOD_FRONT_MATTER.replace("heat: 5", f"heat: 5\nupdatedDateTime: {value}")
+    write(tmp_path, "news/good.md", text)
+    store = load_store(tmp_path)
+    (article,) = store.articles
+    assert article.updated_at is None and store.problems == ()
+    [note] = store.notes
+    assert "updatedDateTime" in note.reason and note.reason.endswith("; ignored")
 
 
 @pytest.mark.parametrize(
