@@ -1,12 +1,12 @@
 """The discord.py client of briefing-bot: command tree, start-up and shutdown.
 
-Built only by the composition root (:mod:`bot.app`), which hands it every service. Start-up
-work happens in ``setup_hook`` — load the store, register this process's instance, start the
-scheduler, sync the global commands — because ``on_ready``
-fires again on every reconnect; the first ``on_ready`` only triggers the start-up catch-up
-(once, guarded). ``close()`` stops in order, each step bounded (see :meth:`BriefingBot.close`).
-The client's default ``allowed_mentions`` is ``AllowedMentions.none()``: nothing it sends can
-ping, even where a call forgets to say so.
+Built only by the composition root (:mod:`bot.app`), which hands it every service, its command
+tree (the features' commands already registered) and its health server. Start-up work happens
+in ``setup_hook`` — load the store, register this process's instance, start the scheduler,
+sync the global commands — because ``on_ready`` fires again on every reconnect; the first
+``on_ready`` only triggers the start-up catch-up (once, guarded). ``close()`` stops in order,
+each step bounded (see :meth:`BriefingBot.close`). The client's default ``allowed_mentions``
+is ``AllowedMentions.none()``: nothing it sends can ping, even where a call forgets to say so.
 """
 
 from __future__ import annotations
