@@ -9,12 +9,17 @@ migrated from the one-per-server table keeps posting.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.scheduler import channel_job_id
 from bot.state import schedules
+from bot.state.database import alembic_config, run_locked
 from bot.state.deliveries import DeliveryKind, DeliveryStatus
 from bot.usecases.requests import briefing_request
 from tests.bot.harness import (
@@ -25,6 +30,7 @@ from tests.bot.harness import (
     text_of,
     wait_delivered,
 )
+from tests.fake_discord import FakeDiscord
 
 HEADING = "**Daily briefing**"
 
@@ -208,3 +214,46 @@ async def test_bad_input_gets_a_clear_error_and_changes_nothing(
     assert harness.bot is not None
     jobs = [j.id for j in harness.bot.services.scheduler.scheduler.get_jobs()]
     assert [j for j in jobs if j.startswith("channel:")] == [channel_job_id(before[0].id or 0)]
+
+
+async def _database_at_0002_with_an_old_schedule(
+    path: Path, guild_id: int, channel_id: int
+) -> None:
+    """The state as the one-schedule-per-server code (revision 0002) left it."""
+    engine = create_async_engine(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(
+                lambda sync: run_locked(
+                    sync, lambda locked: command.upgrade(alembic_config(locked), "0002")
+                )
+            )
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO channel_schedules (guild_id, channel_id, post_time, timezone, "
+                    "topics, min_quality, enabled, paused_reason, configured_by, updated_at) "
+                    "VALUES (:guild, :channel, '08:00', 'UTC', '[]', 0, 1, NULL, NULL, "
+                    "'2026-03-01 00:00:00')"
+                ),
+                {"guild": guild_id, "channel": channel_id},
+            )
+    finally:
+        await engine.dispose()
+
+
+async def test_a_migrated_schedule_keeps_posting(world: FakeDiscord, tmp_path: Path) -> None:
+    harness = BotHarness(world, tmp_path)
+    guild, news = harness.guild.id, harness.channel_id("news")
+    await _database_at_0002_with_an_old_schedule(tmp_path / "state.sqlite3", guild, news)
+    harness.clock.now = SAMPLE_MORNING  # 08:30: the 08:00 post is due
+    await harness.start()
+    try:
+        assert await schedule_id(harness) == guild  # the old schedule kept its guild id
+        sent = await wait_delivered(harness, DeliveryKind.CHANNEL, guild)
+        assert sent.status == DeliveryStatus.SENT  # by the start-up catch-up
+        assert _briefings(harness, "news") == 1
+        listed = await _command(harness, "list")
+        assert "**daily**" in listed and "every day" in listed and "headlines" in listed
+    finally:
+        await harness.close()
