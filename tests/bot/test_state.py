@@ -293,9 +293,9 @@ async def test_saving_replaces_re_enables_and_unpauses(db: Database) -> None:
 
 
 async def test_active_schedules_skip_disabled_and_paused_ones(db: Database) -> None:
-    ids = {}
+    ids: dict[int, int] = {}
     for guild_id in (4, 1, 3, 2):
-        ids[guild_id] = (await save_schedule(db, _schedule(guild_id), now=NOW)).id
+        ids[guild_id] = (await save_schedule(db, _schedule(guild_id), now=NOW)).id or 0
     assert await disable_schedule(db, ids[2], now=NOW)
     await pause_schedule(db, ids[3], "channel deleted", now=NOW)
 
