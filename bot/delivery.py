@@ -55,7 +55,7 @@ from bot.sending import (
     send_with_retries,
     unrecorded,
 )
-from bot.state import Database, deliveries, schedules, subscriptions
+from bot.state import Database, deliveries, posted, schedules, subscriptions
 from bot.state.deliveries import Claimant, ClaimKey, Delivery, DeliveryKind, DeliveryStatus
 from bot.state.schedules import ChannelSchedule
 from bot.state.subscriptions import DigestSettings
@@ -131,11 +131,18 @@ class Deliverer:
             self.db, kind, schedule_id, day, now=now, claimant=self.claimant
         ):
             return Outcome(DeliveryStatus.ALREADY)
-        briefing = self.library.briefing(briefing_request(schedule, due, per_topic=self.per_topic))
+        log_before = await posted.posted_log(self.db, schedule_id, at=due)
+        request = briefing_request(schedule, due, per_topic=self.per_topic, posted=log_before)
+        briefing = self.library.briefing(request)
         zone = ZoneInfo(schedule.timezone)
-        messages = render_briefing(briefing, heading=daily_heading(due, zone), zone=zone)
+        messages = render_briefing(
+            briefing, heading=daily_heading(due, zone), zone=zone, length=schedule.length
+        )
         channel = self.sender.channel(schedule.channel_id, guild_id)
         outcome = await self._send_all(kind, schedule_id, day, channel, messages, prior)
+        if outcome.status is DeliveryStatus.SENT:  # remembered for the next ones: no repeats
+            shown = briefing.posted_articles(due)
+            await posted.record_posted(self.db, schedule_id, shown, now=self.clock())
         if outcome.status is DeliveryStatus.PAUSED:
             await schedules.pause_schedule(self.db, schedule_id, outcome.detail, now=self.clock())
             await self._tell_admin(schedule, outcome.detail)

@@ -139,6 +139,8 @@ def parse_days(text: str | None) -> tuple[int, ...]:
         return _DAY_SETS[cleaned]
     weekly = cleaned.startswith("weekly")
     words = [w for w in re.split(r"[,\s/]+", cleaned.removeprefix("weekly")) if w]
+    if weekly and words[:1] == ["on"]:  # "weekly on Friday", as format_days writes it
+        words = words[1:]
     if weekly and len(words) != 1:
         raise UseCaseError("A weekly briefing posts on one day: say which, e.g. `weekly friday`.")
     chosen: set[int] = set()

@@ -96,7 +96,9 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await usecases.preview(services, interaction.guild_id, topic=topic, name=name)
-        messages = render_briefing(result.briefing, heading=result.heading, zone=result.zone)
+        messages = render_briefing(
+            result.briefing, heading=result.heading, zone=result.zone, length=result.length
+        )
         await send_messages(
             interaction, messages, empty="Nothing was published in the last 24 hours."
         )

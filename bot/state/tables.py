@@ -145,6 +145,24 @@ class ChannelScheduleRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class PostedArticleRow(Base):
+    """An article a schedule posted: the no-repeats log (see :mod:`briefings.repeats`)."""
+
+    __tablename__ = "posted_articles"
+    __table_args__ = (Index("posted_articles_schedule_time", "schedule_id", "posted_at"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    schedule_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("briefing_schedules.id", ondelete="CASCADE")
+    )
+    url: Mapped[str] = mapped_column(Text)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    quality: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
 class DigestUserRow(Base):
     """A user receiving a DM digest: when, in which zone, and whether it is paused."""
 

@@ -3,8 +3,9 @@
 The daily post, ``/briefing preview`` and ``/briefing explain`` all build their
 :class:`~briefings.briefing.BriefingRequest` here, so what a preview shows and why an article
 is or is not in it always match what the channel gets: the schedule's topics, minimum
-quality and stories per topic (default ``BRIEFING_PER_TOPIC``), and its window. Without a
-schedule: every topic, no minimum, the last 24 hours.
+quality and stories per topic (default ``BRIEFING_PER_TOPIC``), its window, what it posted
+before (no repeats), and 3 top stories. Without a schedule: every topic, no minimum, the last
+24 hours.
 
 A schedule's default window is "since its previous post, at most 7 days": the time between the
 post the request is for and the slot before it in the schedule's timetable. A daily schedule
@@ -19,7 +20,8 @@ from datetime import datetime, timedelta
 
 from bot.state.schedules import ChannelSchedule
 from bot.timing import latest_due, next_due, previous_due
-from briefings.briefing import DEFAULT_WINDOW, BriefingRequest
+from briefings.briefing import DEFAULT_TOP_STORIES, DEFAULT_WINDOW, BriefingRequest
+from briefings.repeats import PostedLog
 
 MAX_WINDOW = timedelta(days=7)
 
@@ -40,18 +42,29 @@ def briefing_request(
     *,
     per_topic: int,
     topics: Sequence[str] | None = None,
+    posted: PostedLog | None = None,
 ) -> BriefingRequest:
     """The briefing of the window ending at ``at`` that ``schedule`` asks for.
 
-    ``topics``, when given, replaces the schedule's topics (a preview of one topic).
+    ``topics``, when given, replaces the schedule's topics (a preview of one topic);
+    ``posted`` is what the schedule posted before (its stories are not shown again unless
+    updated). A channel briefing opens with the :data:`DEFAULT_TOP_STORIES` best stories.
     """
     chosen = tuple(topics) if topics is not None else schedule.topics if schedule else ()
     if schedule is None:
-        return BriefingRequest(at, window=DEFAULT_WINDOW, topics=chosen, per_topic=per_topic)
+        return BriefingRequest(
+            at,
+            window=DEFAULT_WINDOW,
+            topics=chosen,
+            per_topic=per_topic,
+            top_stories=DEFAULT_TOP_STORIES,
+        )
     return BriefingRequest(
         at,
         window=schedule_window(schedule, at),
         topics=chosen,
         per_topic=schedule.per_topic or per_topic,
         min_quality=schedule.min_quality,
+        top_stories=DEFAULT_TOP_STORIES,
+        posted=posted or PostedLog(),
     )

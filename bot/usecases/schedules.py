@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.parsing import NAME_LIMIT
-from bot.state import deliveries, schedules
+from bot.state import deliveries, posted, schedules
 from bot.state.deliveries import Delivery, DeliveryKind
 from bot.state.schedules import ChannelSchedule
 from bot.state.tables import DEFAULT_POST_TIME
@@ -112,6 +112,7 @@ class Preview:
     briefing: Briefing
     zone: ZoneInfo
     now: datetime
+    length: BriefingLength = BriefingLength.SHORT
 
     @property
     def heading(self) -> str:
@@ -318,10 +319,12 @@ async def preview(
     zone = schedule.timezone if schedule else "UTC"
     now = services.clock()
     per_topic = services.settings.briefing_per_topic
+    log_before = await posted.posted_log(services.db, schedule.id if schedule else None, at=now)
     briefing = services.library.briefing(
-        briefing_request(schedule, now, per_topic=per_topic, topics=only)
+        briefing_request(schedule, now, per_topic=per_topic, topics=only, posted=log_before)
     )
-    return Preview(briefing, ZoneInfo(zone), now)
+    length = schedule.length if schedule else BriefingLength.SHORT
+    return Preview(briefing, ZoneInfo(zone), now, length)
 
 
 async def explain(
@@ -337,4 +340,6 @@ async def explain(
     if schedule is not None and schedule.active:
         at = latest_due(schedule.post_time, schedule.timezone, now, schedule.days)
     per_topic = services.settings.briefing_per_topic
-    return services.library.explain(url, briefing_request(schedule, at, per_topic=per_topic))
+    log_before = await posted.posted_log(services.db, schedule.id if schedule else None, at=at)
+    request = briefing_request(schedule, at, per_topic=per_topic, posted=log_before)
+    return services.library.explain(url, request)

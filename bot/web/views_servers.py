@@ -202,7 +202,9 @@ async def preview(request: web.Request) -> web.Response:
     try:
         result = await usecases.preview(services, guild.id, topic=topic, name=schedule)
         zone = result.zone
-        messages = render_briefing(result.briefing, heading=result.heading, zone=result.zone)
+        messages = render_briefing(
+            result.briefing, heading=result.heading, zone=result.zone, length=result.length
+        )
     except UseCaseError as error:
         errors[error.field or "form"] = error.message
     context = {

@@ -311,7 +311,7 @@ async def test_explain_says_why(harness: BotHarness) -> None:
     reply = await reply_of(inter)
     assert reply.ephemeral
     embed = reply.data["embeds"][0]
-    assert embed["title"] == "Included: story 1 in Artificial Intelligence."
+    assert embed["title"] == "Included: top story 2."  # channel briefings open with 3 top stories
     assert "✅ **published**" in embed["description"]
 
     missing = await reply_of(

@@ -58,6 +58,7 @@ BOT_TABLES = {
     "subscriptions",
     "deliveries",
     "instances",
+    "posted_articles",
 }
 SCHEDULE = ChannelSchedule(
     guild_id=1,

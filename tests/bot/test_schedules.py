@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.scheduler import channel_job_id
-from bot.state import schedules
+from bot.state import posted, schedules
 from bot.state.database import alembic_config, run_locked
 from bot.state.deliveries import DeliveryKind, DeliveryStatus
 from bot.usecases.requests import briefing_request
@@ -257,3 +257,38 @@ async def test_a_migrated_schedule_keeps_posting(world: FakeDiscord, tmp_path: P
         assert "**daily**" in listed and "every day" in listed and "headlines" in listed
     finally:
         await harness.close()
+
+
+async def test_a_schedule_does_not_repeat_what_it_posted_and_explain_says_so(
+    harness: BotHarness,
+) -> None:
+    assert harness.bot is not None
+    services = harness.bot.services
+    # a 48-hour window: Tuesday's and Wednesday's posts overlap by a day
+    await _setup(harness, time="08:45", name="overlap", window="48h", length="full")
+    schedule = await schedule_id(harness, "overlap")
+    harness.clock.now = SAMPLE_MORNING.replace(minute=46)
+    (first,) = await services.deliverer.catch_up()
+    assert first.status == DeliveryStatus.SENT
+    tuesday = [text_of(m) for m in harness.fake.messages_in(harness.channel_id("news"))]
+    assert "Tidewater Grid" in "\n".join(tuesday)
+    assert "Top stories" in "\n".join(tuesday)  # channel briefings open with 3 top stories
+    assert "The 400 MWh installation on the Ebbmouth estuary" in "\n".join(tuesday)  # full
+    log = await posted.posted_log(services.db, schedule, at=SAMPLE_MORNING.replace(hour=23))
+    assert len(log) >= 10  # every lead and "also" copy shown
+
+    harness.clock.now = datetime(2026, 3, 11, 8, 46, tzinfo=UTC)
+    url = next(p.url for p in log.articles if "tidewater-grid-switches" in p.url)
+    explained = await reply_of(
+        await harness.fake.inject_slash_command(
+            "briefing",
+            {"url": url, "name": "overlap"},
+            subcommand="explain",
+            user_id=harness.user("owner").id,
+        )
+    )
+    assert "already posted on 2026-03-10" in text_of(explained)
+    (second,) = await services.deliverer.catch_up()
+    wednesday = harness.fake.messages_in(harness.channel_id("news"))[len(tuesday) :]
+    assert second.status in (DeliveryStatus.SENT, DeliveryStatus.EMPTY)
+    assert "Tidewater Grid" not in "\n".join(text_of(m) for m in wednesday)

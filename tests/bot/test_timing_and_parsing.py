@@ -9,9 +9,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.parsing import parse_time_of_day, parse_timezone, resolve_topic, timezone_choices
+from bot.parsing import (
+    format_days,
+    format_window,
+    parse_days,
+    parse_schedule_name,
+    parse_time_of_day,
+    parse_timezone,
+    parse_window,
+    resolve_topic,
+    timezone_choices,
+)
 from bot.settings import Settings, SettingsError, load_settings
-from bot.timing import due_on, latest_due, local_day, next_due
+from bot.timing import due_on, latest_due, local_day, next_due, previous_due
 from bot.usecases import UseCaseError
 
 
@@ -142,3 +152,73 @@ def test_env_example_documents_every_setting() -> None:
     text = (ROOT / ".env.example").read_text(encoding="utf-8")
     for name in Settings.model_fields:
         assert f"{name.upper()}=" in text, f"{name.upper()} is not in .env.example"
+
+
+# --- a schedule's days, name and window --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        (None, (0, 1, 2, 3, 4, 5, 6)),
+        ("", (0, 1, 2, 3, 4, 5, 6)),
+        ("Every  day", (0, 1, 2, 3, 4, 5, 6)),
+        ("weekdays", (0, 1, 2, 3, 4)),
+        ("weekends", (5, 6)),
+        ("fri, mon,wed", (0, 2, 4)),
+        ("Tuesday Thursday", (1, 3)),
+        ("weekly friday", (4,)),
+        ("weekly on Friday", (4,)),
+        ("su", (6,)),
+    ],
+)
+def test_days_are_parsed(text: str | None, days: tuple[int, ...]) -> None:
+    assert parse_days(text) == days
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("funday", "“funday” is not a day"),
+        ("mon,t", "“t” is not a day"),  # ambiguous
+        ("weekly", "say which"),
+        ("weekly mon fri", "say which"),
+        ("mon," * 40, "at most 100 characters"),
+    ],
+)
+def test_bad_days_are_refused_with_a_sentence(text: str, message: str) -> None:
+    with pytest.raises(UseCaseError, match=message):
+        parse_days(text)
+
+
+@given(st.sets(st.integers(0, 6), min_size=1))
+def test_days_read_back_as_they_are_written(days: set[int]) -> None:
+    chosen = tuple(sorted(days))
+    assert parse_days(format_days(chosen)) == chosen
+
+
+def test_schedule_names_and_windows() -> None:
+    assert parse_schedule_name("  Morning   news ") == "Morning news"
+    assert parse_schedule_name("") == "daily"
+    with pytest.raises(UseCaseError, match="at most 32 characters"):
+        parse_schedule_name("x" * 200)
+    with pytest.raises(UseCaseError, match="letters, digits"):
+        parse_schedule_name("<@&123>")
+    assert parse_window("") is None and parse_window("auto") is None
+    assert parse_window("12h") == timedelta(hours=12) and parse_window("7 days") == timedelta(7)
+    for bad in ("8d", "0h", "soon"):
+        with pytest.raises(UseCaseError):
+            parse_window(bad)
+    assert format_window(None) == "since the previous post"
+    assert format_window(timedelta(days=7)) == "7d" and format_window(timedelta(hours=36)) == "36h"
+
+
+def test_due_times_on_chosen_weekdays_across_dst() -> None:
+    paris, at = "Europe/Paris", time(8, 0)
+    # Sunday 29 March 2026: Paris moves to summer time; a Monday/Friday schedule
+    friday = datetime(2026, 3, 27, 7, 0, tzinfo=UTC)  # 08:00 CET
+    monday = datetime(2026, 3, 30, 6, 0, tzinfo=UTC)  # 08:00 CEST
+    assert next_due(at, paris, friday, (0, 4)) == monday
+    assert latest_due(at, paris, monday - timedelta(minutes=1), (0, 4)) == friday
+    assert previous_due(at, paris, monday, (0, 4)) == friday
+    assert latest_due(at, paris, monday, (0, 4)) == monday

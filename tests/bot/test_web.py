@@ -4,6 +4,7 @@ Discord as OAuth2 provider, real SQLite, an aiohttp server on 127.0.0.1; no mock
 from __future__ import annotations
 
 import asyncio
+from datetime import time
 from pathlib import Path
 
 import aiohttp
@@ -198,7 +199,7 @@ async def test_create_a_schedule_and_see_it_with_the_slash_command(panel: PanelW
             panel.url(f"/servers/{guild.id}/schedule"),
             _schedule_form(panel, csrf_of(page)),
         )
-        assert status == 303 and location == f"/servers/{guild.id}?done=saved"
+        assert status == 303 and location == f"/servers/{guild.id}?schedule=daily&done=saved"
         status, page = await _get(http, panel.url(location))
         assert "Saved." in page and 'class="badge on"' in page and "Europe/Paris" in page
         assert "Next post:" in page
@@ -213,6 +214,45 @@ async def test_create_a_schedule_and_see_it_with_the_slash_command(panel: PanelW
     assert "**on**" in text and "07:30 Europe/Paris" in text and "Space, Robotics" in text
 
 
+async def test_a_server_page_lists_several_schedules_and_edits_each(panel: PanelWorld) -> None:
+    guild = panel.newsroom.id
+    async with panel.client() as http:
+        await panel.sign_in(http, "owner")
+        _, page = await _get(http, panel.url(f"/servers/{guild}"))
+        await _post(
+            http, panel.url(f"/servers/{guild}/schedule"), _schedule_form(panel, csrf_of(page))
+        )
+        _, page = await _get(http, panel.url(f"/servers/{guild}?schedule="))  # add another
+        assert "New briefing" in page
+        form = _schedule_form(panel, csrf_of(page), name="Recap", days="weekly friday")
+        status, _, location = await _post(http, panel.url(f"/servers/{guild}/schedule"), form)
+        assert status == 303 and location == f"/servers/{guild}?schedule=Recap&done=saved"
+        _, page = await _get(http, panel.url(location))
+        assert page.count('class="schedule-row"') == 2 and "weekly on Friday" in page
+        assert "Briefing “Recap”" in page
+
+        # a duplicate name is shown next to the name field, and nothing changes
+        form = _schedule_form(panel, csrf_of(page), name="daily", original="Recap")
+        status, page, _ = await _post(http, panel.url(f"/servers/{guild}/schedule"), form)
+        assert status == 400 and "already has a schedule named" in page
+        # editing the recap changes it alone
+        _, page = await _get(http, panel.url(f"/servers/{guild}?schedule=Recap"))
+        assert 'value="weekly on Friday"' in page  # the form shows the schedule's own values
+        form = _schedule_form(
+            panel,
+            csrf_of(page),
+            name="Recap",
+            original="Recap",
+            time="18:00",
+            days="weekly on Friday",
+        )
+        status, _, _ = await _post(http, panel.url(f"/servers/{guild}/schedule"), form)
+        assert status == 303
+    saved = {s.name: s for s in await schedules.guild_schedules(_db(panel), guild)}
+    assert saved["Recap"].post_time == time(18, 0) and saved["Recap"].days == (4,)
+    assert saved["daily"].post_time == time(7, 30) and saved["daily"].days == tuple(range(7))
+
+
 async def test_turning_the_briefing_off(panel: PanelWorld) -> None:
     guild = panel.newsroom.id
     async with panel.client() as http:
@@ -225,13 +265,13 @@ async def test_turning_the_briefing_off(panel: PanelWorld) -> None:
         status, _, location = await _post(
             http, panel.url(f"/servers/{guild}/schedule/disable"), {"csrf": csrf_of(page)}
         )
-        assert status == 303 and location == f"/servers/{guild}?done=disabled"
+        assert status == 303 and location == f"/servers/{guild}?schedule=daily&done=disabled"
         _, page = await _get(http, panel.url(location))
-        assert "The daily briefing is off" in page and 'class="badge off"' in page
+        assert "The briefing is off" in page and 'class="badge off"' in page
     stored = await schedules.get_schedule(_db(panel), guild)
-    assert stored is not None and not stored.enabled
+    assert stored is not None and not stored.enabled and stored.id is not None
     assert panel.harness.bot is not None
-    assert panel.harness.bot.services.scheduler.next_run(guild) is None
+    assert panel.harness.bot.services.scheduler.next_run(stored.id) is None
 
 
 @pytest.mark.parametrize(
@@ -348,7 +388,7 @@ async def test_explain_shows_each_stage(panel: PanelWorld) -> None:
         assert status == 200 and 'id="url"' in page
         async with http.get(panel.url(f"/servers/{guild}/explain"), params={"url": url}) as r:
             page = await r.text()
-        assert "Included: story 1 in Artificial Intelligence." in page
+        assert "Included: top story 2." in page
         assert "✅ <strong>published</strong>" in page
         status, page = await _get(http, panel.url(f"/servers/{guild}/explain?url=nope"))
         assert status == 400 and 'id="url-error"' in page and "full link" in page
@@ -368,8 +408,10 @@ async def test_sources_and_deliveries_are_shown(panel: PanelWorld) -> None:
         await _post(
             http, panel.url(f"/servers/{guild}/schedule"), _schedule_form(panel, csrf_of(page))
         )
+        stored = await schedules.get_schedule(db, guild)
+        assert stored is not None and stored.id is not None
         await deliveries.mark_failed(
-            db, DeliveryKind.CHANNEL, guild, date(2026, 3, 9), now=now, error="Missing <Access>"
+            db, DeliveryKind.CHANNEL, stored.id, date(2026, 3, 9), now=now, error="Missing <Access>"
         )
         _, page = await _get(http, panel.url(f"/servers/{guild}"))
     assert "2026-03-09" in page and 'class="badge failed"' in page

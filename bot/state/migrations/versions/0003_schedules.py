@@ -8,6 +8,9 @@ channel rows (``target_id``, now the schedule id) still match it, so a day alrea
 posted again and an unfinished post resumes. On PostgreSQL the id sequence then continues past
 the largest copied id (SQLite's rowid does so by itself).
 
+``posted_articles`` is the no-repeats log: what each schedule posted (URL, when, the
+article's quality and update time then), deleted with its schedule.
+
 The downgrade keeps one schedule per guild (its oldest: the migrated one when there is one).
 
 Revision ID: 0003
@@ -71,9 +74,33 @@ def upgrade() -> None:
             "COALESCE((SELECT MAX(id) FROM briefing_schedules), 0) + 1, false)"
         )
     op.drop_table("channel_schedules")
+    op.create_table(
+        "posted_articles",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+        sa.Column(
+            "schedule_id",
+            sa.BigInteger(),
+            sa.ForeignKey("briefing_schedules.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("posted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("quality", sa.Float(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.create_index(
+        "posted_articles_schedule_time", "posted_articles", ["schedule_id", "posted_at"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("posted_articles_schedule_time", table_name="posted_articles")
+    op.drop_table("posted_articles")
     op.create_table(
         "channel_schedules",
         sa.Column("guild_id", sa.BigInteger(), primary_key=True, autoincrement=False),
