@@ -26,6 +26,8 @@ from bot.usecases.schedules import ScheduleInput
 if TYPE_CHECKING:
     from bot.services import Services
 
+TOPICS_SHOWN = 300
+"""The most characters of a schedule's topics list a line shows (a setup reply stays short)."""
 LENGTHS = [Choice(name=name, value=name) for name in ("headlines", "short", "full")]
 DAYS_HELP = "every day (default), weekdays, weekends, mon,wed,fri, or weekly friday"
 WINDOW_HELP = "How far back, e.g. 24h or 7d (default: since the previous post, at most 7 days)"
@@ -42,6 +44,8 @@ def when(moment: datetime | None, zone: str) -> str:
 def describe(schedule: ChannelSchedule) -> str:
     """One line about a schedule: name, channel, time, days, topics, knobs."""
     topics = ", ".join(schedule.topics) or "all topics"
+    if len(topics) > TOPICS_SHOWN:
+        topics = topics[: TOPICS_SHOWN - 1].rsplit(",", 1)[0] + ", …"
     return (
         f"**{discord.utils.escape_markdown(schedule.name)}** — <#{schedule.channel_id}> at "
         f"{format_time_of_day(schedule.post_time)} {schedule.timezone}, "
@@ -49,6 +53,17 @@ def describe(schedule: ChannelSchedule) -> str:
         f"{schedule.length}, window {format_window(schedule.window)}, "
         f"min quality {schedule.min_quality:g})"
     )
+
+
+def _pages(lines: list[str], limit: int = 2000) -> list[str]:
+    """``lines`` joined into as few messages of at most ``limit`` characters as fit."""
+    pages: list[str] = []
+    for line in lines:
+        if pages and len(pages[-1]) + 1 + len(line) <= limit:
+            pages[-1] += "\n" + line
+        else:
+            pages.append(line[:limit])
+    return pages
 
 
 def state_of(schedule: ChannelSchedule) -> str:
@@ -209,8 +224,10 @@ def register(group: app_commands.Group, services: Services) -> None:
             f"{when(e.next_post, e.schedule.timezone) if e.schedule.active else 'none'}."
             for e in entries
         ]
-        text = "\n".join(lines) or "No briefing is set up here. Use `/briefing setup`."
-        await interaction.followup.send(text[:2000], ephemeral=True, allowed_mentions=NO_MENTIONS)
+        if not lines:
+            lines = ["No briefing is set up here. Use `/briefing setup`."]
+        for text in _pages(lines):
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @group.command(name="remove", description="Delete a briefing")
     @app_commands.describe(name="The briefing to delete")

@@ -29,7 +29,9 @@ _TABLES = (
     "digest_users",
     "deliveries",
     "instances",
+    "posted_articles",
     "briefing_schedules",
+    "channel_schedules",
     "schema_version",
     "alembic_version",
 )

@@ -65,12 +65,14 @@ PG_SKIP_REASON = (
 
 
 async def wipe_postgres(url: str) -> None:
-    """Drop the bot's tables and Alembic's version table from the database at ``url``."""
+    """Drop the bot's tables (today's and those of older revisions) and Alembic's version
+    table from the database at ``url``."""
     engine = create_async_engine(url)
     try:
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.drop_all)
-            await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            for table in ("alembic_version", "channel_schedules"):  # channel_schedules: < 0003
+                await connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
     finally:
         await engine.dispose()
 
