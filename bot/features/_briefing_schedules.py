@@ -84,6 +84,16 @@ def name_autocomplete(services: Services) -> Completer:
     return complete
 
 
+async def _saved(interaction: discord.Interaction, verb: str, done: usecases.SetUp) -> None:
+    schedule = done.schedule
+    await interaction.followup.send(
+        f"{verb} {describe(schedule)}.\n"
+        f"It will be posted next {when(done.next_post, schedule.timezone)}.",
+        ephemeral=True,
+        allowed_mentions=NO_MENTIONS,
+    )
+
+
 def _channel_id(channel: app_commands.AppCommandChannel | None) -> int | None:
     if channel is None:
         return None
@@ -146,12 +156,7 @@ def register(group: app_commands.Group, services: Services) -> None:
             configured_by=interaction.user.id,
             check_channel=ChannelChecker(interaction.client),
         )
-        await interaction.followup.send(
-            f"Added {describe(done.schedule)}.\n"
-            f"It will be posted next {when(done.next_post, done.schedule.timezone)}.",
-            ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
-        )
+        await _saved(interaction, "Added", done)
 
     @group.command(name="edit", description="Change a briefing; it is turned on again")
     @app_commands.describe(
@@ -206,12 +211,7 @@ def register(group: app_commands.Group, services: Services) -> None:
             configured_by=interaction.user.id,
             check_channel=ChannelChecker(interaction.client),
         )
-        await interaction.followup.send(
-            f"Saved {describe(done.schedule)}.\n"
-            f"Next post: {when(done.next_post, done.schedule.timezone)}.",
-            ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
-        )
+        await _saved(interaction, "Saved", done)
 
     @group.command(name="list", description="This server's briefings and their next posts")
     @manage_guild
