@@ -5,6 +5,10 @@ After a channel briefing is sent, :func:`record_posted` stores
 :func:`posted_log` (the last :data:`KEEP` of it), so a story is not posted again unless it was
 updated since. Rows older than :data:`KEEP` are deleted when a schedule records a new post,
 and a schedule's rows go with it.
+
+A post is recorded once its delivery is marked sent, in a transaction of its own: if the
+process dies between the two, that post's stories may be shown once more the next day (never
+lost, never posted twice the same day).
 """
 
 from __future__ import annotations

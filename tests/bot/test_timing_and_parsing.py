@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -21,8 +22,10 @@ from bot.parsing import (
     timezone_choices,
 )
 from bot.settings import Settings, SettingsError, load_settings
+from bot.state.schedules import ChannelSchedule
 from bot.timing import due_on, latest_due, local_day, next_due, previous_due
 from bot.usecases import UseCaseError
+from bot.usecases.requests import schedule_window
 
 
 @pytest.mark.parametrize(
@@ -222,3 +225,20 @@ def test_due_times_on_chosen_weekdays_across_dst() -> None:
     assert latest_due(at, paris, monday - timedelta(minutes=1), (0, 4)) == friday
     assert previous_due(at, paris, monday, (0, 4)) == friday
     assert latest_due(at, paris, monday, (0, 4)) == monday
+
+
+def test_a_schedules_default_window_reaches_back_to_its_previous_slot() -> None:
+    weekdays = ChannelSchedule(1, 2, time(7, 0), "Europe/Paris", days=(0, 1, 2, 3, 4))
+    monday = datetime(2026, 3, 9, 6, 0, tzinfo=UTC)  # 07:00 CET
+    assert schedule_window(weekdays, monday) == timedelta(days=3)  # since Friday
+    assert schedule_window(weekdays, monday + timedelta(days=1)) == timedelta(days=1)
+    # between posts (a preview): the window of the next post
+    assert schedule_window(weekdays, monday - timedelta(hours=1)) == timedelta(days=3)
+    daily = replace(weekdays, days=tuple(range(7)))
+    after_dst = datetime(2026, 3, 29, 5, 0, tzinfo=UTC)  # Sunday 07:00 CEST: the clocks jumped
+    assert schedule_window(daily, after_dst) == timedelta(hours=23)
+    weekly = replace(weekdays, days=(4,))
+    assert schedule_window(weekly, datetime(2026, 4, 3, 5, 0, tzinfo=UTC)) == timedelta(days=7)
+    assert schedule_window(replace(weekly, window=timedelta(hours=12)), monday) == timedelta(
+        hours=12
+    )
