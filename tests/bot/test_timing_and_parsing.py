@@ -238,7 +238,11 @@ def test_a_schedules_default_window_reaches_back_to_its_previous_slot() -> None:
     after_dst = datetime(2026, 3, 29, 5, 0, tzinfo=UTC)  # Sunday 07:00 CEST: the clocks jumped
     assert schedule_window(daily, after_dst) == timedelta(hours=23)
     weekly = replace(weekdays, days=(4,))
-    assert schedule_window(weekly, datetime(2026, 4, 3, 5, 0, tzinfo=UTC)) == timedelta(days=7)
+    assert schedule_window(weekly, datetime(2026, 4, 10, 5, 0, tzinfo=UTC)) == timedelta(days=7)
+    # the week the clocks jumped is an hour shorter: since the previous post, exactly
+    assert schedule_window(weekly, datetime(2026, 4, 3, 5, 0, tzinfo=UTC)) == timedelta(
+        days=7, hours=-1
+    )
     assert schedule_window(replace(weekly, window=timedelta(hours=12)), monday) == timedelta(
         hours=12
     )
