@@ -140,12 +140,18 @@ async def edit(
 ) -> SetUp:
     """Change the server's schedule ``name`` (``/briefing edit``): the given inputs replace its
     own (``changes.name`` renames it); it is enabled and unpaused again."""
-    schedule = await pick(services, guild_id, name)
-    assert schedule is not None
+    schedule = await _named(services, guild_id, name)
     changed = apply_input(schedule, changes, known_topics(services))
     if configured_by is not None:
         changed = replace(changed, configured_by=configured_by)
     return await _store(services, changed, check_channel)
+
+
+async def _named(services: Services, guild_id: int, name: str) -> ChannelSchedule:
+    schedule = await pick(services, guild_id, name)
+    if schedule is None:
+        raise UseCaseError("No briefing is set up here. Use `/briefing setup`.", field="name")
+    return schedule
 
 
 async def _store(
@@ -178,8 +184,8 @@ async def list_schedules(services: Services, guild_id: int) -> list[ScheduleEntr
 
 async def remove(services: Services, guild_id: int, name: str) -> ChannelSchedule:
     """Delete the server's schedule ``name`` (``/briefing remove``); returns what it was."""
-    schedule = await pick(services, guild_id, name)
-    assert schedule is not None and schedule.id is not None
+    schedule = await _named(services, guild_id, name)
+    assert schedule.id is not None
     services.scheduler.remove_channel(schedule.id)
     await schedules.remove_schedule(services.db, schedule.id)
     return schedule
