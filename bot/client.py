@@ -1,142 +1,71 @@
 """The discord.py client of briefing-bot: command tree, start-up and shutdown.
 
-Built only by the composition root (:mod:`bot.app`), which hands it every service. Start-up
-work happens in ``setup_hook`` — load the store, register this process's instance, register
-the features' commands, start the scheduler, sync the global commands — because ``on_ready``
-fires again on every reconnect; the first ``on_ready`` only triggers the start-up catch-up
-(once, guarded). ``close()`` stops in order, each step bounded (see :meth:`BriefingBot.close`).
-The client's default ``allowed_mentions`` is ``AllowedMentions.none()``: nothing it sends can
-ping, even where a call forgets to say so.
+Built only by the composition root (:mod:`bot.app`), which hands it every service, its command
+tree (the features' commands already registered) and its health server. Start-up work happens
+in ``setup_hook`` — load the store, register this process's instance, start the scheduler,
+sync the global commands — because ``on_ready`` fires again on every reconnect; the first
+``on_ready`` only triggers the start-up catch-up (once, guarded). ``close()`` stops in order,
+each step bounded (see :meth:`BriefingBot.close`). The client's default ``allowed_mentions``
+is ``AllowedMentions.none()``: nothing it sends can ping, even where a call forgets to say so.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
 from discord import app_commands
 
-from bot.delivery import Deliverer, RetryPolicy
 from bot.health import HealthServer
-from bot.library import ArticleLibrary
-from bot.liveness import Instance
-from bot.metrics import Metrics, observe_command
-from bot.scheduler import BriefingScheduler
-from bot.settings import Settings
-from bot.source_snapshot import SourceSnapshot, snapshot_path
-from bot.sources import SourceLimits, SourcePoller
-from bot.state import Database, deliveries
-from bot.timing import Clock
+from bot.metrics import observe_command
+from bot.services import Services
 from bot.tree import BriefingTree
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True, slots=True)
-class Services:
-    """What the features need, handed to each feature's ``setup``."""
-
-    settings: Settings
-    db: Database
-    library: ArticleLibrary
-    deliverer: Deliverer
-    scheduler: BriefingScheduler
-    clock: Clock
-    metrics: Metrics
-    sources: SourcePoller
-    instance: Instance
+TreeFactory = Callable[[discord.Client], BriefingTree]
+"""Builds the command tree of a client (discord.py ties a tree to its client at creation)."""
+HealthFactory = Callable[[discord.AutoShardedClient], HealthServer | None]
+"""Builds the health server (and web panel) watching a client; None when neither is enabled."""
 
 
 class BriefingBot(discord.AutoShardedClient):
     """The bot: a sharded client with an application-command tree (no prefix commands).
 
-    ``SHARD_COUNT``/``SHARD_IDS`` choose the shards this process runs (default: all of them,
-    as many as Discord recommends). A ``WORKER_ONLY`` process connects to no shard: it logs in
-    over REST and only helps with DM digests.
+    It builds nothing: the composition root hands it the services, a factory of its command
+    tree (features registered) and, when enabled, of its health server, as discord.py's
+    ``commands.Bot`` takes a ``tree_cls``. ``client_options`` go to discord.py (shards, the
+    HTTP trace counting rate limits, test timeouts). ``SHARD_COUNT``/``SHARD_IDS`` choose the
+    shards this process runs; a ``WORKER_ONLY`` process connects to no shard: it logs in over
+    REST and only helps with DM digests.
     """
 
     def __init__(
         self,
-        settings: Settings,
-        db: Database,
-        library: ArticleLibrary,
+        services: Services,
         *,
-        clock: Clock,
+        tree: TreeFactory,
+        health: HealthFactory | None = None,
         **client_options: Any,
     ) -> None:
-        metrics = Metrics()
-        options: dict[str, Any] = dict(client_options)
-        if settings.shard_ids is not None:
-            options["shard_ids"] = list(settings.shard_ids)
         super().__init__(
             intents=discord.Intents.default(),
             allowed_mentions=discord.AllowedMentions.none(),
-            http_trace=metrics.http_trace(),
-            shard_count=settings.shard_count,
-            **options,
+            **client_options,
         )
-        grace = timedelta(hours=settings.misfire_grace_hours)
-        instance = Instance(db, settings.process_name(), clock=clock)
-        deliverer = Deliverer(
-            self,
-            db,
-            library,
-            clock=clock,
-            grace=grace,
-            per_topic=settings.briefing_per_topic,
-            retry=RetryPolicy(settings.send_retry_attempts, settings.send_retry_delay_seconds),
-            metrics=metrics,
-            owns_guild=settings.owns_guild,
-            claimant=deliveries.Claimant(
-                holder=instance.id,
-                lease=timedelta(seconds=settings.claim_lease_seconds),
-                holder_timeout=timedelta(seconds=settings.heartbeat_timeout_seconds),
-            ),
-        )
-        sources = SourcePoller(
-            settings.article_sources,
-            clock=clock,
-            limits=SourceLimits(
-                timeout_seconds=settings.source_timeout_seconds,
-                max_bytes=settings.source_max_bytes,
-                max_pages=settings.source_max_pages,
-            ),
-            snapshot=_snapshot_of(settings),
-        )
-        scheduler = BriefingScheduler(
-            db,
-            deliverer,
-            library,
-            grace=grace,
-            store_rescan=timedelta(seconds=settings.store_rescan_seconds),
-            sources=sources,
-            source_poll=timedelta(seconds=settings.source_poll_seconds),
-            catch_up_every=timedelta(seconds=settings.catch_up_seconds),
-            instance=instance,
-            heartbeat_every=timedelta(seconds=settings.heartbeat_seconds),
-        )
-        self.services = Services(
-            settings, db, library, deliverer, scheduler, clock, metrics, sources, instance
-        )
+        self.services = services
+        self.tree = tree(self)
+        self.health = health(self) if health is not None else None
         self._caught_up_at_start = False
-        self.health = HealthServer.for_settings(self, settings)  # also the web panel's server
-        self.tree = BriefingTree(
-            self, rate=settings.command_rate, per=settings.command_per_seconds, clock=clock
-        )
         self._stopping = False
 
     async def setup_hook(self) -> None:
         """Runs once per process, before the gateway connects."""
-        from bot.features import setup_features  # the features import this module
-
         await self.services.scheduler.start_sources()  # first poll now, beside the store index
         await self.services.library.refresh(force=True)
-        setup_features(self.tree, self.services)
         await self.services.instance.register()
         # a worker opens no gateway: it can deliver (over REST) as soon as it is logged in
         await self.services.scheduler.start(catch_up_now=self.services.settings.worker_only)
@@ -207,9 +136,3 @@ class BriefingBot(discord.AutoShardedClient):
             await self.services.instance.stop()
         except Exception:  # a database that is down must not stop the shutdown
             log.warning("could not mark this instance stopped", exc_info=True)
-
-
-def _snapshot_of(settings: Settings) -> SourceSnapshot | None:
-    """Where the remote sources' last good polls are kept (beside the index cache)."""
-    path = snapshot_path(settings.index_cache_path())
-    return SourceSnapshot(path) if path is not None else None

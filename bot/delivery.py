@@ -32,98 +32,68 @@ Everything is sent with ``AllowedMentions.none()``: article text can never ping 
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import aiohttp
 import discord
 
 from bot.digests import DigestComposer
+from bot.headings import daily_heading
 from bot.library import ArticleLibrary
 from bot.metrics import Metrics
 from bot.rendering import OutgoingMessage, render_briefing
+from bot.sending import (
+    DEFAULT_RETRY,
+    RetryPolicy,
+    Sender,
+    SendFailedError,
+    message_nonce,
+    send_with_retries,
+    unrecorded,
+)
 from bot.state import Database, deliveries, schedules, subscriptions
-from bot.state.deliveries import Claimant, ClaimKey, Delivery
+from bot.state.deliveries import Claimant, ClaimKey, Delivery, DeliveryKind, DeliveryStatus
 from bot.state.schedules import ChannelSchedule
 from bot.state.subscriptions import DigestSettings
 from bot.timing import Clock, latest_due, local_day
+from bot.usecases.requests import briefing_request
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "channel"
-DIGEST = "digest"
 DIGEST_CHUNK = 50
 """Digests claimed per transaction: small enough to share a slot between processes."""
-
-# Discord errors that mean "this target cannot receive posts until a person fixes something".
-PAUSING_ERRORS = {
-    50013: "I am missing permissions in the briefing channel (Send Messages, Embed Links).",
-    50001: "I cannot see the briefing channel (Missing Access).",
-    10003: "The briefing channel no longer exists.",
-    50007: "Discord refused the DM: your DMs from this server's members are closed.",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How often and how patiently one message is re-sent after a 5xx or a dropped connection."""
-
-    attempts: int = 3
-    first_delay: float = 1.0
-    factor: float = 3.0
-
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait after failed attempt number ``attempt`` (0-based)."""
-        return self.first_delay * self.factor**attempt
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What a delivery attempt did, for logs and tests."""
 
-    status: str  # "sent", "empty", "already", "not-due", "failed", "paused"
+    status: DeliveryStatus
     message_ids: tuple[int, ...] = ()
     detail: str = ""
 
 
-class SendFailedError(Exception):
-    """A message could not be sent; ``reason`` is person-readable, ``pause`` stops retries."""
-
-    def __init__(self, reason: str, *, pause: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.pause = pause
-
-
-def message_nonce(kind: str, target_id: int, day: date, part: int) -> int:
-    """A stable nonce for one part of one delivery (Discord allows up to 25 characters)."""
-    digest = hashlib.blake2b(f"{kind}:{target_id}:{day}:{part}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> 1
-
-
 class Deliverer:
-    """Sends channel briefings and DM digests through a discord.py client."""
+    """Sends channel briefings and DM digests through a :class:`~bot.sending.Sender`."""
 
     def __init__(
         self,
-        client: discord.Client,
+        sender: Sender,
         db: Database,
         library: ArticleLibrary,
         *,
         clock: Clock,
         grace: timedelta,
         per_topic: int,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         metrics: Metrics | None = None,
         owns_guild: Callable[[int], bool] = lambda guild_id: True,
         claimant: Claimant = deliveries.ANONYMOUS,
     ) -> None:
-        self.client = client
+        self.sender = sender
         self.db = db
         self.library = library
         self.clock = clock
@@ -141,30 +111,31 @@ class Deliverer:
         """Post today's briefing of ``guild_id`` if it is due and not yet posted."""
         schedule = await schedules.get_schedule(self.db, guild_id)
         if schedule is None or not schedule.active:
-            return Outcome("paused", detail="no active schedule")
+            return Outcome(DeliveryStatus.PAUSED, detail="no active schedule")
         now = self.clock()
         due = latest_due(schedule.post_time, schedule.timezone, now)
         if now - due > self.grace:
-            return Outcome("not-due", detail=f"missed by more than the grace period ({due:%H:%M})")
+            return Outcome(
+                DeliveryStatus.NOT_DUE, detail=f"missed by more than the grace period ({due:%H:%M})"
+            )
         day = local_day(due, schedule.timezone)
-        prior = await deliveries.get_delivery(self.db, CHANNEL, guild_id, day)
+        prior = await deliveries.get_delivery(self.db, DeliveryKind.CHANNEL, guild_id, day)
         if prior is None and schedule.updated_at is not None and due < schedule.updated_at:
             # Set up after today's time: the first post is the next one, not a surprise post
             # minutes after `/briefing setup`. (A day that failed is still retried.)
-            return Outcome("not-due", detail="set up after today's post time")
+            return Outcome(DeliveryStatus.NOT_DUE, detail="set up after today's post time")
         if not await deliveries.claim(
-            self.db, CHANNEL, guild_id, day, now=now, claimant=self.claimant
+            self.db, DeliveryKind.CHANNEL, guild_id, day, now=now, claimant=self.claimant
         ):
-            return Outcome("already")
-        briefing = self.library.briefing(
-            due, topics=schedule.topics, per_topic=self.per_topic, min_quality=schedule.min_quality
-        )
+            return Outcome(DeliveryStatus.ALREADY)
+        briefing = self.library.briefing(briefing_request(schedule, due, per_topic=self.per_topic))
         zone = ZoneInfo(schedule.timezone)
-        heading = f"**Daily briefing** · {due.astimezone(zone):%A %d %B %Y}"
-        messages = render_briefing(briefing, heading=heading, zone=zone)
-        channel = self.client.get_partial_messageable(schedule.channel_id, guild_id=guild_id)
-        outcome = await self._send_all(CHANNEL, guild_id, day, channel, messages, prior)
-        if outcome.status == "paused":
+        messages = render_briefing(briefing, heading=daily_heading(due, zone), zone=zone)
+        channel = self.sender.channel(schedule.channel_id, guild_id)
+        outcome = await self._send_all(
+            DeliveryKind.CHANNEL, guild_id, day, channel, messages, prior
+        )
+        if outcome.status is DeliveryStatus.PAUSED:
             await schedules.pause_schedule(self.db, guild_id, outcome.detail, now=self.clock())
             await self._tell_admin(schedule, outcome.detail)
         log.info(
@@ -176,28 +147,28 @@ class Deliverer:
             len(outcome.message_ids),
             outcome.detail,
             extra={
-                "kind": CHANNEL,
+                "kind": DeliveryKind.CHANNEL,
                 "guild_id": guild_id,
                 "channel_id": schedule.channel_id,
                 "day": str(day),
                 "status": outcome.status,
             },
         )
-        self.metrics.count_delivery(CHANNEL, outcome.status)
+        self.metrics.count_delivery(DeliveryKind.CHANNEL, outcome.status)
         return outcome
 
     async def _tell_admin(self, schedule: ChannelSchedule, reason: str) -> None:
         """DM the member who set the schedule up that it is paused, and why (once per pause)."""
         if schedule.configured_by is None:
             return
-        guild = self.client.get_guild(schedule.guild_id)
-        where = f"**{discord.utils.escape_markdown(guild.name)}**" if guild else "your server"
+        name = self.sender.guild_name(schedule.guild_id)
+        where = f"**{discord.utils.escape_markdown(name)}**" if name else "your server"
         text = (
             f"I paused the daily briefing of {where} (channel <#{schedule.channel_id}>): {reason} "
             "Fix it, then run `/briefing setup` again to resume."
         )
         try:
-            dm = await self.client.create_dm(discord.Object(schedule.configured_by))
+            dm = await self.sender.open_dm(schedule.configured_by)
             await dm.send(text, allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException as error:
             log.warning(
@@ -215,11 +186,6 @@ class Deliverer:
             lambda due: self.library.briefings_by_topics(due, per_topic=self.per_topic)
         )
 
-    async def deliver_digest(self, settings: DigestSettings) -> Outcome:
-        """Send today's digest of ``settings.user_id``'s topics if due and not yet sent."""
-        (outcome,) = await self.deliver_digests([settings])
-        return outcome
-
     async def deliver_digests(self, users: Sequence[DigestSettings]) -> list[Outcome]:
         """Send every due digest of ``users`` that no one has sent or is sending.
 
@@ -233,23 +199,23 @@ class Deliverer:
         due: list[tuple[DigestSettings, datetime, date]] = []
         for user in users:
             if user.paused_reason:
-                outcomes[user.user_id] = Outcome("paused", detail=user.paused_reason)
+                outcomes[user.user_id] = Outcome(DeliveryStatus.PAUSED, detail=user.paused_reason)
                 continue
             moment = latest_due(user.post_time, user.timezone, now)
             if now - moment > self.grace:
-                outcomes[user.user_id] = Outcome("not-due")
+                outcomes[user.user_id] = Outcome(DeliveryStatus.NOT_DUE)
                 continue
             due.append((user, moment, local_day(moment, user.timezone)))
         for start in range(0, len(due), DIGEST_CHUNK):
             chunk = due[start : start + DIGEST_CHUNK]
             keys = [(user.user_id, day) for user, _, day in chunk]
-            priors = await deliveries.get_deliveries(self.db, DIGEST, keys)
+            priors = await deliveries.get_deliveries(self.db, DeliveryKind.DIGEST, keys)
             won = set(
                 await deliveries.claim_digests(self.db, keys, now=now, claimant=self.claimant)
             )
             for user, moment, day in chunk:
                 if (user.user_id, day) not in won:
-                    outcomes[user.user_id] = Outcome("already")
+                    outcomes[user.user_id] = Outcome(DeliveryStatus.ALREADY)
                     continue
                 prior = priors.get((user.user_id, day))
                 work = self._send_digest(user, moment, day, prior, composer)
@@ -268,13 +234,15 @@ class Deliverer:
         channel: discord.abc.Messageable | None = None
         if messages:
             try:
-                channel = await self.client.create_dm(discord.Object(settings.user_id))
+                channel = await self.sender.open_dm(settings.user_id)
             except discord.HTTPException as error:
                 detail = f"could not open a DM: {error.text or error}"
-                await self._log_failed(DIGEST, settings.user_id, day, detail)
-                return Outcome("failed", detail=detail)
-        outcome = await self._send_all(DIGEST, settings.user_id, day, channel, messages, prior)
-        if outcome.status == "paused":
+                await self._log_failed(DeliveryKind.DIGEST, settings.user_id, day, detail)
+                return Outcome(DeliveryStatus.FAILED, detail=detail)
+        outcome = await self._send_all(
+            DeliveryKind.DIGEST, settings.user_id, day, channel, messages, prior
+        )
+        if outcome.status is DeliveryStatus.PAUSED:
             reason = outcome.detail
             await subscriptions.pause_digest(self.db, settings.user_id, reason, now=self.clock())
         log.info(
@@ -284,13 +252,13 @@ class Deliverer:
             outcome.status,
             outcome.detail,
             extra={
-                "kind": DIGEST,
+                "kind": DeliveryKind.DIGEST,
                 "user_id": settings.user_id,
                 "day": str(day),
                 "status": outcome.status,
             },
         )
-        self.metrics.count_delivery(DIGEST, outcome.status)
+        self.metrics.count_delivery(DeliveryKind.DIGEST, outcome.status)
         return outcome
 
     async def deliver_digest_slot(self, post_time: str, timezone: str) -> list[Outcome]:
@@ -324,7 +292,7 @@ class Deliverer:
             key
             for key in orphans
             if key not in self._taken_over
-            and (key.kind == DIGEST or self.owns_guild(key.target_id))
+            and (key.kind == DeliveryKind.DIGEST or self.owns_guild(key.target_id))
         ]
         self._taken_over = (self._taken_over & set(orphans)) | set(mine)
         if not mine:
@@ -333,12 +301,12 @@ class Deliverer:
         outcomes = [
             await self._safely(self.deliver_channel(key.target_id), key)
             for key in mine
-            if key.kind == CHANNEL
+            if key.kind == DeliveryKind.CHANNEL
         ]
         users = [
             settings
             for key in mine
-            if key.kind == DIGEST
+            if key.kind == DeliveryKind.DIGEST
             and (settings := await subscriptions.digest_settings(self.db, key.target_id))
         ]
         return outcomes + await self.deliver_digests(users)
@@ -349,13 +317,13 @@ class Deliverer:
             return await work
         except Exception:  # one broken target never stops the others
             log.exception("delivery to %r failed unexpectedly", target)
-            return Outcome("failed", detail="unexpected error")
+            return Outcome(DeliveryStatus.FAILED, detail="unexpected error")
 
     # --- sending -----------------------------------------------------------------------------
 
     async def _send_all(
         self,
-        kind: str,
+        kind: DeliveryKind,
         target_id: int,
         day: date,
         channel: discord.abc.Messageable | None,
@@ -364,77 +332,40 @@ class Deliverer:
     ) -> Outcome:
         if not messages or channel is None:
             await self._log_sent(kind, target_id, day, ())
-            return Outcome("empty")
+            return Outcome(DeliveryStatus.EMPTY)
         sent = list(prior.message_ids) if prior is not None else []
         try:
             if prior is not None:  # an earlier attempt may have posted more than it recorded
-                sent += await self._unrecorded(channel, prior)
+                sent += await unrecorded(channel, self.sender.own_user_id(), prior)
                 if len(sent) > len(prior.message_ids):
                     await self._log_progress(kind, target_id, day, sent)
             for part in range(len(sent), len(messages)):
                 nonce = message_nonce(kind, target_id, day, part)
-                posted = await self._send_with_retries(channel, messages[part], nonce)
+                posted = await send_with_retries(channel, messages[part], nonce, self.retry)
                 sent.append(posted.id)
                 await self._log_progress(kind, target_id, day, sent)
         except SendFailedError as error:
             await self._log_failed(kind, target_id, day, error.reason)
             log.warning("delivery %s:%s day=%s failed: %s", kind, target_id, day, error.reason)
-            return Outcome("paused" if error.pause else "failed", tuple(sent), error.reason)
+            return Outcome(
+                DeliveryStatus.PAUSED if error.pause else DeliveryStatus.FAILED,
+                tuple(sent),
+                error.reason,
+            )
         await self._log_sent(kind, target_id, day, sent)
-        return Outcome("sent", tuple(sent))
+        return Outcome(DeliveryStatus.SENT, tuple(sent))
 
-    async def _log_progress(self, kind: str, target_id: int, day: date, sent: list[int]) -> None:
+    async def _log_progress(
+        self, kind: DeliveryKind, target_id: int, day: date, sent: list[int]
+    ) -> None:
         await deliveries.record_progress(self.db, kind, target_id, day, sent, now=self.clock())
 
-    async def _log_sent(self, kind: str, target_id: int, day: date, sent: Sequence[int]) -> None:
+    async def _log_sent(
+        self, kind: DeliveryKind, target_id: int, day: date, sent: Sequence[int]
+    ) -> None:
         await deliveries.mark_sent(
             self.db, kind, target_id, day, now=self.clock(), message_ids=sent
         )
 
-    async def _log_failed(self, kind: str, target_id: int, day: date, reason: str) -> None:
+    async def _log_failed(self, kind: DeliveryKind, target_id: int, day: date, reason: str) -> None:
         await deliveries.mark_failed(self.db, kind, target_id, day, now=self.clock(), error=reason)
-
-    async def _send_with_retries(
-        self, channel: discord.abc.Messageable, message: OutgoingMessage, nonce: int
-    ) -> discord.Message:
-        reason = "no attempt made"
-        for attempt in range(self.retry.attempts):
-            try:
-                return await channel.send(
-                    content=message.content,
-                    embeds=list(message.embeds),
-                    allowed_mentions=discord.AllowedMentions.none(),
-                    nonce=nonce,
-                )
-            except discord.HTTPException as error:
-                if error.code in PAUSING_ERRORS:
-                    raise SendFailedError(PAUSING_ERRORS[error.code], pause=True) from error
-                if error.status < 500:
-                    refused = f"Discord refused the message ({error.status}): {error.text}"
-                    raise SendFailedError(refused) from error
-                reason = f"Discord error {error.status}"
-            except (TimeoutError, aiohttp.ClientError, OSError) as error:
-                reason = f"connection problem: {type(error).__name__}"
-            if attempt + 1 < self.retry.attempts:
-                await asyncio.sleep(self.retry.delay(attempt))
-        raise SendFailedError(f"{reason} (gave up after {self.retry.attempts} attempts)")
-
-    async def _unrecorded(self, channel: discord.abc.Messageable, prior: Delivery) -> list[int]:
-        """Ids of the bot's own messages in ``channel`` newer than what ``prior`` recorded."""
-        me = self.client.user
-        if me is None:
-            return []
-        after = (
-            discord.Object(prior.message_ids[-1])
-            if prior.message_ids
-            else discord.Object(discord.utils.time_snowflake(prior.claimed_at))
-        )
-        try:
-            return [
-                message.id
-                async for message in channel.history(limit=50, after=after, oldest_first=True)
-                if message.author.id == me.id
-            ]
-        except discord.HTTPException as error:
-            log.warning("could not read recent messages to resume a delivery: %s", error)
-            return []

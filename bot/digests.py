@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.headings import digest_heading
 from bot.rendering import OutgoingMessage, render_briefing
 from briefings.briefing import Briefing
 from briefings.model import topic_key
@@ -49,9 +50,8 @@ class DigestComposer:
                 if window is None:
                     window = self._windows[due] = self._briefings_at(due)
                 briefing = self._briefings[due, keys] = window(ordered)
-            heading = f"**Your daily digest** · {', '.join(ordered)}"
             rendered = self._rendered[due, timezone, keys] = render_briefing(
-                briefing, heading=heading, zone=ZoneInfo(timezone)
+                briefing, heading=digest_heading(ordered), zone=ZoneInfo(timezone)
             )
         return rendered
 

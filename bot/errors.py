@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import discord
 from discord import app_commands
 
-from bot.metrics import observe_command
 from bot.usecases.errors import UseCaseError
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,17 @@ GENERIC_FAILURE = "Something went wrong on our side. It has been logged; please 
 # The interaction can no longer be answered: its token expired (10062) or it was answered
 # already (40060, e.g. a double click). Nothing to tell the user through it; log and move on.
 _UNANSWERABLE = {10062, 40060}
+
+
+# discord.py attribute names whose Discord (settings screen) name is not just title case.
+_PERMISSION_NAMES = {
+    "manage_guild": "Manage Server",
+    "moderate_members": "Timeout Members",
+    "external_emojis": "Use External Emojis",
+    "external_stickers": "Use External Stickers",
+    "view_channel": "View Channels",
+    "view_guild_insights": "View Server Insights",
+}
 
 
 class UserError(app_commands.AppCommandError):
@@ -54,6 +65,18 @@ def cooldown_message(rate: int, per: float, until: datetime) -> str:
     )
 
 
+def permission_name(name: str) -> str:
+    """How Discord's settings name a permission given by its discord.py attribute name."""
+    return _PERMISSION_NAMES.get(name, name.replace("_", " ").title())
+
+
+def missing_permissions_message(names: Sequence[str]) -> str:
+    """``You need the Manage Server permission for this command.``, naming each one missing."""
+    shown = [permission_name(name) for name in names] or ["required"]
+    listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+    return f"You need the {listed} permission{'s' if len(shown) > 1 else ''} for this command."
+
+
 def _message_for(error: app_commands.AppCommandError) -> str | None:
     """The text to show for an expected error, or None for an unexpected one."""
     if isinstance(error, app_commands.CommandInvokeError) and isinstance(
@@ -63,7 +86,7 @@ def _message_for(error: app_commands.AppCommandError) -> str | None:
     if isinstance(error, UserError):
         return str(error)
     if isinstance(error, app_commands.MissingPermissions):
-        return "You need the Manage Server permission to change the briefing schedule."
+        return missing_permissions_message(error.missing_permissions)
     if isinstance(error, app_commands.NoPrivateMessage):
         return "This command only works in a server."
     if isinstance(error, app_commands.CommandOnCooldown):
@@ -91,9 +114,6 @@ async def handle_command_error(
     interaction: discord.Interaction, error: app_commands.AppCommandError
 ) -> None:
     """``CommandTree.on_error``: explain expected errors, log and apologise for the rest."""
-    metrics = getattr(getattr(interaction.client, "services", None), "metrics", None)
-    if metrics is not None:
-        observe_command(metrics, interaction, "error")
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
     if isinstance(original, discord.HTTPException) and original.code in _UNANSWERABLE:
         log.warning(

@@ -28,25 +28,30 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 if TYPE_CHECKING:
-    from bot.client import BriefingBot
+    import discord
+
+    from bot.services import Services
     from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 class HealthServer:
-    """Serves ``/healthz`` and ``/metrics`` for one bot, and the web panel when configured."""
+    """Serves ``/healthz`` and ``/metrics`` for one bot (its gateway client and services), and
+    the web panel when configured."""
 
     def __init__(
         self,
-        bot: BriefingBot,
+        client: discord.AutoShardedClient,
+        services: Services,
         *,
         host: str,
         port: int | None,
         web_host: str = "127.0.0.1",
         web_port: int | None = None,
     ) -> None:
-        self.bot = bot
+        self.client = client
+        self.services = services
         self.host = host
         self.port = port
         self.web_host = web_host
@@ -54,12 +59,16 @@ class HealthServer:
         self._runner: web.AppRunner | None = None
 
     @classmethod
-    def for_settings(cls, bot: BriefingBot, settings: Settings) -> HealthServer | None:
+    def for_settings(
+        cls, client: discord.AutoShardedClient, services: Services
+    ) -> HealthServer | None:
         """The server ``HEALTH_PORT`` and ``WEB_PORT`` ask for, or None when neither is set."""
+        settings: Settings = services.settings
         if settings.health_port is None and settings.web_port is None:
             return None
         return cls(
-            bot,
+            client,
+            services,
             host=settings.health_host,
             port=settings.health_port,
             web_host=settings.web_host,
@@ -74,7 +83,7 @@ class HealthServer:
         if self.web_port is not None:
             from bot.web import install_panel  # templates and sessions only when asked for
 
-            install_panel(app, self.bot)
+            install_panel(app, self.client, self.services)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         if self.port is not None:
@@ -108,8 +117,8 @@ class HealthServer:
 
     async def healthz(self) -> web.Response:
         """The health report."""
-        bot = self.bot
-        services = bot.services
+        bot = self.client
+        services = self.services
         shards = list(bot.shards.values())
         gateway = (
             bot.is_ready()
@@ -154,7 +163,7 @@ class HealthServer:
 
     async def metrics(self) -> web.Response:
         """The Prometheus exposition."""
-        services = self.bot.services
+        services = self.services
         if services.library.loaded_at is not None:
             services.metrics.articles.set(services.library.article_count)
             services.metrics.skipped_files.set(len(services.library.problems))
@@ -163,6 +172,6 @@ class HealthServer:
         )
 
 
-def _latency(bot: BriefingBot) -> float | None:
+def _latency(bot: discord.Client) -> float | None:
     latency = bot.latency
     return None if latency != latency or latency == float("inf") else round(latency * 1000, 1)

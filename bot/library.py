@@ -196,16 +196,11 @@ class ArticleLibrary:
         ]
         return local + remote
 
-    def briefing(
-        self,
-        at: datetime,
-        *,
-        topics: Sequence[str] = (),
-        per_topic: int = 5,
-        min_quality: float = 0,
-    ) -> Briefing:
-        """The briefing of the window ending at ``at`` (reads only that window's articles)."""
-        return self.briefings_by_topics(at, per_topic=per_topic, min_quality=min_quality)(topics)
+    def briefing(self, request: BriefingRequest) -> Briefing:
+        """The briefing ``request`` asks for (reads only its window's articles)."""
+        if not self._remote:
+            return self._index.briefing(request)
+        return assemble(self._window_articles(request), self.catalog, request)
 
     def briefings_by_topics(
         self, at: datetime, *, per_topic: int = 5, min_quality: float = 0
@@ -221,19 +216,8 @@ class ArticleLibrary:
 
         return briefing
 
-    def explain(
-        self,
-        url: str,
-        at: datetime,
-        *,
-        topics: Sequence[str] = (),
-        per_topic: int = 5,
-        min_quality: float = 0,
-    ) -> Explanation:
-        """Why the article at ``url`` is or is not in the briefing ending at ``at``."""
-        request = BriefingRequest(
-            at, topics=tuple(topics), per_topic=per_topic, min_quality=min_quality
-        )
+    def explain(self, url: str, request: BriefingRequest) -> Explanation:
+        """Why the article at ``url`` is or is not in the briefing ``request`` asks for."""
         candidates = self._window_articles(request)
         key = canonical_url(url)
         if not any(a.url and canonical_url(a.url) == key for a in candidates):

@@ -19,7 +19,11 @@ import aiohttp
 import discord
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-COUNTED_DELIVERY_STATUSES = frozenset({"sent", "empty", "failed", "paused"})
+from bot.state.deliveries import DeliveryKind, DeliveryStatus
+
+COUNTED_DELIVERY_STATUSES = frozenset(
+    {DeliveryStatus.SENT, DeliveryStatus.EMPTY, DeliveryStatus.FAILED, DeliveryStatus.PAUSED}
+)
 
 
 class Metrics:
@@ -50,7 +54,7 @@ class Metrics:
             "briefing_discord_rate_limits", "HTTP 429 answers from Discord", registry=self.registry
         )
 
-    def count_delivery(self, kind: str, status: str) -> None:
+    def count_delivery(self, kind: DeliveryKind, status: DeliveryStatus) -> None:
         """Count a delivery attempt that did something (not "already" or "not-due")."""
         if status in COUNTED_DELIVERY_STATUSES:
             self.deliveries.labels(kind=kind, status=status).inc()

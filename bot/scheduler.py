@@ -38,17 +38,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from apscheduler.events import (
-    EVENT_JOB_ERROR,
-    EVENT_JOB_EXECUTED,
-    EVENT_JOB_MISSED,
-    JobEvent,
-    JobExecutionEvent,
-)
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
-
+from bot._apscheduler import JobOutcome, JobScheduler, daily, every
 from bot.delivery import Deliverer
 from bot.library import ArticleLibrary
 from bot.liveness import Instance
@@ -104,17 +94,7 @@ class BriefingScheduler:
         self.heartbeat_every = heartbeat_every
         self._poll_lock = asyncio.Lock()
         self._first_poll: asyncio.Task[None] | None = None
-        self.scheduler = AsyncIOScheduler(
-            timezone=UTC,
-            job_defaults={
-                "coalesce": True,
-                "max_instances": 1,
-                "misfire_grace_time": int(grace.total_seconds()),
-            },
-        )
-        self.scheduler.add_listener(
-            self._on_job_event, EVENT_JOB_ERROR | EVENT_JOB_EXECUTED | EVENT_JOB_MISSED
-        )
+        self.scheduler = JobScheduler(misfire_grace=grace, on_outcome=self._on_job_outcome)
         self._running_jobs: set[asyncio.Task[object]] = set()
         self._stopping = False
 
@@ -140,11 +120,11 @@ class BriefingScheduler:
         return run
 
     @staticmethod
-    def _on_job_event(event: JobEvent) -> None:
+    def _on_job_outcome(event: JobOutcome) -> None:
         extra = {"job_id": event.job_id}
-        if isinstance(event, JobExecutionEvent) and event.exception is not None:
+        if event.exception is not None:
             log.error("job %s failed", event.job_id, exc_info=event.exception, extra=extra)
-        elif event.code == EVENT_JOB_MISSED:
+        elif event.missed:
             log.warning(
                 "job %s missed its run time beyond the grace period", event.job_id, extra=extra
             )
@@ -154,10 +134,7 @@ class BriefingScheduler:
     @property
     def running(self) -> bool:
         """Whether the scheduler has been started and not shut down."""
-        return bool(self.scheduler.running)
-
-    def _every(self, period: timedelta) -> IntervalTrigger:
-        return IntervalTrigger(seconds=max(1, int(period.total_seconds())), timezone=UTC)
+        return self.scheduler.running
 
     async def start(self, *, catch_up_now: bool = False) -> None:
         """Build every job from the database and start (call from ``setup_hook``).
@@ -173,46 +150,40 @@ class BriefingScheduler:
                 self.schedule_channel(schedule)
         for user in await subscriptions.digest_users(self.db):
             self.ensure_digest_slot(user.post_time, user.timezone)
-        first_run = {"next_run_time": datetime.now(UTC)} if catch_up_now else {}
         self.scheduler.add_job(
             self._tracked(self.deliverer.catch_up),
-            self._every(self.catch_up_every),
+            every(self.catch_up_every),
             id="catch-up",
             name="deliver what is due but missing",
-            replace_existing=True,
-            **first_run,
+            next_run_time=datetime.now(UTC) if catch_up_now else None,
         )
         if self.instance is not None:
             self.scheduler.add_job(
                 self._tracked(self.instance.beat),
-                self._every(self.heartbeat_every),
+                every(self.heartbeat_every),
                 id="heartbeat",
                 name="tell the other processes this one runs",
-                replace_existing=True,
             )
         self.scheduler.add_job(
             self._tracked(self.deliverer.take_over),
-            self._every(self.heartbeat_every / 2),  # a cheap, indexed query
+            every(self.heartbeat_every / 2),  # a cheap, indexed query
             id="take-over",
             name="deliver what a process that is gone had claimed",
-            replace_existing=True,
         )
         self.scheduler.add_job(
             self._tracked(self.library.refresh),
-            IntervalTrigger(seconds=int(self.store_rescan.total_seconds()), timezone=UTC),
+            every(self.store_rescan),
             id="store-refresh",
             name="re-read the article store when it changed",
-            replace_existing=True,
         )
         if self.sources is not None and self.sources.sources:
-            every = self.source_poll
-            first = datetime.now(UTC) + (every if self._first_poll is not None else timedelta())
+            period = self.source_poll
+            first = datetime.now(UTC) + (period if self._first_poll is not None else timedelta())
             self.scheduler.add_job(
                 self._tracked(self.poll_sources),
-                IntervalTrigger(seconds=int(every.total_seconds()), timezone=UTC),
+                every(period),
                 id="sources-poll",
                 name="poll the remote article sources",
-                replace_existing=True,
                 next_run_time=first,
             )
         log.info("scheduler started with %d jobs", len(self.scheduler.get_jobs()))
@@ -248,7 +219,7 @@ class BriefingScheduler:
         """
         self._stopping = True
         if self.running:
-            self.scheduler.shutdown(wait=False)
+            self.scheduler.shutdown()
         running = [task for task in self._running_jobs if not task.done()]
         if self._first_poll is not None and not self._first_poll.done():
             running.append(self._first_poll)
@@ -262,21 +233,15 @@ class BriefingScheduler:
         """Add or replace the daily job of a guild."""
         self.scheduler.add_job(
             self._tracked(self.deliverer.deliver_channel),
-            CronTrigger(
-                hour=schedule.post_time.hour,
-                minute=schedule.post_time.minute,
-                timezone=ZoneInfo(schedule.timezone),
-            ),
+            daily(schedule.post_time, ZoneInfo(schedule.timezone)),
             args=[schedule.guild_id],
             id=channel_job_id(schedule.guild_id),
             name=f"daily briefing of guild {schedule.guild_id}",
-            replace_existing=True,
         )
 
     def remove_channel(self, guild_id: int) -> None:
         """Drop a guild's daily job (no error when there is none)."""
-        if self.scheduler.get_job(channel_job_id(guild_id)) is not None:
-            self.scheduler.remove_job(channel_job_id(guild_id))
+        self.scheduler.remove_job(channel_job_id(guild_id))
 
     def ensure_digest_slot(self, post_time: time, timezone: str) -> None:
         """Make sure the digests due at ``post_time`` in ``timezone`` have a job."""
@@ -285,11 +250,10 @@ class BriefingScheduler:
             return
         self.scheduler.add_job(
             self._tracked(self.deliverer.deliver_digest_slot),
-            CronTrigger(hour=post_time.hour, minute=post_time.minute, timezone=ZoneInfo(timezone)),
+            daily(post_time, ZoneInfo(timezone)),
             args=[format_time_of_day(post_time), timezone],
             id=job_id,
             name=f"DM digests at {format_time_of_day(post_time)} {timezone}",
-            replace_existing=True,
         )
 
     def next_run(self, guild_id: int) -> datetime | None:
@@ -299,12 +263,7 @@ class BriefingScheduler:
 
     def run_now(self, job_id: str) -> bool:
         """Make a job run at once (through the scheduler, as on its schedule)."""
-        job = self.scheduler.get_job(job_id)
-        if job is None:
-            return False
-        job.modify(next_run_time=datetime.now(UTC))
-        self.scheduler.wakeup()
-        return True
+        return self.scheduler.run_now(job_id)
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

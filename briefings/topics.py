@@ -55,8 +55,3 @@ def summarize_topics(articles: Iterable[Article], catalog: Catalog) -> list[Topi
         if key not in listed
     )
     return summaries
-
-
-def topic_names(articles: Iterable[Article], catalog: Catalog) -> list[str]:
-    """All topic names of the store in overview order (for autocomplete and suggestions)."""
-    return [summary.name for summary in summarize_topics(articles, catalog)]

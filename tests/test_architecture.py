@@ -204,11 +204,6 @@ def test_the_core_import_graph_has_no_cycle() -> None:
     assert _cycles(_graph(ROOT), "briefings") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot.client <-> bot.features, removed by the bot-side part of issue 12 "
-    "(also bot.client <-> bot.health through a TYPE_CHECKING import)",
-)
 def test_the_adapter_import_graph_has_no_cycle() -> None:
     assert _cycles(_graph(ROOT), "bot") == []
 

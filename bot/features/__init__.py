@@ -9,7 +9,7 @@ from discord import app_commands
 from bot.features import briefing_admin, search, subscriptions, topics
 
 if TYPE_CHECKING:
-    from bot.client import Services
+    from bot.services import Services
 
 
 def setup_features(tree: app_commands.CommandTree, services: Services) -> None:

@@ -9,11 +9,12 @@ import discord
 from discord import app_commands
 from discord.app_commands import Choice
 
-from bot.parsing import timezone_choices, topic_choices
+from bot.parsing import timezone_choices
 from bot.rendering import OutgoingMessage
+from bot.usecases import topics
 
 if TYPE_CHECKING:
-    from bot.client import Services
+    from bot.services import Services
 
 NO_MENTIONS = discord.AllowedMentions.none()
 
@@ -26,10 +27,8 @@ def topic_autocomplete(services: Services) -> Completer:
     """An autocomplete callback offering the catalog's and the store's topics."""
 
     async def complete(interaction: discord.Interaction[Any], current: str) -> list[Choice[str]]:
-        names = [summary.name for summary in services.library.topics]
-        return [
-            app_commands.Choice(name=n[:100], value=n[:100]) for n in topic_choices(current, names)
-        ]
+        names = topics.suggest(services, current)
+        return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names]
 
     return complete
 
@@ -39,11 +38,6 @@ async def timezone_autocomplete(
 ) -> list[app_commands.Choice[str]]:
     """Autocomplete of IANA time zone names."""
     return [app_commands.Choice(name=zone, value=zone) for zone in timezone_choices(current)]
-
-
-def known_topics(services: Services) -> list[str]:
-    """Every topic name a member may ask for."""
-    return [summary.name for summary in services.library.topics]
 
 
 async def send_messages(

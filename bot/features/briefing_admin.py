@@ -33,7 +33,7 @@ from bot.usecases import schedules as usecases
 from bot.usecases.schedules import ScheduleStatus
 
 if TYPE_CHECKING:
-    from bot.client import Services
+    from bot.services import Services
 
 
 def _when(moment: datetime | None, zone: str) -> str:

@@ -8,31 +8,28 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.errors import UserError
-from bot.features._common import NO_MENTIONS, known_topics, topic_autocomplete
-from bot.parsing import resolve_topic
-from bot.rendering import page_count, render_search_page
+from bot.features._common import NO_MENTIONS, topic_autocomplete
+from bot.rendering import render_search_page
+from bot.usecases import search as usecases
+from bot.usecases.search import SearchPage
 
 if TYPE_CHECKING:
-    from bot.client import Services
+    from bot.services import Services
 
-MAX_QUERY = 500
 PAGER_TIMEOUT = 600.0
 
 
 class SearchPager(discord.ui.View):
     """Previous/Next buttons over one search; only the member who searched may use them."""
 
-    def __init__(
-        self, services: Services, owner_id: int, query: str, topic: str | None, total: int
-    ) -> None:
+    def __init__(self, services: Services, owner_id: int, first: SearchPage) -> None:
         super().__init__(timeout=PAGER_TIMEOUT)
         self.services = services
         self.owner_id = owner_id
-        self.query = query
-        self.topic = topic
-        self.page = 0
-        self.pages = page_count(total, services.settings.search_page_size)
+        self.query = first.query
+        self.topic = first.topic
+        self.page = first.page
+        self.pages = first.pages
         self._sync_buttons()
 
     def _sync_buttons(self) -> None:
@@ -51,14 +48,10 @@ class SearchPager(discord.ui.View):
 
     async def _show(self, interaction: discord.Interaction, page: int) -> None:
         self.page = max(0, min(page, self.pages - 1))  # a double click cannot run off the end
-        size = self.services.settings.search_page_size
-        results = await self.services.library.search(
-            self.query, topic=self.topic, limit=size, offset=self.page * size
-        )
-        self.pages = max(1, page_count(results.total, size))
+        found = await usecases.search(self.services, self.query, topic=self.topic, page=self.page)
+        self.pages = found.pages
         self._sync_buttons()
-        embed = render_search_page(results, page=self.page, page_size=size, zone=UTC)
-        await interaction.response.edit_message(embed=embed, view=self)
+        await interaction.response.edit_message(embed=_render(found), view=self)
 
     @discord.ui.button(
         label="Previous", style=discord.ButtonStyle.secondary, custom_id="search:previous"
@@ -86,20 +79,18 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
     async def search(
         interaction: discord.Interaction, query: str, topic: str | None = None
     ) -> None:
-        if not query.strip():
-            raise UserError("Type something to search for.")
-        query = query[:MAX_QUERY]
-        chosen = resolve_topic(topic, known_topics(services)) if topic else None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        size = services.settings.search_page_size
-        results = await services.library.search(query, topic=chosen, limit=size)
-        embed = render_search_page(results, page=0, page_size=size, zone=UTC)
-        if results.total > size:
-            view = SearchPager(services, interaction.user.id, query, chosen, results.total)
+        found = await usecases.search(services, query, topic=topic)
+        if found.pages > 1:
+            view = SearchPager(services, interaction.user.id, found)
             await interaction.followup.send(
-                embed=embed, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
+                embed=_render(found), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
             )
         else:
             await interaction.followup.send(
-                embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS
+                embed=_render(found), ephemeral=True, allowed_mentions=NO_MENTIONS
             )
+
+
+def _render(found: SearchPage) -> discord.Embed:
+    return render_search_page(found.results, page=found.page, page_size=found.page_size, zone=UTC)

@@ -25,7 +25,7 @@ from bot.rendering import render_subscriptions
 from bot.usecases import subscriptions as usecases
 
 if TYPE_CHECKING:
-    from bot.client import Services
+    from bot.services import Services
 
 
 class ForgetMeView(discord.ui.View):

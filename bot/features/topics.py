@@ -9,9 +9,10 @@ from discord import app_commands
 
 from bot.features._common import NO_MENTIONS, send_messages
 from bot.rendering import pack_embeds, render_topics
+from bot.usecases import topics as usecases
 
 if TYPE_CHECKING:
-    from bot.client import Services
+    from bot.services import Services
 
 
 def setup(tree: app_commands.CommandTree, services: Services) -> None:
@@ -19,7 +20,7 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
 
     @tree.command(name="topics", description="List the topics you can search and subscribe to")
     async def topics(interaction: discord.Interaction) -> None:
-        embeds = render_topics(services.library.topics)
+        embeds = render_topics(await usecases.topics(services))
         if not embeds:
             await interaction.response.send_message(
                 "The article store has no topics yet.", ephemeral=True, allowed_mentions=NO_MENTIONS

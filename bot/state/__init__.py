@@ -11,13 +11,10 @@ from __future__ import annotations
 from bot.state import instances
 from bot.state.database import SCHEMA_VERSION, Database, SchemaError, SchemaTooNewError
 from bot.state.deliveries import (
-    CHANNEL,
     DEFAULT_LEASE,
-    DIGEST,
-    FAILED,
-    SENDING,
-    SENT,
     Delivery,
+    DeliveryKind,
+    DeliveryStatus,
     claim,
     get_delivery,
     last_delivery,
@@ -44,16 +41,13 @@ from bot.state.subscriptions import (
 )
 
 __all__ = [
-    "CHANNEL",
     "DEFAULT_LEASE",
-    "DIGEST",
-    "FAILED",
     "SCHEMA_VERSION",
-    "SENDING",
-    "SENT",
     "ChannelSchedule",
     "Database",
     "Delivery",
+    "DeliveryKind",
+    "DeliveryStatus",
     "DigestSettings",
     "SchemaError",
     "SchemaTooNewError",

@@ -1,10 +1,10 @@
 """The delivery log: makes sure a (target, day) briefing is posted at most once.
 
-Before posting, a sender calls :func:`claim` for ``(kind, target_id, day)`` — ``kind`` is
-``"channel"`` (``target_id`` = guild id) or ``"digest"`` (user id) and ``day`` the local date
-the briefing is for. Only a True answer allows sending; afterwards the sender records
-:func:`mark_sent` or :func:`mark_failed`, and :func:`record_progress` along the way for a
-briefing split over several messages. A restart, a reconnect or a second scheduler tick
+Before posting, a sender calls :func:`claim` for ``(kind, target_id, day)`` — ``kind`` is a
+:class:`DeliveryKind`, ``CHANNEL`` (``target_id`` = guild id) or ``DIGEST`` (user id), and
+``day`` the local date the briefing is for. Only a True answer allows sending; afterwards the
+sender records :func:`mark_sent` or :func:`mark_failed`, and :func:`record_progress` along the
+way for a briefing split over several messages. A restart, a reconnect or a second scheduler tick
 therefore never posts the same briefing twice:
 
 * no row yet → a ``"sending"`` row is inserted → True;
@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -40,13 +41,34 @@ from bot.state.database import Database, affected_rows, dialect_insert
 from bot.state.instances import holder_gone
 from bot.state.tables import DeliveryRow, DigestUserRow, require_aware
 
-CHANNEL = "channel"
-DIGEST = "digest"
-KINDS = frozenset({CHANNEL, DIGEST})
 
-SENDING = "sending"
-SENT = "sent"
-FAILED = "failed"
+class DeliveryKind(StrEnum):
+    """What a delivery is: a server's daily channel post or a member's DM digest."""
+
+    CHANNEL = "channel"
+    DIGEST = "digest"
+
+
+class DeliveryStatus(StrEnum):
+    """Where a delivery stands.
+
+    The log records ``SENDING`` (claimed), ``SENT`` and ``FAILED``. An attempt's outcome
+    (:class:`bot.delivery.Outcome`) is ``SENT``, ``FAILED`` or one of the others: ``EMPTY``
+    (nothing to post, recorded as sent), ``ALREADY`` (someone else sent or is sending it),
+    ``NOT_DUE`` (not its time, or past the grace period) and ``PAUSED`` (the target cannot
+    receive posts until a person fixes it).
+    """
+
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    EMPTY = "empty"
+    ALREADY = "already"
+    NOT_DUE = "not-due"
+    PAUSED = "paused"
+
+
+SENDING, SENT, FAILED = DeliveryStatus.SENDING, DeliveryStatus.SENT, DeliveryStatus.FAILED
 
 DEFAULT_LEASE = timedelta(minutes=10)
 DEFAULT_HOLDER_TIMEOUT = timedelta(seconds=15)
@@ -73,10 +95,10 @@ ANONYMOUS = Claimant()
 class Delivery:
     """The state of one (kind, target, day) briefing. Moments are aware UTC datetimes."""
 
-    kind: str
+    kind: DeliveryKind
     target_id: int
     day: date
-    status: str
+    status: DeliveryStatus
     attempts: int
     claimed_at: datetime
     sent_at: datetime | None
@@ -85,13 +107,17 @@ class Delivery:
     holder: str | None = None
 
 
-def _check_kind(kind: str) -> str:
-    if kind not in KINDS:
-        raise ValueError(f"unknown delivery kind {kind!r}: expected 'channel' or 'digest'")
-    return kind
+def _check_kind(kind: DeliveryKind) -> DeliveryKind:
+    """``kind`` as a :class:`DeliveryKind` (a ValueError for anything else: a caller's bug)."""
+    try:
+        return DeliveryKind(kind)
+    except ValueError:
+        raise ValueError(
+            f"unknown delivery kind {kind!r}: expected 'channel' or 'digest'"
+        ) from None
 
 
-def _key(kind: str, target_id: int, day: date) -> ColumnElement[bool]:
+def _key(kind: DeliveryKind, target_id: int, day: date) -> ColumnElement[bool]:
     return and_(
         DeliveryRow.kind == _check_kind(kind),
         DeliveryRow.target_id == target_id,
@@ -101,10 +127,10 @@ def _key(kind: str, target_id: int, day: date) -> ColumnElement[bool]:
 
 def _first_row(
     db: Database,
-    kind: str,
+    kind: DeliveryKind,
     target_id: int,
     day: date,
-    status: str,
+    status: DeliveryStatus,
     now: datetime,
     *,
     sent_at: datetime | None = None,
@@ -129,10 +155,10 @@ def _first_row(
 
 def _delivery(row: DeliveryRow) -> Delivery:
     return Delivery(
-        kind=row.kind,
+        kind=DeliveryKind(row.kind),
         target_id=row.target_id,
         day=row.day,
-        status=row.status,
+        status=DeliveryStatus(row.status),
         attempts=row.attempts,
         claimed_at=row.claimed_at,
         sent_at=row.sent_at,
@@ -147,7 +173,7 @@ _KEY_COLUMNS = [DeliveryRow.kind, DeliveryRow.target_id, DeliveryRow.day]
 
 async def claim(
     db: Database,
-    kind: str,
+    kind: DeliveryKind,
     target_id: int,
     day: date,
     *,
@@ -192,7 +218,7 @@ async def claim_digests(
         )
         for user_id, day in targets:
             if user_id in locked and await _claim(
-                db, session, DIGEST, user_id, day, now=now, claimant=claimant
+                db, session, DeliveryKind.DIGEST, user_id, day, now=now, claimant=claimant
             ):
                 won.append((user_id, day))
     return won
@@ -201,7 +227,7 @@ async def claim_digests(
 async def _claim(
     db: Database,
     session: AsyncSession,
-    kind: str,
+    kind: DeliveryKind,
     target_id: int,
     day: date,
     *,
@@ -247,7 +273,7 @@ def _abandoned(now: datetime, claimant: Claimant) -> ColumnElement[bool]:
 class ClaimKey:
     """One delivery's key: ``(kind, target_id, day)``."""
 
-    kind: str
+    kind: DeliveryKind
     target_id: int
     day: date
 
@@ -265,12 +291,12 @@ async def orphaned_claims(
     )
     async with db.session() as session, session.begin():
         rows = (await session.execute(query)).all()
-    return [ClaimKey(kind, target_id, day) for kind, target_id, day in rows]
+    return [ClaimKey(DeliveryKind(kind), target_id, day) for kind, target_id, day in rows]
 
 
 async def mark_sent(
     db: Database,
-    kind: str,
+    kind: DeliveryKind,
     target_id: int,
     day: date,
     *,
@@ -291,7 +317,7 @@ async def mark_sent(
 
 
 async def mark_failed(
-    db: Database, kind: str, target_id: int, day: date, *, now: datetime, error: str
+    db: Database, kind: DeliveryKind, target_id: int, day: date, *, now: datetime, error: str
 ) -> None:
     """Record a failed attempt; the next :func:`claim` may retry it.
 
@@ -312,7 +338,7 @@ async def mark_failed(
 
 async def record_progress(
     db: Database,
-    kind: str,
+    kind: DeliveryKind,
     target_id: int,
     day: date,
     message_ids: Sequence[int],
@@ -338,7 +364,7 @@ async def record_progress(
         await session.execute(statement)
 
 
-async def last_delivery(db: Database, kind: str, target_id: int) -> Delivery | None:
+async def last_delivery(db: Database, kind: DeliveryKind, target_id: int) -> Delivery | None:
     """The target's delivery for the most recent day, whatever its status, or None."""
     query = (
         select(DeliveryRow)
@@ -352,7 +378,7 @@ async def last_delivery(db: Database, kind: str, target_id: int) -> Delivery | N
 
 
 async def get_deliveries(
-    db: Database, kind: str, keys: Sequence[tuple[int, date]]
+    db: Database, kind: DeliveryKind, keys: Sequence[tuple[int, date]]
 ) -> dict[tuple[int, date], Delivery]:
     """The deliveries of several ``(target_id, day)`` keys of one kind, in one query."""
     if not keys:
@@ -363,7 +389,9 @@ async def get_deliveries(
         return {(row.target_id, row.day): _delivery(row) for row in rows}
 
 
-async def get_delivery(db: Database, kind: str, target_id: int, day: date) -> Delivery | None:
+async def get_delivery(
+    db: Database, kind: DeliveryKind, target_id: int, day: date
+) -> Delivery | None:
     """The delivery of ``(kind, target_id, day)``, or None when it was never claimed."""
     query = select(DeliveryRow).where(_key(kind, target_id, day))
     async with db.session() as session, session.begin():
@@ -372,7 +400,7 @@ async def get_delivery(db: Database, kind: str, target_id: int, day: date) -> De
 
 
 async def recent_deliveries(
-    db: Database, kind: str, target_id: int, *, limit: int = 10
+    db: Database, kind: DeliveryKind, target_id: int, *, limit: int = 10
 ) -> list[Delivery]:
     """The target's last ``limit`` deliveries, the most recent day first (for the web panel)."""
     query = (

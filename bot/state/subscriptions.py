@@ -16,7 +16,7 @@ from sqlalchemy import delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.state.database import Database, affected_rows, dialect_insert
-from bot.state.deliveries import DIGEST
+from bot.state.deliveries import DeliveryKind
 from bot.state.tables import (
     DEFAULT_POST_TIME,
     DEFAULT_TIMEZONE,
@@ -186,7 +186,9 @@ async def forget_user(db: Database, user_id: int) -> bool:
     True when anything was stored about them.
     """
     statements = (
-        delete(DeliveryRow).where(DeliveryRow.kind == DIGEST, DeliveryRow.target_id == user_id),
+        delete(DeliveryRow).where(
+            DeliveryRow.kind == DeliveryKind.DIGEST, DeliveryRow.target_id == user_id
+        ),
         delete(SubscriptionRow).where(SubscriptionRow.user_id == user_id),
         delete(DigestUserRow).where(DigestUserRow.user_id == user_id),
     )

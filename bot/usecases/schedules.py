@@ -16,15 +16,18 @@ from zoneinfo import ZoneInfo
 
 from bot.parsing import parse_time_of_day, parse_timezone, resolve_topic
 from bot.state import deliveries, schedules
-from bot.state.deliveries import CHANNEL, Delivery
+from bot.state.deliveries import Delivery, DeliveryKind
 from bot.state.schedules import ChannelSchedule
 from bot.timing import latest_due
+from bot.usecases import topics as topic_cases
 from bot.usecases.errors import UseCaseError, parse_field
+from bot.usecases.requests import briefing_request
+from bot.usecases.topics import known_topics
 from briefings.briefing import Briefing
 from briefings.explain import Explanation
 
 if TYPE_CHECKING:
-    from bot.client import Services
+    from bot.services import Services
 
 TOPICS_TEXT_LIMIT = 1000
 """The longest topics list accepted, in characters (a list of every topic fits easily)."""
@@ -118,10 +121,6 @@ def parse_min_quality(value: float | str | None) -> float:
     return number
 
 
-def _known_topics(services: Services) -> list[str]:
-    return [summary.name for summary in services.library.topics]
-
-
 async def set_up(
     services: Services,
     guild_id: int,
@@ -141,7 +140,7 @@ async def set_up(
     """
     post_time = parse_field("time", parse_time_of_day, time)
     zone = parse_field("timezone", parse_timezone, timezone)
-    chosen = parse_topics(topics, _known_topics(services))
+    chosen = parse_topics(topics, known_topics(services))
     quality = parse_min_quality(min_quality)
     if check_channel is not None:
         problem = check_channel(guild_id, channel_id)
@@ -175,7 +174,9 @@ async def status(services: Services, guild_id: int, *, history: int = 10) -> Sch
     """The schedule, next post, the last ``history`` deliveries, the store and the sources."""
     schedule = await schedules.get_schedule(services.db, guild_id)
     recent = (
-        await deliveries.recent_deliveries(services.db, CHANNEL, guild_id, limit=history)
+        await deliveries.recent_deliveries(
+            services.db, DeliveryKind.CHANNEL, guild_id, limit=history
+        )
         if schedule is not None
         else []
     )
@@ -206,20 +207,12 @@ async def preview(services: Services, guild_id: int, *, topic: str | None = None
     ``topic`` narrows it to one known topic.
     """
     schedule = await schedules.get_schedule(services.db, guild_id)
-    if topic:
-        known = _known_topics(services)
-        topics: tuple[str, ...] = (
-            parse_field("topic", lambda name: resolve_topic(name, known), topic),
-        )
-    else:
-        topics = schedule.topics if schedule else ()
+    only = (topic_cases.resolve(services, topic),) if topic else None
     zone = schedule.timezone if schedule else "UTC"
     now = services.clock()
+    per_topic = services.settings.briefing_per_topic
     briefing = services.library.briefing(
-        now,
-        topics=topics,
-        per_topic=services.settings.briefing_per_topic,
-        min_quality=schedule.min_quality if schedule else 0,
+        briefing_request(schedule, now, per_topic=per_topic, topics=only)
     )
     return Preview(briefing, ZoneInfo(zone), now)
 
@@ -234,10 +227,5 @@ async def explain(services: Services, guild_id: int, url: str) -> Explanation:
     at = now
     if schedule is not None and schedule.active:
         at = latest_due(schedule.post_time, schedule.timezone, now)
-    return services.library.explain(
-        url,
-        at,
-        topics=schedule.topics if schedule else (),
-        per_topic=services.settings.briefing_per_topic,
-        min_quality=schedule.min_quality if schedule else 0,
-    )
+    per_topic = services.settings.briefing_per_topic
+    return services.library.explain(url, briefing_request(schedule, at, per_topic=per_topic))

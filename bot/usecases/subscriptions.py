@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.parsing import parse_time_of_day, parse_timezone, resolve_topic
+from bot.parsing import parse_time_of_day, parse_timezone
 from bot.state import subscriptions as store
 from bot.state.subscriptions import DigestSettings
+from bot.usecases import topics as topic_cases
 from bot.usecases.errors import UseCaseError, parse_field
 
 if TYPE_CHECKING:
-    from bot.client import Services
+    from bot.services import Services
 
 TOPIC_TEXT_LIMIT = 200
 
@@ -43,8 +44,7 @@ async def subscribe(
     """
     if len(topic) > TOPIC_TEXT_LIMIT:
         raise UseCaseError(f"A topic name is at most {TOPIC_TEXT_LIMIT} characters.", field="topic")
-    known = [summary.name for summary in services.library.topics]
-    name = parse_field("topic", lambda text: resolve_topic(text, known), topic)
+    name = topic_cases.resolve(services, topic)
     post_time = parse_field("time", parse_time_of_day, time) if time else None
     zone = parse_field("timezone", parse_timezone, timezone) if timezone else None
     if await store.digest_settings(services.db, user_id) is None:

@@ -27,7 +27,9 @@ from bot.web.panel import PANEL, Panel
 from bot.web.session import Cookies
 
 if TYPE_CHECKING:
-    from bot.client import BriefingBot
+    import discord
+
+    from bot.services import Services
 
 HERE = Path(__file__).parent
 SECURITY_HEADERS = {
@@ -62,9 +64,9 @@ def _local(moment: datetime, zone: str) -> str:
     return f"{moment.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} {zone}"
 
 
-def install_panel(app: web.Application, bot: BriefingBot) -> None:
-    """Add the panel's routes, templates and services to ``app``."""
-    settings = bot.services.settings
+def install_panel(app: web.Application, client: discord.Client, services: Services) -> None:
+    """Add the panel's routes, templates and services to ``app`` (``client``: the bot's)."""
+    settings = services.settings
     assert settings.web_base_url is not None and settings.discord_client_id is not None
     assert settings.discord_client_secret is not None and settings.web_secret_key is not None
     oauth = DiscordOAuth(
@@ -77,7 +79,7 @@ def install_panel(app: web.Application, bot: BriefingBot) -> None:
         settings.web_secret_key.get_secret_value(),
         secure=settings.web_base_url.startswith("https://"),
     )
-    app[PANEL] = Panel(bot, oauth, cookies)
+    app[PANEL] = Panel(client, services, oauth, cookies)
     env = aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(HERE / "templates"),

@@ -14,6 +14,8 @@ from datetime import UTC, datetime, tzinfo
 
 from markupsafe import Markup, escape
 
+from bot.headings import MONTHS, WEEKDAYS
+
 _TOKEN = re.compile(
     r"""
     \\(?P<escaped>[^\w\s])                                   # \* \[ \_ …
@@ -30,9 +32,9 @@ _STYLES = {
     "t": "%H:%M",
     "T": "%H:%M:%S",
     "d": "%Y-%m-%d",
-    "D": "%d %b %Y",
-    "f": "%d %b %Y %H:%M",
-    "F": "%A %d %b %Y %H:%M",
+    "D": "%d {month} %Y",
+    "f": "%d {month} %Y %H:%M",
+    "F": "{weekday} %d {month} %Y %H:%M",
     "R": "%Y-%m-%d %H:%M",
 }
 
@@ -43,7 +45,11 @@ def timestamp(seconds: int, style: str, zone: tzinfo) -> str:
         moment = datetime.fromtimestamp(seconds, UTC).astimezone(zone)
     except (OverflowError, OSError, ValueError):
         return str(seconds)
-    return moment.strftime(_STYLES.get(style, _STYLES["f"])) + f" {moment.tzname() or ''}".rstrip()
+    # English day and month names (never strftime's %a/%b, which follow the locale)
+    text = moment.strftime(_STYLES.get(style, _STYLES["f"])).format(
+        weekday=WEEKDAYS[moment.weekday()], month=MONTHS[moment.month - 1][:3]
+    )
+    return text + f" {moment.tzname() or ''}".rstrip()
 
 
 def discord_markdown(text: str, *, zone: tzinfo | None = None) -> Markup:

@@ -25,7 +25,9 @@ from bot.web.oauth import DiscordOAuth, OAuthError, UserGuild
 from bot.web.session import Cookies, FormAlreadySent, FormRefused, WebSession
 
 if TYPE_CHECKING:
-    from bot.client import BriefingBot
+    import discord
+
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,8 @@ ALREADY_SENT = "This form was already sent, so nothing more was changed. Reload 
 class Panel:
     """The panel's services, kept on the aiohttp application."""
 
-    bot: BriefingBot
+    client: discord.Client
+    services: Services
     oauth: DiscordOAuth
     cookies: Cookies
     _guilds: dict[str, tuple[float, list[UserGuild]]] = field(default_factory=dict)
@@ -99,7 +102,7 @@ async def manageable(request: web.Request, session: WebSession, *, fresh: bool) 
         )
         panel.cookies.end_session(response)
         raise response from None
-    return [g for g in guilds if g.can_manage and panel.bot.get_guild(g.id) is not None]
+    return [g for g in guilds if g.can_manage and panel.client.get_guild(g.id) is not None]
 
 
 async def managed_guild(request: web.Request, session: WebSession) -> UserGuild:

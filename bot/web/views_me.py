@@ -35,7 +35,7 @@ async def _me_page(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> web.Response:
-    services = panel_of(request).bot.services
+    services = panel_of(request).services
     settings = await usecases.subscriptions(services, session.user_id)
     if form is None:
         form = (
@@ -64,7 +64,7 @@ async def me(request: web.Request) -> web.Response:
 async def _change(request: web.Request, action: str) -> web.Response:
     session = signed_in(request)
     form, nonce = await checked_form(request, session)
-    services = panel_of(request).bot.services
+    services = panel_of(request).services
     try:
         if action == "subscribe":
             await usecases.subscribe(services, session.user_id, form.get("topic", ""))

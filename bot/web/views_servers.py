@@ -17,6 +17,7 @@ from bot.parsing import format_time_of_day, timezone_names
 from bot.rendering import render_briefing, render_explanation
 from bot.usecases import UseCaseError
 from bot.usecases import schedules as usecases
+from bot.usecases.topics import known_topics
 from bot.web.oauth import UserGuild
 from bot.web.panel import checked_form, manageable, managed_guild, panel_of, render, signed_in
 from bot.web.session import WebSession
@@ -47,8 +48,8 @@ async def _server_page(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> web.Response:
-    bot = panel_of(request).bot
-    state = await usecases.status(bot.services, guild.id)
+    panel = panel_of(request)
+    state = await usecases.status(panel.services, guild.id)
     schedule = state.schedule
     if form is None:
         form = (
@@ -65,12 +66,12 @@ async def _server_page(
     context: dict[str, Any] = {
         "guild": guild,
         "state": state,
-        "channels": postable_channels(bot, guild.id),
+        "channels": postable_channels(panel.client, guild.id),
         "form": form,
         "errors": errors or {},
         "done": DONE.get(request.query.get("done", "")),
         "zones": timezone_names(),
-        "topics": [summary.name for summary in bot.services.library.topics],
+        "topics": known_topics(panel.services),
     }
     return render(request, "server.html", session, context, status=status)
 
@@ -89,13 +90,13 @@ async def save_schedule(request: web.Request) -> web.Response:
     session = signed_in(request)
     guild = await managed_guild(request, session)
     form, nonce = await checked_form(request, session)
-    bot = panel_of(request).bot
+    panel = panel_of(request)
     channel = form.get("channel", "")
     try:
         if not channel.isdigit():  # the form's list of channels: nothing chosen
             raise UseCaseError("Choose the channel to post in.", field="channel")
         await usecases.set_up(
-            bot.services,
+            panel.services,
             guild.id,
             channel_id=int(channel),
             time=form.get("time", ""),
@@ -103,7 +104,7 @@ async def save_schedule(request: web.Request) -> web.Response:
             topics=form.get("topics"),
             min_quality=form.get("min_quality"),
             configured_by=session.user_id,
-            check_channel=ChannelChecker(bot),
+            check_channel=ChannelChecker(panel.client),
         )
     except UseCaseError as error:
         panel_of(request).cookies.used_forms.give_back(nonce)
@@ -118,7 +119,7 @@ async def disable_schedule(request: web.Request) -> web.Response:
     session = signed_in(request)
     guild = await managed_guild(request, session)
     await checked_form(request, session)
-    disabled = await usecases.disable(panel_of(request).bot.services, guild.id)
+    disabled = await usecases.disable(panel_of(request).services, guild.id)
     raise web.HTTPSeeOther(f"/servers/{guild.id}?done={'disabled' if disabled else 'nothing'}")
 
 
@@ -127,7 +128,7 @@ async def preview(request: web.Request) -> web.Response:
     """The briefing as it would be posted now, drawn like Discord draws it."""
     session = signed_in(request)
     guild = await managed_guild(request, session)
-    services = panel_of(request).bot.services
+    services = panel_of(request).services
     topic = request.query.get("topic", "").strip() or None
     errors: dict[str, str] = {}
     messages = []
@@ -163,7 +164,7 @@ async def explain(request: web.Request) -> web.Response:
     embed = None
     if url:
         try:
-            result = await usecases.explain(panel_of(request).bot.services, guild.id, url)
+            result = await usecases.explain(panel_of(request).services, guild.id, url)
             embed = render_explanation(result).to_dict()
         except UseCaseError as error:
             errors[error.field or "form"] = error.message

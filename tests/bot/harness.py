@@ -18,7 +18,7 @@ from bot.client import BriefingBot
 from bot.endpoints import reset_discord_endpoints
 from bot.settings import Settings, load_settings
 from bot.state import deliveries
-from bot.state.deliveries import Delivery
+from bot.state.deliveries import Delivery, DeliveryKind, DeliveryStatus
 from tests.conftest import SAMPLE_STORE
 from tests.fake_discord import (
     FakeDiscord,
@@ -88,8 +88,9 @@ class BotHarness:
 
     async def start(self) -> BriefingBot:
         settings = self.settings()
-        bot = await build_bot(settings, clock=self.clock, guild_ready_timeout=0.05)
-        bot.__class__ = QuickBot
+        bot = await build_bot(
+            settings, clock=self.clock, client_class=QuickBot, guild_ready_timeout=0.05
+        )
         self.bot = bot
         self._runner = asyncio.create_task(bot.start(TOKEN))
         ready = asyncio.create_task(bot.wait_until_ready())
@@ -141,13 +142,13 @@ def text_of(record: InteractionResponseRecord | dict[str, Any]) -> str:
     return "\n".join(p for p in parts if p)
 
 
-async def wait_delivered(harness: BotHarness, kind: str, target_id: int) -> Delivery:
+async def wait_delivered(harness: BotHarness, kind: DeliveryKind, target_id: int) -> Delivery:
     """Wait until the delivery log records today's delivery to ``target_id`` as finished."""
     assert harness.bot is not None
     db = harness.bot.services.db
     async with asyncio.timeout(10):
         while True:
             last = await deliveries.last_delivery(db, kind, target_id)
-            if last is not None and last.status != "sending":
+            if last is not None and last.status != DeliveryStatus.SENDING:
                 return last
             await asyncio.sleep(0.02)

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.state import Database, schedules
+from bot.state.deliveries import DeliveryKind, DeliveryStatus
 from bot.state.schedules import ChannelSchedule
 from scripts.sample_store import refresh
 from tests.bot.harness import TOKEN, BotHarness, SettableClock, text_of, wait_delivered
@@ -84,13 +85,13 @@ async def test_kill_9_mid_delivery_then_restart_completes_exactly_once(
         services = harness.bot.services
         # The start-up catch-up (run once the gateway is ready) takes the claim over by itself;
         # calling catch_up() here as well would race it and answer "already" (it is sending).
-        last = await wait_delivered(harness, "channel", guild.id)
-        assert last.status == "sent", last
+        last = await wait_delivered(harness, DeliveryKind.CHANNEL, guild.id)
+        assert last.status == DeliveryStatus.SENT, last
         posted = fake.messages_in(news)
         assert [int(m["id"]) for m in posted] == list(last.message_ids)
         texts = [text_of(m) for m in posted]
         assert len(texts) == len(set(texts)) >= 2
         assert sum(t.startswith("**Daily briefing**") for t in texts) == 1
-        assert [o.status for o in await services.deliverer.catch_up()] == ["already"]
+        assert [o.status for o in await services.deliverer.catch_up()] == [DeliveryStatus.ALREADY]
     finally:
         await harness.close()

@@ -12,6 +12,7 @@ import pytest
 from bot.client import BriefingBot
 from bot.delivery import Outcome
 from bot.scheduler import channel_job_id, digest_job_id
+from bot.state.deliveries import DeliveryKind, DeliveryStatus
 from tests.bot.harness import SAMPLE_MORNING, BotHarness, reply_of, text_of, wait_delivered
 from tests.fake_discord import FakeDiscord
 
@@ -53,7 +54,9 @@ async def test_scheduled_post_goes_out_once(harness: BotHarness) -> None:
     await _setup(harness, "08:45")
     harness.clock.now = SAMPLE_MORNING.replace(minute=46)
     assert bot.services.scheduler.run_now(channel_job_id(harness.guild.id))
-    assert (await wait_delivered(harness, "channel", harness.guild.id)).status == "sent"
+    assert (
+        await wait_delivered(harness, DeliveryKind.CHANNEL, harness.guild.id)
+    ).status == DeliveryStatus.SENT
     first = fake.messages_in(news)[0]
     assert first["content"].startswith("**Daily briefing** · Tuesday 10 March 2026")
     text = "\n".join(text_of(m) for m in fake.messages_in(news))
@@ -64,8 +67,10 @@ async def test_scheduled_post_goes_out_once(harness: BotHarness) -> None:
     _assert_within_discord_limits(fake, news)
 
     count = len(fake.messages_in(news))
-    assert await bot.services.deliverer.deliver_channel(harness.guild.id) == Outcome("already")
-    assert [o.status for o in await bot.services.deliverer.catch_up()] == ["already"]
+    assert await bot.services.deliverer.deliver_channel(harness.guild.id) == Outcome(
+        DeliveryStatus.ALREADY
+    )
+    assert [o.status for o in await bot.services.deliverer.catch_up()] == [DeliveryStatus.ALREADY]
     assert len(fake.messages_in(news)) == count
 
 
@@ -74,11 +79,13 @@ async def test_restart_does_not_post_again(harness: BotHarness) -> None:
     await _setup(harness, "08:45")
     harness.clock.now = SAMPLE_MORNING.replace(minute=50)
     outcome = await _bot(harness).services.deliverer.deliver_channel(harness.guild.id)
-    assert outcome.status == "sent" and outcome.message_ids
+    assert outcome.status == DeliveryStatus.SENT and outcome.message_ids
     count = len(fake.messages_in(news))
 
     await harness.restart()  # the start-up catch-up runs again
-    assert [o.status for o in await _bot(harness).services.deliverer.catch_up()] == ["already"]
+    assert [o.status for o in await _bot(harness).services.deliverer.catch_up()] == [
+        DeliveryStatus.ALREADY
+    ]
     assert len(fake.messages_in(news)) == count
     status = await reply_of(
         await fake.inject_slash_command(
@@ -96,7 +103,9 @@ async def test_missed_post_is_caught_up_once_after_downtime(harness: BotHarness)
 
     harness.clock.now = SAMPLE_MORNING.replace(hour=10)  # back within the grace period
     await harness.start()
-    assert (await wait_delivered(harness, "channel", harness.guild.id)).status == "sent"
+    assert (
+        await wait_delivered(harness, DeliveryKind.CHANNEL, harness.guild.id)
+    ).status == DeliveryStatus.SENT
     # the start-up catch-up waited for the gateway: nothing was posted before READY
     first_post = fake.requests_to("POST", "/channels/{id}/messages")[0]
     assert first_post.time > fake.gateway.ready_times[-1]
@@ -108,7 +117,9 @@ async def test_missed_post_is_caught_up_once_after_downtime(harness: BotHarness)
     count = len(fake.messages_in(news))
 
     await harness.restart()
-    assert [o.status for o in await _bot(harness).services.deliverer.catch_up()] == ["already"]
+    assert [o.status for o in await _bot(harness).services.deliverer.catch_up()] == [
+        DeliveryStatus.ALREADY
+    ]
     assert len(fake.messages_in(news)) == count
 
 
@@ -117,13 +128,15 @@ async def test_post_missed_beyond_the_grace_period_is_skipped(harness: BotHarnes
     await _setup(harness, "08:00")
     harness.clock.now = SAMPLE_MORNING.replace(hour=8) + timedelta(hours=7)  # grace is 6 h
     outcomes = await _bot(harness).services.deliverer.catch_up()
-    assert [o.status for o in outcomes] == ["not-due"]
+    assert [o.status for o in outcomes] == [DeliveryStatus.NOT_DUE]
     assert harness.fake.messages_in(harness.channel_id("news")) == []
 
 
 async def test_setup_after_todays_time_waits_for_tomorrow(harness: BotHarness) -> None:
     await _setup(harness, "07:00")  # it is 08:30 already
-    assert [o.status for o in await _bot(harness).services.deliverer.catch_up()] == ["not-due"]
+    assert [o.status for o in await _bot(harness).services.deliverer.catch_up()] == [
+        DeliveryStatus.NOT_DUE
+    ]
     assert harness.fake.messages_in(harness.channel_id("news")) == []
     next_run = _bot(harness).services.scheduler.next_run(harness.guild.id)
     assert next_run is not None and next_run.hour == 7 and next_run.minute == 0
@@ -139,7 +152,9 @@ async def test_dm_digest_has_only_the_members_topics_and_goes_out_once(harness: 
     )
     harness.clock.now = SAMPLE_MORNING.replace(hour=8, minute=1)
     assert bot.services.scheduler.run_now(digest_job_id(time(8, 0), "UTC"))
-    assert (await wait_delivered(harness, "digest", alice.id)).status == "sent"
+    assert (
+        await wait_delivered(harness, DeliveryKind.DIGEST, alice.id)
+    ).status == DeliveryStatus.SENT
     dms = fake.dms_to(alice.id)
     text = "\n".join(text_of(m) for m in dms)
     assert dms[0]["content"].startswith("**Your daily digest** · Space")
@@ -151,7 +166,7 @@ async def test_dm_digest_has_only_the_members_topics_and_goes_out_once(harness: 
 
     count = len(fake.dms_to(alice.id))
     outcomes = await bot.services.deliverer.catch_up()
-    assert [o.status for o in outcomes] == ["already"]
+    assert [o.status for o in outcomes] == [DeliveryStatus.ALREADY]
     assert len(fake.dms_to(alice.id)) == count
     assert fake.dms_to(harness.user("bob").id) == []
 
@@ -165,7 +180,7 @@ async def test_empty_day_sends_no_digest(harness: BotHarness) -> None:
     )
     harness.clock.now = SAMPLE_MORNING + timedelta(days=30)  # nothing published in that window
     outcomes = await bot.services.deliverer.catch_up()
-    assert [o.status for o in outcomes] == ["empty"]
+    assert [o.status for o in outcomes] == [DeliveryStatus.EMPTY]
     assert fake.dms_to(alice.id) == []
 
 
@@ -190,8 +205,8 @@ async def test_a_bot_stopped_mid_delivery_stops_in_bounded_time_and_is_taken_ove
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
     restarted = await harness.start()
     try:
-        last = await wait_delivered(harness, "channel", harness.guild.id)
-        assert last.status == "sent" and last.attempts == 2
+        last = await wait_delivered(harness, DeliveryKind.CHANNEL, harness.guild.id)
+        assert last.status == DeliveryStatus.SENT and last.attempts == 2
         assert last.holder == restarted.services.instance.id != first_instance
         texts = [text_of(m) for m in world.messages_in(news)]
         assert len(texts) == len(set(texts)) >= 2

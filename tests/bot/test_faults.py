@@ -15,6 +15,7 @@ import pytest
 
 from bot.client import BriefingBot
 from bot.state import subscriptions
+from bot.state.deliveries import DeliveryStatus
 from tests.bot.harness import SAMPLE_MORNING, BotHarness, reply_of, text_of
 from tests.fake_discord import FakeDiscord
 
@@ -46,7 +47,7 @@ def _posted(fake: FakeDiscord, channel_id: int) -> list[str]:
 async def _clean_run(harness: BotHarness) -> list[str]:
     """What an undisturbed delivery posts (to compare a disturbed one against)."""
     outcome = await _bot(harness).services.deliverer.deliver_channel(harness.guild.id)
-    assert outcome.status == "sent"
+    assert outcome.status == DeliveryStatus.SENT
     return _posted(harness.fake, harness.channel_id())
 
 
@@ -56,7 +57,7 @@ async def test_rate_limited_briefing_arrives_once(harness: BotHarness, is_global
     await _setup(harness)
     fake.rate_limit_next("POST", MESSAGES, retry_after=0.1, is_global=is_global, times=2)
     outcome = await _bot(harness).services.deliverer.deliver_channel(harness.guild.id)
-    assert outcome.status == "sent"
+    assert outcome.status == DeliveryStatus.SENT
     statuses = [r.status for r in fake.requests_to("POST", MESSAGES)]
     assert statuses.count(429) == 2
     posted = fake.messages_in(harness.channel_id())
@@ -70,7 +71,7 @@ async def test_server_errors_are_retried_and_post_once(harness: BotHarness, stat
     await _setup(harness)
     fake.fail_next("POST", MESSAGES, status=status, times=1)
     outcome = await _bot(harness).services.deliverer.deliver_channel(harness.guild.id)
-    assert outcome.status == "sent"
+    assert outcome.status == DeliveryStatus.SENT
     assert len(fake.messages_in(harness.channel_id())) == len(outcome.message_ids)
 
 
@@ -81,7 +82,7 @@ async def test_connection_dropped_after_discord_accepted_is_not_a_duplicate(
     await _setup(harness)
     fake.drop_next("POST", MESSAGES, apply=True)  # the message is created, the answer is lost
     outcome = await _bot(harness).services.deliverer.deliver_channel(harness.guild.id)
-    assert outcome.status == "sent"
+    assert outcome.status == DeliveryStatus.SENT
     posted = fake.messages_in(harness.channel_id())
     assert len(fake.requests_to("POST", MESSAGES)) == len(posted) + 1  # one retry, same nonce
     assert [int(m["id"]) for m in posted] == list(outcome.message_ids)
@@ -93,7 +94,7 @@ async def test_lasting_outage_is_recorded_then_caught_up_once(harness: BotHarnes
     fake.fail_next("POST", MESSAGES, status=503, times=None)
     outcome = await deliverer.deliver_channel(harness.guild.id)
     assert (
-        outcome.status == "failed"
+        outcome.status == DeliveryStatus.FAILED
         and "503" in outcome.detail
         and "gave up after 3 attempts" in outcome.detail
     )
@@ -109,8 +110,8 @@ async def test_lasting_outage_is_recorded_then_caught_up_once(harness: BotHarnes
 
     fake.clear_faults()
     outcomes = await deliverer.catch_up()
-    assert [o.status for o in outcomes] == ["sent"]
-    assert [o.status for o in await deliverer.catch_up()] == ["already"]
+    assert [o.status for o in outcomes] == [DeliveryStatus.SENT]
+    assert [o.status for o in await deliverer.catch_up()] == [DeliveryStatus.ALREADY]
     assert len(fake.messages_in(harness.channel_id())) == len(outcomes[0].message_ids)
 
 
@@ -126,11 +127,11 @@ async def test_resume_after_a_partial_delivery_sends_only_the_rest(harness: BotH
     arming = asyncio.create_task(outage_after_first_message())
     first = await deliverer.deliver_channel(harness.guild.id)
     await arming
-    assert first.status == "failed" and len(first.message_ids) == 1
+    assert first.status == DeliveryStatus.FAILED and len(first.message_ids) == 1
 
     fake.clear_faults()
     (resumed,) = await deliverer.catch_up()
-    assert resumed.status == "sent" and resumed.message_ids[0] == first.message_ids[0]
+    assert resumed.status == DeliveryStatus.SENT and resumed.message_ids[0] == first.message_ids[0]
     texts = _posted(fake, channel)
     assert len(texts) == len(resumed.message_ids) == len(set(texts)) > 1
 
@@ -143,10 +144,16 @@ async def test_gateway_reconnect_adds_no_jobs_and_no_posts(harness: BotHarness) 
     posted = len(fake.messages_in(harness.channel_id()))
     syncs = len(fake.requests_to("PUT", "/applications/{id}/commands"))
     scheduler = bot.services.scheduler.scheduler
+
+    def catch_up_planned() -> datetime:
+        job = scheduler.get_job("catch-up")
+        assert job is not None and job.next_run_time is not None
+        return job.next_run_time
+
     # the start-up catch-up has run once (on the first READY): next time is an interval away
     async with asyncio.timeout(10):
         while True:
-            planned = scheduler.get_job("catch-up").next_run_time
+            planned = catch_up_planned()
             if planned > datetime.now(UTC) + timedelta(minutes=5):
                 break
             await asyncio.sleep(0.02)
@@ -159,11 +166,11 @@ async def test_gateway_reconnect_adds_no_jobs_and_no_posts(harness: BotHarness) 
     assert fake.identify_count >= 2 and fake.resume_count >= 1
 
     assert sorted(job.id for job in bot.services.scheduler.scheduler.get_jobs()) == jobs
-    assert scheduler.get_job("catch-up").next_run_time == planned  # on_ready did not re-run it
+    assert catch_up_planned() == planned  # on_ready did not re-run it
     assert (
         len(fake.requests_to("PUT", "/applications/{id}/commands")) == syncs
     )  # setup_hook ran once
-    assert [o.status for o in await bot.services.deliverer.catch_up()] == ["already"]
+    assert [o.status for o in await bot.services.deliverer.catch_up()] == [DeliveryStatus.ALREADY]
     assert len(fake.messages_in(harness.channel_id())) == posted
     reply = await reply_of(await fake.inject_slash_command("topics"))  # still answering
     assert reply.ephemeral
@@ -192,7 +199,7 @@ async def test_unusable_channel_pauses_tells_admin_once_and_resumes_on_setup(
         "POST", news, status=status, json={"code": code, "message": "refused"}, times=None
     )
     outcome = await deliverer.deliver_channel(harness.guild.id)
-    assert outcome.status == "paused" and reason in outcome.detail
+    assert outcome.status == DeliveryStatus.PAUSED and reason in outcome.detail
     assert len(fake.requests_to("POST", news)) == 1  # no retry storm
 
     dms = fake.dms_to(owner.id)
@@ -213,7 +220,7 @@ async def test_unusable_channel_pauses_tells_admin_once_and_resumes_on_setup(
         await fake.inject_slash_command("briefing", options, subcommand="setup", user_id=owner.id)
     )
     (resumed,) = await deliverer.catch_up()  # the failed day is retried after the fix
-    assert resumed.status == "sent"
+    assert resumed.status == DeliveryStatus.SENT
     assert len(fake.messages_in(harness.channel_id())) == len(resumed.message_ids)
 
 
@@ -228,7 +235,7 @@ async def test_closed_dms_pause_only_that_digest(harness: BotHarness) -> None:
             )
         )
     outcomes = {o.status for o in await deliverer.catch_up()}
-    assert outcomes == {"sent", "paused"}
+    assert outcomes == {DeliveryStatus.SENT, DeliveryStatus.PAUSED}
     assert fake.dms_to(bob.id) and not fake.dms_to(closed.id)
     settings = await subscriptions.digest_settings(db, closed.id)
     assert settings is not None and settings.paused_reason and "DMs" in settings.paused_reason

@@ -12,6 +12,7 @@ import pytest
 
 from bot.client import BriefingBot
 from bot.logs import configure_logging
+from bot.state.deliveries import DeliveryStatus
 from tests.bot.harness import SAMPLE_MORNING, BotHarness, reply_of
 from tests.fake_discord import FakeDiscord
 
@@ -72,7 +73,9 @@ async def test_metrics_count_deliveries_commands_and_rate_limits(monitored: BotH
     )
     monitored.clock.now = SAMPLE_MORNING
     fake.rate_limit_next("POST", "/channels/{id}/messages", retry_after=0.05)
-    assert (await bot.services.deliverer.deliver_channel(monitored.guild.id)).status == "sent"
+    assert (
+        await bot.services.deliverer.deliver_channel(monitored.guild.id)
+    ).status == DeliveryStatus.SENT
     await reply_of(await fake.inject_slash_command("topics"))
 
     async with (

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.state import Database, claim, get_delivery, instances, mark_sent, subscribe
-from bot.state.deliveries import Claimant, ClaimKey, claim_digests, orphaned_claims
+from bot.state.deliveries import Claimant, ClaimKey, DeliveryKind, claim_digests, orphaned_claims
 from tests.bot import test_state
 from tests.bot.test_state import DAY, NOW
 
@@ -26,13 +26,13 @@ async def _start(db: Database, claimant: Claimant, name: str) -> None:
 async def test_a_claim_of_a_running_instance_is_kept_while_it_beats(db: Database) -> None:
     await _start(db, A, "host/shards-0")
     await _start(db, B, "host/shards-1")
-    assert await claim(db, "digest", 7, DAY, now=NOW, claimant=A)
-    delivery = await get_delivery(db, "digest", 7, DAY)
+    assert await claim(db, DeliveryKind.DIGEST, 7, DAY, now=NOW, claimant=A)
+    delivery = await get_delivery(db, DeliveryKind.DIGEST, 7, DAY)
     assert delivery is not None and delivery.holder == A.holder
     for seconds in (5, 10, 15, 20, 25):  # A beats every 5 s: never stale
         moment = NOW + timedelta(seconds=seconds)
         assert await instances.beat(db, "a" * 32, "host/shards-0", now=moment)
-        assert not await claim(db, "digest", 7, DAY, now=moment, claimant=B)
+        assert not await claim(db, DeliveryKind.DIGEST, 7, DAY, now=moment, claimant=B)
         assert await orphaned_claims(db, now=moment, claimant=B) == []
 
 
@@ -41,16 +41,18 @@ async def test_a_silent_holder_loses_its_claim_after_the_timeout(db: Database) -
     await _start(db, B, "host/shards-1")
     for user in (7, 8):
         await subscribe(db, user, "AI", now=NOW)
-    assert await claim(db, "digest", 7, DAY, now=NOW, claimant=A)
-    assert await claim(db, "digest", 8, DAY, now=NOW, claimant=A)
-    await mark_sent(db, "digest", 8, DAY, now=NOW, message_ids=[1])
+    assert await claim(db, DeliveryKind.DIGEST, 7, DAY, now=NOW, claimant=A)
+    assert await claim(db, DeliveryKind.DIGEST, 8, DAY, now=NOW, claimant=A)
+    await mark_sent(db, DeliveryKind.DIGEST, 8, DAY, now=NOW, message_ids=[1])
     just_in_time = NOW + TIMEOUT
-    assert not await claim(db, "digest", 7, DAY, now=just_in_time, claimant=B)
+    assert not await claim(db, DeliveryKind.DIGEST, 7, DAY, now=just_in_time, claimant=B)
     later = NOW + TIMEOUT + timedelta(seconds=1)
     assert await instances.beat(db, "b" * 32, "host/shards-1", now=later)  # only B beats
-    assert await orphaned_claims(db, now=later, claimant=B) == [ClaimKey("digest", 7, DAY)]
+    assert await orphaned_claims(db, now=later, claimant=B) == [
+        ClaimKey(DeliveryKind.DIGEST, 7, DAY)
+    ]
     assert await claim_digests(db, [(7, DAY), (8, DAY)], now=later, claimant=B) == [(7, DAY)]
-    delivery = await get_delivery(db, "digest", 7, DAY)
+    delivery = await get_delivery(db, DeliveryKind.DIGEST, 7, DAY)
     assert delivery is not None
     assert (delivery.holder, delivery.attempts, delivery.claimed_at) == (B.holder, 2, later)
     assert await orphaned_claims(db, now=later, claimant=A) == []  # B is running
@@ -58,44 +60,50 @@ async def test_a_silent_holder_loses_its_claim_after_the_timeout(db: Database) -
 
 async def test_a_restarted_process_frees_its_predecessors_claims_at_once(db: Database) -> None:
     await _start(db, A, "host/shards-1")
-    assert await claim(db, "channel", 1, DAY, now=NOW, claimant=A)
+    assert await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW, claimant=A)
     restarted = Claimant(holder="c" * 32, holder_timeout=TIMEOUT)
-    assert not await claim(db, "channel", 1, DAY, now=NOW, claimant=restarted)
+    assert not await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW, claimant=restarted)
     await instances.register(db, "c" * 32, "host/shards-1", now=NOW + timedelta(seconds=1))
-    assert await claim(db, "channel", 1, DAY, now=NOW + timedelta(seconds=1), claimant=restarted)
+    assert await claim(
+        db, DeliveryKind.CHANNEL, 1, DAY, now=NOW + timedelta(seconds=1), claimant=restarted
+    )
 
 
 async def test_a_stopped_or_forgotten_holder_is_gone_and_no_holder_means_lease_only(
     db: Database,
 ) -> None:
     await _start(db, A, "host/worker")
-    assert await claim(db, "digest", 1, DAY, now=NOW, claimant=A)
+    assert await claim(db, DeliveryKind.DIGEST, 1, DAY, now=NOW, claimant=A)
     await instances.stop(db, "a" * 32, now=NOW)
-    assert await claim(db, "digest", 1, DAY, now=NOW, claimant=B)
+    assert await claim(db, DeliveryKind.DIGEST, 1, DAY, now=NOW, claimant=B)
 
     ghost = Claimant(holder="d" * 32, holder_timeout=TIMEOUT)  # never registered
-    assert await claim(db, "digest", 2, DAY, now=NOW, claimant=ghost)
-    assert await claim(db, "digest", 2, DAY, now=NOW, claimant=B)
+    assert await claim(db, DeliveryKind.DIGEST, 2, DAY, now=NOW, claimant=ghost)
+    assert await claim(db, DeliveryKind.DIGEST, 2, DAY, now=NOW, claimant=B)
 
-    assert await claim(db, "digest", 3, DAY, now=NOW)  # no holder recorded (before 0002)
-    assert not await claim(db, "digest", 3, DAY, now=NOW + timedelta(minutes=5), claimant=B)
-    assert await claim(db, "digest", 3, DAY, now=NOW + timedelta(minutes=11), claimant=B)
+    assert await claim(db, DeliveryKind.DIGEST, 3, DAY, now=NOW)  # no holder recorded (before 0002)
+    assert not await claim(
+        db, DeliveryKind.DIGEST, 3, DAY, now=NOW + timedelta(minutes=5), claimant=B
+    )
+    assert await claim(db, DeliveryKind.DIGEST, 3, DAY, now=NOW + timedelta(minutes=11), claimant=B)
 
 
 async def test_a_beat_after_being_declared_gone_runs_again(db: Database) -> None:
     await _start(db, A, "host/worker")
     await _start(db, B, "host/worker")  # same name: A is declared gone
-    assert await claim(db, "digest", 1, DAY, now=NOW, claimant=B)
+    assert await claim(db, DeliveryKind.DIGEST, 1, DAY, now=NOW, claimant=B)
     assert not await instances.beat(db, "a" * 32, "host/worker", now=NOW)
     assert await instances.beat(db, "a" * 32, "host/worker", now=NOW + timedelta(seconds=5))
-    assert await claim(db, "digest", 2, DAY, now=NOW, claimant=A)
-    assert not await claim(db, "digest", 2, DAY, now=NOW + timedelta(seconds=5), claimant=B)
+    assert await claim(db, DeliveryKind.DIGEST, 2, DAY, now=NOW, claimant=A)
+    assert not await claim(
+        db, DeliveryKind.DIGEST, 2, DAY, now=NOW + timedelta(seconds=5), claimant=B
+    )
 
 
 async def test_a_process_never_takes_over_its_own_claims_before_the_lease(db: Database) -> None:
     await _start(db, A, "host/shards-0")
-    assert await claim(db, "digest", 1, DAY, now=NOW, claimant=A)
+    assert await claim(db, DeliveryKind.DIGEST, 1, DAY, now=NOW, claimant=A)
     late = NOW + timedelta(minutes=1)  # A's own heartbeat is late (a blocked event loop)
     assert await orphaned_claims(db, now=late, claimant=A) == []
-    assert not await claim(db, "digest", 1, DAY, now=late, claimant=A)
-    assert await claim(db, "digest", 1, DAY, now=late, claimant=B)  # others may
+    assert not await claim(db, DeliveryKind.DIGEST, 1, DAY, now=late, claimant=A)
+    assert await claim(db, DeliveryKind.DIGEST, 1, DAY, now=late, claimant=B)  # others may

@@ -41,6 +41,7 @@ from bot.state import (
     subscribe,
 )
 from bot.state.database import alembic_config, run_locked
+from bot.state.deliveries import DeliveryKind, DeliveryStatus
 from bot.state.tables import Base
 from tests.bot.test_state import PG_SKIP_REASON, PG_TEST_URL, wipe_postgres
 
@@ -152,16 +153,20 @@ async def _fill(engine: AsyncEngine) -> None:
     db = Database(engine, "test")
     await save_schedule(db, SCHEDULE, now=NOW)
     await subscribe(db, 7, "AI", now=NOW)
-    assert await claim(db, "channel", 1, DAY, now=NOW)
-    await mark_sent(db, "channel", 1, DAY, now=NOW, message_ids=[555])
+    assert await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW)
+    await mark_sent(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW, message_ids=[555])
 
 
 async def _assert_filled(db: Database) -> None:
     assert await get_schedule(db, 1) == SCHEDULE
     settings = await digest_settings(db, 7)
     assert settings is not None and settings.topics == ("AI",)
-    delivery = await get_delivery(db, "channel", 1, DAY)
-    assert delivery is not None and delivery.status == "sent" and delivery.message_ids == (555,)
+    delivery = await get_delivery(db, DeliveryKind.CHANNEL, 1, DAY)
+    assert (
+        delivery is not None
+        and delivery.status == DeliveryStatus.SENT
+        and delivery.message_ids == (555,)
+    )
 
 
 # --- the revisions themselves ---------------------------------------------------------------
@@ -292,7 +297,9 @@ async def test_a_pre_alembic_database_is_adopted_with_its_data(
     db = await Database.connect(url)
     try:
         await _assert_filled(db)
-        assert not await claim(db, "channel", 1, DAY, now=NOW)  # the log still says "sent"
+        assert not await claim(
+            db, DeliveryKind.CHANNEL, 1, DAY, now=NOW
+        )  # the log still says "sent"
     finally:
         await db.close()
     assert await _revisions(engine) == [SCHEMA_VERSION]

@@ -22,6 +22,7 @@ from aiohttp import web
 from bot.library import ArticleLibrary
 from bot.source_snapshot import SourceSnapshot, StoredPage, StoredSource, snapshot_path
 from bot.sources import SourceLimits, SourcePoller
+from briefings.briefing import BriefingRequest
 from briefings.remote import parse_page
 from briefings.store import load_store
 from tests.bot.harness import BotHarness, SettableClock, reply_of, text_of
@@ -467,7 +468,7 @@ async def _health_source(harness: BotHarness) -> dict[str, Any]:
 
 def _in_briefing(harness: BotHarness, title: str) -> bool:
     assert harness.bot is not None
-    briefing = harness.bot.services.library.briefing(harness.clock())
+    briefing = harness.bot.services.library.briefing(BriefingRequest(harness.clock()))
     return any(
         story.lead.title == title for section in briefing.sections for story in section.stories
     )

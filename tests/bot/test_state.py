@@ -44,7 +44,7 @@ from bot.state import (
     subscribe,
     unsubscribe,
 )
-from bot.state.deliveries import Claimant
+from bot.state.deliveries import Claimant, DeliveryKind, DeliveryStatus
 from bot.state.tables import Base
 
 PG_TEST_URL = os.environ.get("PG_TEST_URL")
@@ -146,8 +146,8 @@ async def test_reopening_keeps_the_data(url: str) -> None:
     db = await Database.connect(url)
     await save_schedule(db, _schedule(), now=NOW)
     await subscribe(db, 7, "AI", now=NOW)
-    assert await claim(db, "channel", 1, DAY, now=NOW)
-    await mark_sent(db, "channel", 1, DAY, now=NOW, message_ids=[555])
+    assert await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW)
+    await mark_sent(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW, message_ids=[555])
     await db.close()
 
     db = await Database.connect(url)  # a restart
@@ -155,8 +155,8 @@ async def test_reopening_keeps_the_data(url: str) -> None:
         assert await get_schedule(db, 1) == _schedule()
         settings = await digest_settings(db, 7)
         assert settings is not None and settings.topics == ("AI",)
-        assert not await claim(db, "channel", 1, DAY, now=NOW + timedelta(hours=1))
-        delivery = await get_delivery(db, "channel", 1, DAY)
+        assert not await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW + timedelta(hours=1))
+        delivery = await get_delivery(db, DeliveryKind.CHANNEL, 1, DAY)
         assert delivery is not None and delivery.message_ids == (555,)
     finally:
         await db.close()
@@ -288,7 +288,7 @@ async def test_naive_now_is_refused(db: Database) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         await save_schedule(db, _schedule(), now=naive)
     with pytest.raises(ValueError, match="timezone-aware"):
-        await claim(db, "channel", 1, DAY, now=naive)
+        await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=naive)
     with pytest.raises(ValueError, match="timezone-aware"):
         await subscribe(db, 1, "AI", now=naive)
 
@@ -402,27 +402,27 @@ async def test_forget_user_removes_everything_about_them(db: Database) -> None:
     await subscribe(db, 7, "AI", now=NOW)
     await subscribe(db, 7, "Chips", now=NOW)
     await subscribe(db, 8, "AI", now=NOW)
-    await claim(db, "digest", 7, DAY, now=NOW)
-    await claim(db, "digest", 8, DAY, now=NOW)
-    await claim(db, "channel", 7, DAY, now=NOW)  # a guild that happens to share the id
+    await claim(db, DeliveryKind.DIGEST, 7, DAY, now=NOW)
+    await claim(db, DeliveryKind.DIGEST, 8, DAY, now=NOW)
+    await claim(db, DeliveryKind.CHANNEL, 7, DAY, now=NOW)  # a guild that happens to share the id
 
     assert await forget_user(db, 7)
     assert await digest_settings(db, 7) is None
-    assert await get_delivery(db, "digest", 7, DAY) is None
-    assert await last_delivery(db, "digest", 7) is None
-    assert await get_delivery(db, "channel", 7, DAY) is not None
-    assert await get_delivery(db, "digest", 8, DAY) is not None
+    assert await get_delivery(db, DeliveryKind.DIGEST, 7, DAY) is None
+    assert await last_delivery(db, DeliveryKind.DIGEST, 7) is None
+    assert await get_delivery(db, DeliveryKind.CHANNEL, 7, DAY) is not None
+    assert await get_delivery(db, DeliveryKind.DIGEST, 8, DAY) is not None
     assert [s.user_id for s in await digest_users(db)] == [8]
     assert not await forget_user(db, 7)
 
 
 async def test_forget_user_also_removes_records_left_after_unsubscribing(db: Database) -> None:
     await subscribe(db, 7, "AI", now=NOW)
-    await claim(db, "digest", 7, DAY, now=NOW)
+    await claim(db, DeliveryKind.DIGEST, 7, DAY, now=NOW)
     await unsubscribe(db, 7, "AI")
-    assert await get_delivery(db, "digest", 7, DAY) is not None
+    assert await get_delivery(db, DeliveryKind.DIGEST, 7, DAY) is not None
     assert await forget_user(db, 7)
-    assert await get_delivery(db, "digest", 7, DAY) is None
+    assert await get_delivery(db, DeliveryKind.DIGEST, 7, DAY) is None
 
 
 # --- the delivery log -----------------------------------------------------------------------
@@ -430,34 +430,40 @@ async def test_forget_user_also_removes_records_left_after_unsubscribing(db: Dat
 
 async def test_a_first_claim_inserts_a_sending_row(db: Database) -> None:
     now = NOW.astimezone(PARIS_WINTER)
-    assert await claim(db, "channel", 1, DAY, now=now)
-    delivery = await get_delivery(db, "channel", 1, DAY)
+    assert await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=now)
+    delivery = await get_delivery(db, DeliveryKind.CHANNEL, 1, DAY)
     assert delivery is not None
-    assert (delivery.kind, delivery.target_id, delivery.day) == ("channel", 1, DAY)
-    assert (delivery.status, delivery.attempts) == ("sending", 1)
+    assert (delivery.kind, delivery.target_id, delivery.day) == (DeliveryKind.CHANNEL, 1, DAY)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENDING, 1)
     assert delivery.claimed_at == NOW and delivery.claimed_at.tzinfo == UTC
     assert (delivery.sent_at, delivery.error, delivery.message_ids) == (None, None, ())
 
 
 async def test_a_fresh_sending_claim_blocks_others(db: Database) -> None:
-    assert await claim(db, "channel", 1, DAY, now=NOW)
-    assert not await claim(db, "channel", 1, DAY, now=NOW + timedelta(minutes=5))
-    assert not await claim(db, "channel", 1, DAY, now=NOW + timedelta(minutes=10))  # lease edge
-    delivery = await get_delivery(db, "channel", 1, DAY)
+    assert await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW)
+    assert not await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW + timedelta(minutes=5))
+    assert not await claim(
+        db, DeliveryKind.CHANNEL, 1, DAY, now=NOW + timedelta(minutes=10)
+    )  # lease edge
+    delivery = await get_delivery(db, DeliveryKind.CHANNEL, 1, DAY)
     assert delivery is not None and delivery.attempts == 1 and delivery.claimed_at == NOW
 
 
 async def test_a_stale_sending_claim_is_taken_over(db: Database) -> None:
-    assert await claim(db, "channel", 1, DAY, now=NOW)
+    assert await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW)
     later = NOW + timedelta(minutes=10, seconds=1)
-    assert await claim(db, "channel", 1, DAY, now=later)
-    delivery = await get_delivery(db, "channel", 1, DAY)
+    assert await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=later)
+    delivery = await get_delivery(db, DeliveryKind.CHANNEL, 1, DAY)
     assert delivery is not None
-    assert (delivery.status, delivery.attempts, delivery.claimed_at) == ("sending", 2, later)
-    assert not await claim(db, "channel", 1, DAY, now=later + timedelta(minutes=1))
+    assert (delivery.status, delivery.attempts, delivery.claimed_at) == (
+        DeliveryStatus.SENDING,
+        2,
+        later,
+    )
+    assert not await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=later + timedelta(minutes=1))
     assert await claim(
         db,
-        "channel",
+        DeliveryKind.CHANNEL,
         1,
         DAY,
         now=later + timedelta(minutes=2),
@@ -466,107 +472,133 @@ async def test_a_stale_sending_claim_is_taken_over(db: Database) -> None:
 
 
 async def test_a_sent_briefing_is_never_claimed_again(db: Database) -> None:
-    assert await claim(db, "digest", 7, DAY, now=NOW)
+    assert await claim(db, DeliveryKind.DIGEST, 7, DAY, now=NOW)
     sent_at = NOW + timedelta(seconds=3)
-    await mark_sent(db, "digest", 7, DAY, now=sent_at, message_ids=[11, 12])
-    assert not await claim(db, "digest", 7, DAY, now=NOW + timedelta(days=2))
-    delivery = await get_delivery(db, "digest", 7, DAY)
+    await mark_sent(db, DeliveryKind.DIGEST, 7, DAY, now=sent_at, message_ids=[11, 12])
+    assert not await claim(db, DeliveryKind.DIGEST, 7, DAY, now=NOW + timedelta(days=2))
+    delivery = await get_delivery(db, DeliveryKind.DIGEST, 7, DAY)
     assert delivery is not None
-    assert (delivery.status, delivery.sent_at, delivery.message_ids) == ("sent", sent_at, (11, 12))
-    await mark_failed(db, "digest", 7, DAY, now=NOW + timedelta(days=2), error="late report")
-    delivery = await get_delivery(db, "digest", 7, DAY)
-    assert delivery is not None and delivery.status == "sent" and delivery.error is None
+    assert (delivery.status, delivery.sent_at, delivery.message_ids) == (
+        DeliveryStatus.SENT,
+        sent_at,
+        (11, 12),
+    )
+    await mark_failed(
+        db, DeliveryKind.DIGEST, 7, DAY, now=NOW + timedelta(days=2), error="late report"
+    )
+    delivery = await get_delivery(db, DeliveryKind.DIGEST, 7, DAY)
+    assert (
+        delivery is not None and delivery.status == DeliveryStatus.SENT and delivery.error is None
+    )
 
 
 async def test_a_failed_briefing_is_claimed_again_with_one_more_attempt(db: Database) -> None:
-    assert await claim(db, "channel", 1, DAY, now=NOW)
-    await record_progress(db, "channel", 1, DAY, [101])
-    await mark_failed(db, "channel", 1, DAY, now=NOW, error="HTTP 503")
-    failed = await get_delivery(db, "channel", 1, DAY)
+    assert await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW)
+    await record_progress(db, DeliveryKind.CHANNEL, 1, DAY, [101])
+    await mark_failed(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW, error="HTTP 503")
+    failed = await get_delivery(db, DeliveryKind.CHANNEL, 1, DAY)
     assert failed is not None
-    assert (failed.status, failed.error, failed.message_ids) == ("failed", "HTTP 503", (101,))
+    assert (failed.status, failed.error, failed.message_ids) == (
+        DeliveryStatus.FAILED,
+        "HTTP 503",
+        (101,),
+    )
 
     retry = NOW + timedelta(minutes=1)
-    assert await claim(db, "channel", 1, DAY, now=retry)
-    again = await get_delivery(db, "channel", 1, DAY)
+    assert await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=retry)
+    again = await get_delivery(db, DeliveryKind.CHANNEL, 1, DAY)
     assert again is not None
-    assert (again.status, again.attempts, again.claimed_at) == ("sending", 2, retry)
-    assert not await claim(db, "channel", 1, DAY, now=retry)
+    assert (again.status, again.attempts, again.claimed_at) == (DeliveryStatus.SENDING, 2, retry)
+    assert not await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=retry)
 
-    await mark_failed(db, "channel", 1, DAY, now=retry, error="HTTP 500")
-    assert await claim(db, "channel", 1, DAY, now=retry)
-    third = await get_delivery(db, "channel", 1, DAY)
+    await mark_failed(db, DeliveryKind.CHANNEL, 1, DAY, now=retry, error="HTTP 500")
+    assert await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=retry)
+    third = await get_delivery(db, DeliveryKind.CHANNEL, 1, DAY)
     assert third is not None and third.attempts == 3
-    await mark_sent(db, "channel", 1, DAY, now=retry, message_ids=[101, 102])
-    done = await get_delivery(db, "channel", 1, DAY)
+    await mark_sent(db, DeliveryKind.CHANNEL, 1, DAY, now=retry, message_ids=[101, 102])
+    done = await get_delivery(db, DeliveryKind.CHANNEL, 1, DAY)
     assert done is not None
-    assert (done.status, done.error, done.message_ids) == ("sent", None, (101, 102))
+    assert (done.status, done.error, done.message_ids) == (DeliveryStatus.SENT, None, (101, 102))
 
 
 async def test_record_progress_keeps_the_message_ids_sent_so_far(db: Database) -> None:
-    await record_progress(db, "channel", 1, DAY, [1])  # never claimed: nothing to update
-    assert await get_delivery(db, "channel", 1, DAY) is None
-    assert await claim(db, "channel", 1, DAY, now=NOW)
+    await record_progress(db, DeliveryKind.CHANNEL, 1, DAY, [1])  # never claimed: nothing to update
+    assert await get_delivery(db, DeliveryKind.CHANNEL, 1, DAY) is None
+    assert await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW)
     big = 1_300_000_000_000_000_001
-    await record_progress(db, "channel", 1, DAY, [big])
-    await record_progress(db, "channel", 1, DAY, (big, big + 1))
-    delivery = await get_delivery(db, "channel", 1, DAY)
+    await record_progress(db, DeliveryKind.CHANNEL, 1, DAY, [big])
+    await record_progress(db, DeliveryKind.CHANNEL, 1, DAY, (big, big + 1))
+    delivery = await get_delivery(db, DeliveryKind.CHANNEL, 1, DAY)
     assert delivery is not None and delivery.message_ids == (big, big + 1)
-    assert delivery.status == "sending"
+    assert delivery.status == DeliveryStatus.SENDING
 
 
 async def test_marking_without_a_claim_still_records(db: Database) -> None:
-    await mark_sent(db, "channel", 1, DAY, now=NOW, message_ids=[5])
-    await mark_failed(db, "channel", 2, DAY, now=NOW, error="boom")
-    sent = await get_delivery(db, "channel", 1, DAY)
-    failed = await get_delivery(db, "channel", 2, DAY)
-    assert sent is not None and sent.status == "sent" and sent.message_ids == (5,)
-    assert failed is not None and failed.status == "failed" and failed.attempts == 1
+    await mark_sent(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW, message_ids=[5])
+    await mark_failed(db, DeliveryKind.CHANNEL, 2, DAY, now=NOW, error="boom")
+    sent = await get_delivery(db, DeliveryKind.CHANNEL, 1, DAY)
+    failed = await get_delivery(db, DeliveryKind.CHANNEL, 2, DAY)
+    assert sent is not None and sent.status == DeliveryStatus.SENT and sent.message_ids == (5,)
+    assert failed is not None and failed.status == DeliveryStatus.FAILED and failed.attempts == 1
 
 
 async def test_last_delivery_is_the_most_recent_day(db: Database) -> None:
-    assert await last_delivery(db, "channel", 1) is None
+    assert await last_delivery(db, DeliveryKind.CHANNEL, 1) is None
     for offset in (1, 3, 2):
         day = DAY + timedelta(days=offset)
-        assert await claim(db, "channel", 1, day, now=NOW)
-    await claim(db, "digest", 1, DAY + timedelta(days=9), now=NOW)
-    await claim(db, "channel", 2, DAY + timedelta(days=9), now=NOW)
-    last = await last_delivery(db, "channel", 1)
+        assert await claim(db, DeliveryKind.CHANNEL, 1, day, now=NOW)
+    await claim(db, DeliveryKind.DIGEST, 1, DAY + timedelta(days=9), now=NOW)
+    await claim(db, DeliveryKind.CHANNEL, 2, DAY + timedelta(days=9), now=NOW)
+    last = await last_delivery(db, DeliveryKind.CHANNEL, 1)
     assert last is not None and last.day == DAY + timedelta(days=3)
 
 
 async def test_kinds_and_days_are_separate_keys(db: Database) -> None:
-    assert await claim(db, "channel", 1, DAY, now=NOW)
-    assert await claim(db, "digest", 1, DAY, now=NOW)
-    assert await claim(db, "channel", 1, DAY + timedelta(days=1), now=NOW)
+    assert await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW)
+    assert await claim(db, DeliveryKind.DIGEST, 1, DAY, now=NOW)
+    assert await claim(db, DeliveryKind.CHANNEL, 1, DAY + timedelta(days=1), now=NOW)
     with pytest.raises(ValueError, match="unknown delivery kind"):
-        await claim(db, "email", 1, DAY, now=NOW)
+        await claim(db, "email", 1, DAY, now=NOW)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="lease"):
         Claimant(lease=timedelta(0))
 
 
 async def test_twenty_concurrent_claims_on_one_database_yield_one_winner(db: Database) -> None:
-    results = await asyncio.gather(*(claim(db, "channel", 1, DAY, now=NOW) for _ in range(20)))
+    results = await asyncio.gather(
+        *(claim(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW) for _ in range(20))
+    )
     assert results.count(True) == 1
-    delivery = await get_delivery(db, "channel", 1, DAY)
+    delivery = await get_delivery(db, DeliveryKind.CHANNEL, 1, DAY)
     assert delivery is not None and delivery.attempts == 1
 
 
 async def test_concurrent_claims_from_two_databases_yield_one_winner(url: str) -> None:
     first, second = await Database.connect(url), await Database.connect(url)
     try:
-        claims = [claim(d, "digest", 7, DAY, now=NOW) for _ in range(10) for d in (first, second)]
+        claims = [
+            claim(d, DeliveryKind.DIGEST, 7, DAY, now=NOW)
+            for _ in range(10)
+            for d in (first, second)
+        ]
         assert (await asyncio.gather(*claims)).count(True) == 1
 
-        await mark_failed(first, "digest", 7, DAY, now=NOW, error="boom")
+        await mark_failed(first, DeliveryKind.DIGEST, 7, DAY, now=NOW, error="boom")
         later = NOW + timedelta(minutes=1)
-        claims = [claim(d, "digest", 7, DAY, now=later) for _ in range(10) for d in (first, second)]
+        claims = [
+            claim(d, DeliveryKind.DIGEST, 7, DAY, now=later)
+            for _ in range(10)
+            for d in (first, second)
+        ]
         assert (await asyncio.gather(*claims)).count(True) == 1
 
         stale = later + timedelta(hours=1)
-        claims = [claim(d, "digest", 7, DAY, now=stale) for _ in range(10) for d in (first, second)]
+        claims = [
+            claim(d, DeliveryKind.DIGEST, 7, DAY, now=stale)
+            for _ in range(10)
+            for d in (first, second)
+        ]
         assert (await asyncio.gather(*claims)).count(True) == 1
-        delivery = await get_delivery(second, "digest", 7, DAY)
+        delivery = await get_delivery(second, DeliveryKind.DIGEST, 7, DAY)
         assert delivery is not None and delivery.attempts == 3
     finally:
         await first.close()
@@ -574,7 +606,7 @@ async def test_concurrent_claims_from_two_databases_yield_one_winner(url: str) -
 
 
 async def test_concurrent_claims_of_different_keys_all_win(db: Database) -> None:
-    claims = (claim(db, "channel", guild_id, DAY, now=NOW) for guild_id in range(30))
+    claims = (claim(db, DeliveryKind.CHANNEL, guild_id, DAY, now=NOW) for guild_id in range(30))
     assert all(await asyncio.gather(*claims))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.channels import ChannelChecker
-from bot.client import Services
+from bot.services import Services
 from bot.state import schedules
 from bot.usecases import UseCaseError
 from bot.usecases import schedules as schedule_cases

@@ -11,6 +11,7 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 
 from bot.state import schedules
+from bot.state.deliveries import DeliveryKind
 from tests.bot.harness import BotHarness, reply_of
 from tests.bot.web_world import SECRET_KEY, PanelWorld, csrf_of, free_port
 from tests.fake_discord import FakeDiscord
@@ -368,7 +369,7 @@ async def test_sources_and_deliveries_are_shown(panel: PanelWorld) -> None:
             http, panel.url(f"/servers/{guild}/schedule"), _schedule_form(panel, csrf_of(page))
         )
         await deliveries.mark_failed(
-            db, "channel", guild, date(2026, 3, 9), now=now, error="Missing <Access>"
+            db, DeliveryKind.CHANNEL, guild, date(2026, 3, 9), now=now, error="Missing <Access>"
         )
         _, page = await _get(http, panel.url(f"/servers/{guild}"))
     assert "2026-03-09" in page and 'class="badge failed"' in page

@@ -1,0 +1,180 @@
+"""How a delivery's messages reach Discord: the sender interface, its adapter, and retries.
+
+:class:`~bot.delivery.Deliverer` needs only four things from Discord: a channel to post in, a
+DM channel to open, a server's name (for the admin's "paused" DM) and the bot's own user id
+(to recognise its messages in a channel's history). :class:`Sender` names them;
+:class:`ClientSender` implements them over a discord.py client. The composition root builds
+the adapter before the client (the client needs the deliverer, the deliverer sends through the
+client) and binds it once the client exists.
+
+:func:`send_with_retries` sends one message with its nonce, retrying 5xx answers and dropped
+connections with exponential backoff (:class:`RetryPolicy`) and turning the errors that need a
+person (:data:`PAUSING_ERRORS`) into a pause; :func:`unrecorded` finds the bot's messages a
+dead attempt posted but never recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+import aiohttp
+import discord
+
+from bot.rendering import OutgoingMessage
+from bot.state.deliveries import Delivery, DeliveryKind
+
+log = logging.getLogger(__name__)
+
+
+# Discord errors that mean "this target cannot receive posts until a person fixes something".
+PAUSING_ERRORS = {
+    50013: "I am missing permissions in the briefing channel (Send Messages, Embed Links).",
+    50001: "I cannot see the briefing channel (Missing Access).",
+    10003: "The briefing channel no longer exists.",
+    50007: "Discord refused the DM: your DMs from this server's members are closed.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how patiently one message is re-sent after a 5xx or a dropped connection."""
+
+    attempts: int = 3
+    first_delay: float = 1.0
+    factor: float = 3.0
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (0-based)."""
+        return self.first_delay * self.factor**attempt
+
+
+DEFAULT_RETRY = RetryPolicy()
+
+
+class SendFailedError(Exception):
+    """A message could not be sent; ``reason`` is person-readable, ``pause`` stops retries."""
+
+    def __init__(self, reason: str, *, pause: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.pause = pause
+
+
+def message_nonce(kind: DeliveryKind, target_id: int, day: date, part: int) -> int:
+    """A stable nonce for one part of one delivery (Discord allows up to 25 characters)."""
+    digest = hashlib.blake2b(f"{kind}:{target_id}:{day}:{part}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
+class Sender(Protocol):
+    """Where a delivery's messages go."""
+
+    def channel(self, channel_id: int, guild_id: int) -> discord.abc.Messageable:
+        """A channel to post in, without fetching it first."""
+        ...
+
+    async def open_dm(self, user_id: int) -> discord.abc.Messageable:
+        """The DM channel with ``user_id`` (raises :class:`discord.HTTPException`)."""
+        ...
+
+    def guild_name(self, guild_id: int) -> str | None:
+        """The server's name when it is known."""
+        ...
+
+    def own_user_id(self) -> int | None:
+        """The bot's user id once logged in."""
+        ...
+
+
+class ClientSender:
+    """:class:`Sender` over a discord.py client, bound with :meth:`bind` once it exists."""
+
+    def __init__(self, client: discord.Client | None = None) -> None:
+        self._client = client
+
+    def bind(self, client: discord.Client) -> None:
+        """Send through ``client`` from now on."""
+        self._client = client
+
+    @property
+    def client(self) -> discord.Client:
+        """The bound client (an unbound sender is a wiring mistake)."""
+        if self._client is None:
+            raise RuntimeError("ClientSender used before bind(client)")
+        return self._client
+
+    def channel(self, channel_id: int, guild_id: int) -> discord.abc.Messageable:
+        return self.client.get_partial_messageable(channel_id, guild_id=guild_id)
+
+    async def open_dm(self, user_id: int) -> discord.abc.Messageable:
+        return await self.client.create_dm(discord.Object(user_id))
+
+    def guild_name(self, guild_id: int) -> str | None:
+        guild = self.client.get_guild(guild_id)
+        return guild.name if guild is not None else None
+
+    def own_user_id(self) -> int | None:
+        user = self.client.user
+        return user.id if user is not None else None
+
+
+async def send_with_retries(
+    channel: discord.abc.Messageable, message: OutgoingMessage, nonce: int, retry: RetryPolicy
+) -> discord.Message:
+    """Send ``message`` with ``nonce``, retrying 5xx answers and dropped connections.
+
+    Raises :class:`SendFailedError`: at once for a 4xx (``pause`` for :data:`PAUSING_ERRORS`),
+    after ``retry.attempts`` tries otherwise. Never pings (``AllowedMentions.none()``).
+    """
+    reason = "no attempt made"
+    for attempt in range(retry.attempts):
+        try:
+            return await channel.send(
+                content=message.content,
+                embeds=list(message.embeds),
+                allowed_mentions=discord.AllowedMentions.none(),
+                nonce=nonce,
+            )
+        except discord.HTTPException as error:
+            if error.code in PAUSING_ERRORS:
+                raise SendFailedError(PAUSING_ERRORS[error.code], pause=True) from error
+            if error.status < 500:
+                refused = f"Discord refused the message ({error.status}): {error.text}"
+                raise SendFailedError(refused) from error
+            reason = f"Discord error {error.status}"
+        except (TimeoutError, aiohttp.ClientError, OSError) as error:
+            reason = f"connection problem: {type(error).__name__}"
+        if attempt + 1 < retry.attempts:
+            await asyncio.sleep(retry.delay(attempt))
+    raise SendFailedError(f"{reason} (gave up after {retry.attempts} attempts)")
+
+
+async def unrecorded(
+    channel: discord.abc.Messageable, me: int | None, prior: Delivery
+) -> list[int]:
+    """Ids of the bot's (``me``) messages in ``channel`` newer than what ``prior`` recorded.
+
+    An attempt that died after Discord accepted a message but before the log heard of it
+    left such messages; reading them needs Read Message History (else none are found).
+    """
+    if me is None:
+        return []
+    after = (
+        discord.Object(prior.message_ids[-1])
+        if prior.message_ids
+        else discord.Object(discord.utils.time_snowflake(prior.claimed_at))
+    )
+    try:
+        return [
+            message.id
+            async for message in channel.history(limit=50, after=after, oldest_first=True)
+            if message.author.id == me
+        ]
+    except discord.HTTPException as error:
+        log.warning("could not read recent messages to resume a delivery: %s", error)
+        return []
