@@ -392,7 +392,15 @@ class Deliverer:
         )
 
     async def _log_failed(self, kind: str, target_id: int, day: date, reason: str) -> None:
-        await deliveries.mark_failed(self.db, kind, target_id, day, now=self.clock(), error=reason)
+        await deliveries.mark_failed(
+            self.db,
+            kind,
+            target_id,
+            day,
+            now=self.clock(),
+            error=reason,
+            holder=self.claimant.holder,
+        )
 
     async def _send_with_retries(
         self, channel: discord.abc.Messageable, message: OutgoingMessage, nonce: int
