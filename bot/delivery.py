@@ -197,7 +197,11 @@ class Deliverer:
         composer = self.digest_composer()
         outcomes: dict[int, Outcome] = {}
         due: list[tuple[DigestSettings, datetime, date]] = []
+        listed: set[int] = set()
         for user in users:
+            if user.user_id in listed:
+                continue  # listed twice (say, two orphaned days): one digest, one outcome
+            listed.add(user.user_id)
             if user.paused_reason:
                 outcomes[user.user_id] = Outcome(DeliveryStatus.PAUSED, detail=user.paused_reason)
                 continue
@@ -298,16 +302,15 @@ class Deliverer:
         if not mine:
             return []
         log.warning("taking over %d deliveries whose sender is gone", len(mine))
-        outcomes = [
-            await self._safely(self.deliver_channel(key.target_id), key)
-            for key in mine
-            if key.kind == DeliveryKind.CHANNEL
-        ]
+        # One target may have several orphaned days: each is delivered once, for today.
+        guilds = sorted({key.target_id for key in mine if key.kind == DeliveryKind.CHANNEL})
+        outcomes = [await self._safely(self.deliver_channel(guild), guild) for guild in guilds]
         users = [
             settings
-            for key in mine
-            if key.kind == DeliveryKind.DIGEST
-            and (settings := await subscriptions.digest_settings(self.db, key.target_id))
+            for user_id in sorted(
+                {key.target_id for key in mine if key.kind == DeliveryKind.DIGEST}
+            )
+            if (settings := await subscriptions.digest_settings(self.db, user_id))
         ]
         return outcomes + await self.deliver_digests(users)
 
@@ -368,4 +371,12 @@ class Deliverer:
         )
 
     async def _log_failed(self, kind: DeliveryKind, target_id: int, day: date, reason: str) -> None:
-        await deliveries.mark_failed(self.db, kind, target_id, day, now=self.clock(), error=reason)
+        await deliveries.mark_failed(
+            self.db,
+            kind,
+            target_id,
+            day,
+            now=self.clock(),
+            error=reason,
+            holder=self.claimant.holder,
+        )
