@@ -208,7 +208,11 @@ class Deliverer:
         composer = self.digest_composer()
         outcomes: dict[int, Outcome] = {}
         due: list[tuple[DigestSettings, datetime, date]] = []
+        listed: set[int] = set()
         for user in users:
+            if user.user_id in listed:
+                continue  # listed twice (say, two orphaned days): one digest, one outcome
+            listed.add(user.user_id)
             if user.paused_reason:
                 outcomes[user.user_id] = Outcome(DeliveryStatus.PAUSED, detail=user.paused_reason)
                 continue
@@ -294,8 +298,8 @@ class Deliverer:
 
     async def take_over(self) -> list[Outcome]:
         """Deliver at once what a gone process claimed but did not finish (see
-        :mod:`bot.state.instances`): its digests, and the channel briefings of this process's
-        guilds. Each orphaned claim is tried once by this process; one that stays orphaned
+        :mod:`bot.state.instances`): its digests, and the channel briefings of the schedules of
+        this process's guilds. Each orphaned claim is tried once by this process; one that stays orphaned
         (no longer due, say) is left to the catch-up pass."""
         orphans = await deliveries.orphaned_claims(
             self.db, now=self.clock(), claimant=self.claimant
@@ -313,16 +317,15 @@ class Deliverer:
         if not mine:
             return []
         log.warning("taking over %d deliveries whose sender is gone", len(mine))
-        outcomes = [
-            await self._safely(self.deliver_channel(key.target_id), key)
-            for key in mine
-            if key.kind == DeliveryKind.CHANNEL
-        ]
+        # One target may have several orphaned days: each is delivered once, for today.
+        ids = sorted({key.target_id for key in mine if key.kind == DeliveryKind.CHANNEL})
+        outcomes = [await self._safely(self.deliver_channel(i), f"schedule {i}") for i in ids]
         users = [
             settings
-            for key in mine
-            if key.kind == DeliveryKind.DIGEST
-            and (settings := await subscriptions.digest_settings(self.db, key.target_id))
+            for user_id in sorted(
+                {key.target_id for key in mine if key.kind == DeliveryKind.DIGEST}
+            )
+            if (settings := await subscriptions.digest_settings(self.db, user_id))
         ]
         return outcomes + await self.deliver_digests(users)
 
@@ -383,4 +386,12 @@ class Deliverer:
         )
 
     async def _log_failed(self, kind: DeliveryKind, target_id: int, day: date, reason: str) -> None:
-        await deliveries.mark_failed(self.db, kind, target_id, day, now=self.clock(), error=reason)
+        await deliveries.mark_failed(
+            self.db,
+            kind,
+            target_id,
+            day,
+            now=self.clock(),
+            error=reason,
+            holder=self.claimant.holder,
+        )

@@ -65,6 +65,7 @@ class ArticleLibrary:
         self._lock = asyncio.Lock()
         """Held while the store syncs and while topic counts are computed."""
         self._remote_lock = asyncio.Lock()
+        """Held while the remote index is swapped or read (the old one is closed after a swap)."""
         self._logged_problems: frozenset[Problem] = frozenset()
         self._logged_notes: frozenset[Problem] = frozenset()
 
@@ -169,15 +170,17 @@ class ArticleLibrary:
         local = await asyncio.to_thread(
             self._index.search, query, filters=filters, limit=limit, offset=offset
         )
-        remote_index = self._remote_index
-        if remote_index is None or not len(remote_index) or local.message:
-            return local
-        # Remote hits follow the store's: fetch enough of them to fill this page.
-        skip = max(0, offset - local.total)
-        take = limit - len(local.hits)
-        remote = await asyncio.to_thread(
-            remote_index.search, query, filters=filters, limit=max(take, 1), offset=skip
-        )
+        # Held while the remote index is read: set_remote closes the index it replaces.
+        async with self._remote_lock:
+            remote_index = self._remote_index
+            if remote_index is None or not len(remote_index) or local.message:
+                return local
+            # Remote hits follow the store's: fetch enough of them to fill this page.
+            skip = max(0, offset - local.total)
+            take = limit - len(local.hits)
+            remote = await asyncio.to_thread(
+                remote_index.search, query, filters=filters, limit=max(take, 1), offset=skip
+            )
         seen = {canonical_url(hit.url) for hit in local.hits if hit.url}
         extra = tuple(h for h in remote.hits if not h.url or canonical_url(h.url) not in seen)
         hits = local.hits + (extra[:take] if take > 0 else ())

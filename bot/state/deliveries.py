@@ -318,20 +318,37 @@ async def mark_sent(
 
 
 async def mark_failed(
-    db: Database, kind: DeliveryKind, target_id: int, day: date, *, now: datetime, error: str
+    db: Database,
+    kind: DeliveryKind,
+    target_id: int,
+    day: date,
+    *,
+    now: datetime,
+    error: str,
+    holder: str | None = None,
 ) -> None:
     """Record a failed attempt; the next :func:`claim` may retry it.
 
     A briefing already marked sent stays sent (a late failure report must not cause a second
-    post). Message ids recorded so far are kept.
+    post). Message ids recorded so far are kept. With ``holder`` (the reporting instance), a
+    claim that another instance has taken over meanwhile stays as it is: that instance is
+    still sending, and a "failed" status would let a third one claim it alongside.
     """
     require_aware(now)
     _check_kind(kind)
-    insert = _first_row(db, kind, target_id, day, FAILED, now, error=error)
+    still_ours: ColumnElement[bool] = DeliveryRow.status != SENT
+    if holder is not None:
+        still_ours = and_(
+            still_ours,
+            or_(
+                DeliveryRow.status != SENDING,
+                DeliveryRow.holder.is_(None),
+                DeliveryRow.holder == holder,
+            ),
+        )
+    insert = _first_row(db, kind, target_id, day, FAILED, now, error=error, holder=holder)
     upsert = insert.on_conflict_do_update(
-        index_elements=_KEY_COLUMNS,
-        set_={"status": FAILED, "error": error},
-        where=DeliveryRow.status != SENT,
+        index_elements=_KEY_COLUMNS, set_={"status": FAILED, "error": error}, where=still_ours
     )
     async with db.session() as session, session.begin():
         await session.execute(upsert)

@@ -20,6 +20,7 @@ from bot.state.deliveries import DeliveryKind
 from bot.state.tables import (
     DEFAULT_POST_TIME,
     DEFAULT_TIMEZONE,
+    ChannelScheduleRow,
     DeliveryRow,
     DigestUserRow,
     SubscriptionRow,
@@ -181,7 +182,9 @@ async def pause_digest(db: Database, user_id: int, reason: str, *, now: datetime
 
 
 async def forget_user(db: Database, user_id: int) -> bool:
-    """Delete the user, their subscriptions and their digest delivery records.
+    """Delete the user, their subscriptions and their digest delivery records, and their id
+    from the channel schedules they set up (kept to tell them about a pause; the schedules
+    stay, and a pause is then only shown in ``/briefing status``).
 
     True when anything was stored about them.
     """
@@ -191,6 +194,10 @@ async def forget_user(db: Database, user_id: int) -> bool:
         ),
         delete(SubscriptionRow).where(SubscriptionRow.user_id == user_id),
         delete(DigestUserRow).where(DigestUserRow.user_id == user_id),
+        update(ChannelScheduleRow)
+        .where(ChannelScheduleRow.configured_by == user_id)
+        .values(configured_by=None)
+        .execution_options(synchronize_session=False),
     )
     deleted = 0
     async with db.session() as session, session.begin():

@@ -12,7 +12,8 @@ import pytest
 from bot.client import BriefingBot
 from bot.delivery import Outcome
 from bot.scheduler import channel_job_id, digest_job_id
-from bot.state.deliveries import DeliveryKind, DeliveryStatus
+from bot.state import deliveries, instances
+from bot.state.deliveries import Claimant, DeliveryKind, DeliveryStatus
 from tests.bot.harness import (
     SAMPLE_MORNING,
     BotHarness,
@@ -220,3 +221,33 @@ async def test_a_bot_stopped_mid_delivery_stops_in_bounded_time_and_is_taken_ove
         assert sum(t.startswith("**Daily briefing**") for t in texts) == 1
     finally:
         await harness.close()
+
+
+async def test_two_orphaned_days_of_one_subscriber_are_one_digest(harness: BotHarness) -> None:
+    """A gone instance left a member's digest unfinished today and on a day long past (past
+    the grace: that one stays orphaned). Taking over both must send today's digest once, not
+    once per orphaned day (only Discord's short nonce window would hide the second copy)."""
+    fake, alice, bot = harness.fake, harness.user("alice"), _bot(harness)
+    harness.clock.now = SAMPLE_MORNING.replace(hour=7)
+    await reply_of(
+        await fake.inject_slash_command(
+            "subscribe", {"topic": "Space", "time": "08:00"}, user_id=alice.id
+        )
+    )
+    db, now = bot.services.db, SAMPLE_MORNING.replace(hour=8, minute=1)
+    gone = Claimant(holder="d" * 32)
+    await instances.register(db, "d" * 32, "elsewhere/worker", now=now - timedelta(days=3))
+    for day in (now.date() - timedelta(days=3), now.date()):
+        assert await deliveries.claim(
+            db, DeliveryKind.DIGEST, alice.id, day, now=now, claimant=gone
+        )
+    await instances.stop(db, "d" * 32, now=now)
+    # Only the bot itself can keep the digest single: no nonce memory, no history to read.
+    fake.messages.nonce_window = 0
+    fake.fail_next("GET", "/channels/{id}/messages", status=403, times=None)
+    harness.clock.now = now
+    outcomes = await bot.services.deliverer.take_over()
+    statuses = [o.status for o in outcomes]
+    headings = [m["content"] for m in fake.dms_to(alice.id) if m.get("content")]
+    assert sum(h.startswith("**Your daily digest**") for h in headings) == 1, headings
+    assert statuses == ["sent"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.state import Database, claim, get_delivery, instances, mark_sent, subscribe
+from bot.state import Database, claim, get_delivery, instances, mark_failed, mark_sent, subscribe
 from bot.state.deliveries import Claimant, ClaimKey, DeliveryKind, claim_digests, orphaned_claims
 from tests.bot import test_state
 from tests.bot.test_state import DAY, NOW
@@ -107,3 +107,37 @@ async def test_a_process_never_takes_over_its_own_claims_before_the_lease(db: Da
     assert await orphaned_claims(db, now=late, claimant=A) == []
     assert not await claim(db, DeliveryKind.DIGEST, 1, DAY, now=late, claimant=A)
     assert await claim(db, DeliveryKind.DIGEST, 1, DAY, now=late, claimant=B)  # others may
+
+
+async def test_a_failure_reported_by_a_sender_taken_over_leaves_the_new_holders_claim(
+    db: Database,
+) -> None:
+    """A was taken for dead (its heartbeat stalled) and B took its claim over; A's late
+    failure report must not turn B's running claim into "failed", which a third sender would
+    then claim while B is still sending (only Discord's short nonce window would stop a
+    second copy)."""
+    await _start(db, A, "host/shards-0")
+    await _start(db, B, "host/shards-1")
+    assert await claim(db, DeliveryKind.DIGEST, 7, DAY, now=NOW, claimant=A)
+    later = NOW + TIMEOUT + timedelta(seconds=1)
+    assert await instances.beat(db, "b" * 32, "host/shards-1", now=later)
+    assert await claim(db, DeliveryKind.DIGEST, 7, DAY, now=later, claimant=B)
+    await mark_failed(
+        db, DeliveryKind.DIGEST, 7, DAY, now=later, error="A gave up", holder=A.holder
+    )
+    delivery = await get_delivery(db, DeliveryKind.DIGEST, 7, DAY)
+    assert delivery is not None
+    assert (delivery.status, delivery.holder, delivery.error) == ("sending", B.holder, None)
+    third = Claimant(holder="c" * 32, holder_timeout=TIMEOUT)
+    assert not await claim(db, DeliveryKind.DIGEST, 7, DAY, now=later, claimant=third)
+
+    # the holder's own failure report, and one from a sender that records no holder, count
+    await mark_failed(
+        db, DeliveryKind.DIGEST, 7, DAY, now=later, error="B gave up", holder=B.holder
+    )
+    delivery = await get_delivery(db, DeliveryKind.DIGEST, 7, DAY)
+    assert delivery is not None and (delivery.status, delivery.error) == ("failed", "B gave up")
+    assert await claim(db, DeliveryKind.DIGEST, 8, DAY, now=later)
+    await mark_failed(db, DeliveryKind.DIGEST, 8, DAY, now=later, error="no holder")
+    delivery = await get_delivery(db, DeliveryKind.DIGEST, 8, DAY)
+    assert delivery is not None and delivery.status == "failed"

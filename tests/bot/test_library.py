@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.library import LOGGED_FILES, ArticleLibrary
-from tests.briefings.factories import GOOD_FRONT_MATTER, write
+from briefings.index import SearchResults
+from tests.briefings.factories import GOOD_FRONT_MATTER, article, write
 
 BROKEN = "---\ntitle: [oops\n---\n"
 
@@ -87,4 +91,45 @@ async def test_notes_are_logged_once_and_a_long_list_is_cut(
             f"... and 5 more (run 'briefings check {store}' for the whole list)"
         ]
     finally:
+        library.close()
+
+
+async def test_a_search_under_way_survives_the_swap_of_the_remote_articles(
+    tmp_path: Path,
+) -> None:
+    """A poll swaps the remote index while a search of the old one is between its thread's
+    start and its query: the old index must not be closed under it (the search would fail
+    with "Cannot operate on a closed database" and the user would get the generic error)."""
+    store = tmp_path / "store"
+    write(store, "good.md", GOOD_FRONT_MATTER)
+    library = ArticleLibrary(store, cache_path=tmp_path / "index.sqlite3")
+    try:
+        await library.refresh()
+        await library.set_remote([article("Tidal kites report", url="https://r.test/kites")])
+        old = library._remote_index
+        assert old is not None
+        entered, release = threading.Event(), threading.Event()
+        real_search = old.search
+
+        def paused_search(*args: Any, **kwargs: Any) -> SearchResults:
+            entered.set()  # in the worker thread, not yet holding the index's lock
+            release.wait(30)
+            return real_search(*args, **kwargs)
+
+        old.search = paused_search  # type: ignore[method-assign]
+        searching = asyncio.create_task(library.search("kites", topic=None, limit=5))
+        assert await asyncio.to_thread(entered.wait, 30)
+        newer = [article("Tidal kites, the sequel", url="https://r.test/kites-2")]
+        swapping = asyncio.create_task(library.set_remote(newer))
+        # Let the swap run as far as it may while the search is under way (bounded: a slow
+        # machine can only make this test miss the bug, never fail without it).
+        await asyncio.wait({swapping}, timeout=2)
+        release.set()
+        results = await asyncio.wait_for(searching, 30)
+        assert [hit.title for hit in results.hits] == ["Tidal kites report"]
+        await asyncio.wait_for(swapping, 30)
+        results = await library.search("kites", topic=None, limit=5)
+        assert [hit.title for hit in results.hits] == ["Tidal kites, the sequel"]
+    finally:
+        release.set()
         library.close()

@@ -476,6 +476,20 @@ async def test_forget_user_also_removes_records_left_after_unsubscribing(db: Dat
     assert await get_delivery(db, DeliveryKind.DIGEST, 7, DAY) is None
 
 
+async def test_forget_user_also_drops_their_name_from_the_schedules_they_set_up(
+    db: Database,
+) -> None:
+    """The panel and the button say "the bot no longer stores anything about you": the
+    member's id kept as the admin to tell about a pause goes too; the schedule stays."""
+    await save_schedule(db, _schedule(1, configured_by=7), now=NOW)
+    await save_schedule(db, _schedule(2, configured_by=8), now=NOW)
+    assert await forget_user(db, 7)  # they follow nothing: the schedule is all there was
+    first, second = await get_schedule(db, 1), await get_schedule(db, 2)
+    assert first is not None and first.configured_by is None and first.active
+    assert second is not None and second.configured_by == 8
+    assert not await forget_user(db, 7)
+
+
 # --- the delivery log -----------------------------------------------------------------------
 
 
