@@ -299,8 +299,8 @@ class Deliverer:
     async def take_over(self) -> list[Outcome]:
         """Deliver at once what a gone process claimed but did not finish (see
         :mod:`bot.state.instances`): its digests, and the channel briefings of the schedules of
-        this process's guilds. Each orphaned claim is tried once by this process; one that stays orphaned
-        (no longer due, say) is left to the catch-up pass."""
+        this process's guilds. Each orphaned claim is tried once by this process; one that
+        stays orphaned (no longer due, say) is left to the catch-up pass."""
         orphans = await deliveries.orphaned_claims(
             self.db, now=self.clock(), claimant=self.claimant
         )
