@@ -42,7 +42,7 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.digests import DigestComposer
-from bot.headings import daily_heading
+from bot.headings import schedule_heading
 from bot.library import ArticleLibrary
 from bot.metrics import Metrics
 from bot.rendering import OutgoingMessage, render_briefing
@@ -136,7 +136,10 @@ class Deliverer:
         briefing = self.library.briefing(request)
         zone = ZoneInfo(schedule.timezone)
         messages = render_briefing(
-            briefing, heading=daily_heading(due, zone), zone=zone, length=schedule.length
+            briefing,
+            heading=schedule_heading(due, zone, name=schedule.name, days=schedule.days),
+            zone=zone,
+            length=schedule.length,
         )
         channel = self.sender.channel(schedule.channel_id, guild_id)
         outcome = await self._send_all(kind, schedule_id, day, channel, messages, prior)

@@ -44,6 +44,23 @@ def daily_heading(due: datetime, zone: tzinfo) -> str:
     return f"**Daily briefing** · {long_date(due, zone)}"
 
 
+def schedule_heading(
+    due: datetime, zone: tzinfo, *, name: str, days: Sequence[int], default_name: str = "daily"
+) -> str:
+    """The heading of a schedule's briefing: ``**Daily briefing**`` (every day), ``**Weekly
+    briefing**`` (one day) or ``**Briefing**``, then the schedule's name unless it is the
+    default one, then the date: ``**Weekly briefing** · recap · Friday 13 March 2026``."""
+    kind = (
+        "Daily briefing"
+        if len(set(days)) == 7
+        else "Weekly briefing"
+        if len(days) == 1
+        else "Briefing"
+    )
+    named = "" if name.casefold() == default_name else f" · {safe_text(name, TOPIC_NAME_LIMIT)}"
+    return f"**{kind}**{named} · {long_date(due, zone)}"
+
+
 def digest_heading(topics: Sequence[str]) -> str:
     """The heading of a member's DM digest of ``topics`` (untrusted names, made inert)."""
     return "**Your daily digest** · " + ", ".join(

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.headings import daily_heading, digest_heading, long_date
+from bot.headings import daily_heading, digest_heading, long_date, schedule_heading
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
 LOCALE_CODES = re.compile(r"%[aAbBcxXp]")
@@ -61,3 +61,18 @@ def test_no_module_of_the_bot_formats_locale_dependent_names() -> None:
             ):
                 found.append(f"{path.name}:{node.lineno}: {node.value!r}")
     assert found == []
+
+
+def test_schedule_headings_name_the_kind_and_a_chosen_name() -> None:
+    due, utc = datetime(2026, 3, 13, 8, 0, tzinfo=UTC), ZoneInfo("UTC")
+    every_day = tuple(range(7))
+    assert schedule_heading(due, utc, name="daily", days=every_day) == daily_heading(due, utc)
+    assert (
+        schedule_heading(due, utc, name="recap", days=(4,))
+        == "**Weekly briefing** · recap · Friday 13 March 2026"
+    )
+    assert schedule_heading(due, utc, name="Morning", days=(0, 1, 2, 3, 4)).startswith(
+        "**Briefing** · Morning · "
+    )
+    hostile = schedule_heading(due, utc, name="x @everyone **", days=every_day)
+    assert "@everyone" not in hostile and "\\*\\*" in hostile  # made inert

@@ -32,7 +32,7 @@ from tests.bot.harness import (
 )
 from tests.fake_discord import FakeDiscord
 
-HEADING = "**Daily briefing**"
+HEADINGS = ("**Daily briefing**", "**Weekly briefing**", "**Briefing**")
 
 
 async def _command(harness: BotHarness, subcommand: str, **options: Any) -> str:
@@ -65,7 +65,7 @@ def _slot(moment: datetime | None, *, weekday: bool = False) -> tuple[int | None
 
 def _briefings(harness: BotHarness, channel: str) -> int:
     return sum(
-        m["content"].startswith(HEADING)
+        m["content"].startswith(HEADINGS)
         for m in harness.fake.messages_in(harness.channel_id(channel))
     )
 
