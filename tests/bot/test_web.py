@@ -230,6 +230,10 @@ async def test_a_server_page_lists_several_schedules_and_edits_each(panel: Panel
         _, page = await _get(http, panel.url(location))
         assert page.count('class="schedule-row"') == 2 and "weekly on Friday" in page
         assert "Briefing “Recap”" in page
+        for path in ("preview", "explain?url=https://x.test/a"):  # which one? said, not lost
+            status, page = await _get(http, panel.url(f"/servers/{guild}/{path}"))
+            assert status == 400 and 'id="name-error"' in page, path
+            assert "This server has 2 schedules (daily, Recap): say which one." in page
 
         # a duplicate name is shown next to the name field, and nothing changes
         form = _schedule_form(panel, csrf_of(page), name="daily", original="Recap")

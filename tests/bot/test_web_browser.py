@@ -1,8 +1,7 @@
 """The web panel in a real browser (headless Chromium + Selenium): sign in with Discord (the
-fake), create a schedule, see it from the slash command, the preview, explain, the personal
-page, and a forbidden server. With ``UPDATE_SCREENSHOTS=1`` the pages are saved in ``docs/``.
-
-``/briefing status`` stands in for ``/briefing list``, which comes with issue 13.
+fake), create two schedules, see them in ``/briefing list`` sent through the fake Discord, the
+preview, explain, the personal page, and a forbidden server. With ``UPDATE_SCREENSHOTS=1`` the
+pages are saved in ``docs/``.
 """
 
 from __future__ import annotations
@@ -31,6 +30,8 @@ async def test_a_manager_sets_up_the_briefing_in_the_browser(
 
     await browser.click(f'a[href="/servers/{guild.id}"]')
     assert browser.path == f"/servers/{guild.id}"
+    assert "None yet: fill in the form below." in await browser.text("#schedules")
+    await browser.type("#name", "morning")
     await browser.select("#channel", "#news")
     await browser.type("#time", "25:99")
     await browser.type("#timezone", "Europe/Paris")
@@ -44,14 +45,33 @@ async def test_a_manager_sets_up_the_briefing_in_the_browser(
     await browser.click("#save")
     page = await browser.text()
     assert "Saved." in page and "Next post:" in page
+
+    await browser.click("#add-link")  # a second briefing: a blank form
+    assert await browser.call((await browser.find("#name")).get_attribute, "value") == ""
+    await browser.type("#name", "Evening digest")
+    await browser.select("#channel", "#general")
+    await browser.type("#time", "18:15")
+    await browser.type("#days", "weekdays")
+    await browser.select("#length", "headlines")
+    await browser.click("#save")
+    assert "Saved." in await browser.text()
+    rows = [await browser.call(lambda r=r: r.text) for r in await browser.find_all(".schedule-row")]
+    assert [row.split()[0] for row in rows] == ["morning", "Evening"], rows
     await browser.screenshot("panel-server")
 
-    status = await reply_of(
-        await panel.fake.inject_slash_command("briefing", subcommand="status", user_id=owner.id)
+    listed = await reply_of(
+        await panel.fake.inject_slash_command("briefing", subcommand="list", user_id=owner.id)
     )
-    text = status.content or ""
-    assert "**on**" in text and "07:30 Europe/Paris" in text and "Space, Robotics" in text
+    assert listed.ephemeral
+    text = listed.content or ""
+    news, general = panel.harness.channel_id("news"), panel.harness.channel_id("general")
+    morning, evening = text.split("\n")
+    assert morning.startswith(f"**morning** — <#{news}> at 07:30 Europe/Paris, every day")
+    assert "(Space, Robotics; short," in morning and "**on**. Next post: <t:" in morning
+    assert evening.startswith(f"**Evening digest** — <#{general}> at 18:15 UTC, weekdays")
+    assert "(all topics; headlines," in evening and "**on**. Next post: <t:" in evening
 
+    await browser.click('.schedule-row a[href$="?schedule=morning"]')
     await browser.click("#preview-link")
     embeds = await browser.find_all("#preview .embed")
     assert embeds and "Orbital dock" in await browser.text("#preview")
@@ -62,7 +82,10 @@ async def test_a_manager_sets_up_the_briefing_in_the_browser(
     await browser.screenshot("panel-preview")
     await browser.screenshot("panel-preview-phone", width=390)
 
-    await browser.open(panel.url(f"/servers/{guild.id}/explain"))
+    await browser.open(panel.url(f"/servers/{guild.id}/explain?url=https://x.test/a"))
+    # Two briefings and none named: the use case's question, not a blank page.
+    assert "say which one." in await browser.text("#name-error")
+    await browser.open(panel.url(f"/servers/{guild.id}/explain?schedule=morning"))
     await browser.type("#url", "https://circuitreview.test/news/lumen-labs-kestrel-2")
     await browser.click("#explain")
     assert "published" in await browser.text("#explanation")
