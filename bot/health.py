@@ -142,7 +142,7 @@ class HealthServer:
         healthy = gateway and scheduler and database and loaded_at is not None
         sources = [
             {
-                "url": source.url,
+                "url": source.shown_url,
                 "ok": source.healthy,
                 "stale": source.stale,
                 "articles": len(source.articles),

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from briefings.urls import redacted_url
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 LogFormat = Literal["text", "json"]
 
@@ -93,8 +95,9 @@ class Settings(BaseSettings):
         if isinstance(value, list | tuple):
             for url in value:
                 if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+                    shown = redacted_url(url) if isinstance(url, str) else url
                     raise ValueError(
-                        f"{url!r} is not an http(s) URL (the local folder goes in ARTICLE_STORE)"
+                        f"{shown!r} is not an http(s) URL (the local folder goes in ARTICLE_STORE)"
                     )
             return tuple(value)
         return value

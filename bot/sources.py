@@ -41,6 +41,7 @@ from bot.source_snapshot import SourceSnapshot, StoredPage
 from bot.timing import Clock
 from briefings.model import Article, Problem
 from briefings.remote import ApiPage, PageError, parse_page
+from briefings.urls import redacted_url
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,12 @@ class SourceState:
     not_modified: int = 0
     confirmed: bool = False
     """Whether a poll of this process has worked (False while serving restored data)."""
+
+    @property
+    def shown_url(self) -> str:
+        """The URL as logs, ``/healthz``, ``/briefing status`` and the panel show it: without
+        a user, password, query or fragment, which may hold a secret."""
+        return redacted_url(self.url)
 
     @property
     def healthy(self) -> bool:
@@ -147,14 +154,14 @@ class SourcePoller:
                     for page in kept.pages
                 ]
             except PageError as error:
-                log.warning("source %s: its saved poll is unusable: %s", source.url, error)
+                log.warning("source %s: its saved poll is unusable: %s", source.shown_url, error)
                 continue
             self._keep(source, pages)
             source.last_success = kept.last_success
             restored = True
             log.info(
                 "source %s: %d articles restored from its last good poll at %s",
-                source.url,
+                source.shown_url,
                 len(source.articles),
                 kept.last_success.isoformat(),
             )
@@ -195,7 +202,7 @@ class SourcePoller:
             changed, pages_changed = await self._refresh(source)
         except SourceError as error:
             source.last_error = str(error)
-            log.warning("source %s failed, keeping its last good data: %s", source.url, error)
+            log.warning("source %s failed, keeping its last good data: %s", source.shown_url, error)
             return False
         source.last_error = None
         source.last_success = self.clock()
@@ -210,7 +217,9 @@ class SourcePoller:
         try:
             await asyncio.to_thread(self.snapshot.save, source.url, source.last_success, pages)
         except (OSError, sqlite3.Error) as error:
-            log.warning("cannot save source %s to %s: %s", source.url, self.snapshot.path, error)
+            log.warning(
+                "cannot save source %s to %s: %s", source.shown_url, self.snapshot.path, error
+            )
 
     async def _refresh(self, source: SourceState) -> tuple[bool, bool]:
         """Read every page; (articles changed, pages changed). Raises :class:`SourceError`."""
@@ -226,13 +235,15 @@ class SourcePoller:
                 self._note_freshness(source, response.headers)
             if response.status == 304:
                 if cached is None:
-                    raise SourceError(f"{url}: 304 Not Modified for a page we do not have")
+                    raise SourceError(
+                        f"{redacted_url(url)}: 304 Not Modified for a page we do not have"
+                    )
                 page = cached
             else:
                 try:
                     parsed = parse_page(source.url, url, response.body)
                 except PageError as error:
-                    raise SourceError(f"{url}: {error}") from error
+                    raise SourceError(f"{redacted_url(url)}: {error}") from error
                 headers = response.headers
                 stored = StoredPage(
                     url, headers.get("etag"), headers.get("last-modified"), response.body
@@ -247,7 +258,7 @@ class SourcePoller:
         self._keep(source, pages)
         log.info(
             "source %s: %d articles, %d skipped items",
-            source.url,
+            source.shown_url,
             len(source.articles),
             len(source.problems),
         )
@@ -280,29 +291,28 @@ class SourcePoller:
             else:
                 if response.status < 500:
                     if response.status not in (200, 304):
-                        raise SourceError(f"HTTP {response.status} from {url}")
+                        raise SourceError(f"HTTP {response.status} from {redacted_url(url)}")
                     return response
                 reason = f"HTTP {response.status}"
             if attempt + 1 < self.limits.attempts:
                 await asyncio.sleep(self.limits.retry_delay_seconds * 2**attempt)
-        raise SourceError(f"{reason} from {url} (gave up after {self.limits.attempts} attempts)")
+        raise SourceError(
+            f"{reason} from {redacted_url(url)} (gave up after {self.limits.attempts} attempts)"
+        )
 
     async def _get(self, url: str, headers: dict[str, str]) -> _Response:
         assert self._session is not None, "start() the poller first"
+        cap, shown = self.limits.max_bytes, redacted_url(url)
         async with self._session.get(url, headers=headers) as response:
             lowered = {k.lower(): v for k, v in response.headers.items()}
             declared = response.content_length
-            if declared is not None and declared > self.limits.max_bytes:
-                raise SourceError(
-                    f"{url} is too large ({declared} bytes; the cap is {self.limits.max_bytes})"
-                )
+            if declared is not None and declared > cap:
+                raise SourceError(f"{shown} is too large ({declared} bytes; the cap is {cap})")
             body = bytearray()
             async for chunk in response.content.iter_chunked(64 * 1024):
                 body.extend(chunk)
-                if len(body) > self.limits.max_bytes:
-                    raise SourceError(
-                        f"{url} is larger than the cap of {self.limits.max_bytes} bytes"
-                    )
+                if len(body) > cap:
+                    raise SourceError(f"{shown} is larger than the cap of {cap} bytes")
             return _Response(response.status, bytes(body), lowered)
 
 

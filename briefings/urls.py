@@ -167,3 +167,32 @@ def _has_valid_port(netloc: str) -> bool:
         return urlsplit(f"//{netloc}").port is not None
     except ValueError:
         return False
+
+
+_SHOWN: Final = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*)://([^/?#\\]*)([^?#]*)", re.DOTALL)
+
+
+def redacted_url(url: str) -> str:
+    """``url`` as it may be shown or logged: ``scheme://host[:port]/path``, nothing more.
+
+    A configured URL may carry a secret: a user and password (``https://user:pw@host/``), an
+    API key in the query (``?token=…``) or in the fragment. Those are dropped, so the result
+    can go in logs, ``/healthz``, ``/briefing status`` and the web panel. A "port" that is not
+    a number (a password whose ``user:`` part was read as the host, in a malformed URL) is
+    dropped too. Text without ``scheme://`` loses its query, fragment and anything up to an
+    ``@``. Never raises.
+
+    >>> redacted_url("https://bot:s3cret@api.example.com:8443/feed/index.json?key=abc#x")
+    'https://api.example.com:8443/feed/index.json'
+    """
+    text = url.strip()
+    match = _SHOWN.match(text)
+    if match is None:
+        return re.split(r"[?#]", text, maxsplit=1)[0].rpartition("@")[2].strip()
+    scheme, authority, path = match.groups()
+    host = authority.rpartition("@")[2]
+    if not host.endswith("]"):  # an IPv6 literal without a port keeps its colons
+        name, colon, port = host.rpartition(":")
+        if colon and not port.isdigit():
+            host = name
+    return f"{scheme}://{host}{path}".strip()

@@ -96,7 +96,7 @@ async def status(
         skipped_files=len(library.problems),
         sources=tuple(
             SourceHealth(
-                url=source.url,
+                url=source.shown_url,
                 articles=len(source.articles),
                 healthy=source.healthy,
                 stale=source.stale,

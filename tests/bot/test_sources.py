@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,7 @@ from briefings.briefing import BriefingRequest
 from briefings.remote import parse_page
 from briefings.store import load_store
 from tests.bot.harness import BotHarness, SettableClock, reply_of, text_of
+from tests.bot.web_world import PanelWorld, panel_settings
 from tests.conftest import CORPUS, SAMPLE_STORE
 from tests.fake_discord import FakeDiscord
 
@@ -373,6 +375,58 @@ async def test_bot_serves_remote_articles_and_reports_failing_sources(
         assert body["store"]["articles"] == 60  # the local store is untouched
     finally:
         await harness.close()
+
+
+async def test_a_source_urls_secrets_are_never_shown_or_logged(
+    world: FakeDiscord, tmp_path: Path, api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A source URL with a user, password, query token and fragment: it is fetched as given,
+    but ``/briefing status``, ``/healthz``, the panel and the logs show ``api.url`` only."""
+    caplog.set_level(logging.DEBUG)
+    api.items = api.items[:5]  # one page
+    configured = api.url.replace("://", "://reader:Pa55word@") + "?token=T0ken#F4agment"
+    elsewhere = world.add_guild("Elsewhere")
+    base_url, panel_on = panel_settings(world)
+    harness = BotHarness(
+        world,
+        tmp_path,
+        overrides={"article_sources": (configured,), "health_port": 0, **panel_on},
+    )
+    await harness.start()
+    try:
+        assert harness.bot is not None and harness.bot.health is not None
+        await harness.bot.services.scheduler.poll_sources()
+        assert harness.bot.services.sources.sources[0].healthy
+        path, headers = api.hits[0]
+        assert path == "/api/news/" and headers["Authorization"].startswith("Basic ")
+        api.etag, api.behaviour = '"v2"', lambda request: web.Response(status=502)
+        await harness.bot.services.scheduler.poll_sources()
+
+        owner = harness.user("owner")
+        status = await reply_of(
+            await world.inject_slash_command("briefing", subcommand="status", user_id=owner.id)
+        )
+        text = status.content or ""
+        assert f"Source {api.url}: 5 articles, failing (HTTP 502 from {api.url} (gave up" in text
+        health = await _health_source(harness)
+        assert health["url"] == api.url and f"from {api.url} " in health["error"]
+        panel = PanelWorld(harness, base_url, elsewhere)
+        async with panel.client() as http:
+            await panel.sign_in(http, "owner")
+            async with http.get(panel.url(f"/servers/{harness.guild.id}")) as response:
+                page = await response.text()
+        assert f"<td>{api.url}</td>" in page
+    finally:
+        await harness.close()
+    logged = "\n".join(
+        r.getMessage()
+        for r in caplog.records
+        if r.name != "aiohttp.access"  # the site's own log
+    )
+    assert f"source {api.url} failed" in logged
+    for shown in (text, json.dumps(health), page, logged):
+        for secret in ("Pa55word", "T0ken", "F4agment"):
+            assert secret not in shown
 
 
 # --- the last good poll on disk ----------------------------------------------------------------

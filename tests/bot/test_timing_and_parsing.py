@@ -128,6 +128,12 @@ def test_settings_name_the_bad_key(monkeypatch: pytest.MonkeyPatch) -> None:
         load_settings(_env_file=None, discord_token="t", search_page_size=0)
     with pytest.raises(SettingsError, match=r"^DISCORD_GATEWAY_URL is invalid: must be a ws"):
         load_settings(_env_file=None, discord_token="t", discord_gateway_url="http://x")
+    with pytest.raises(SettingsError) as refused:  # the URL is named without its secrets
+        load_settings(_env_file=None, discord_token="t", article_sources="ftp://u:Pw@h.test/a?k=K")
+    assert str(refused.value) == (
+        "ARTICLE_SOURCES is invalid: 'ftp://h.test/a' is not an http(s) URL "
+        "(the local folder goes in ARTICLE_STORE)"
+    )
     monkeypatch.setenv("DISCORD_TOKEN", "from-env")
     monkeypatch.setenv("log_level", "debug")
     settings = load_settings(_env_file=None)

@@ -68,22 +68,27 @@ def csrf_of(page: str) -> str:
     return match.group(1)
 
 
+def panel_settings(world: FakeDiscord) -> tuple[str, dict[str, object]]:
+    """The panel's base URL and the settings that turn it on (the fake's OAuth2 app knows it)."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    world.oauth.redirect_uris.append(base_url + "/auth/callback")
+    return base_url, {
+        "web_port": port,
+        "web_base_url": base_url,
+        "discord_client_id": world.oauth.client_id,
+        "discord_client_secret": world.oauth.client_secret,
+        "web_secret_key": SECRET_KEY,
+    }
+
+
 @pytest.fixture
 async def panel(world: FakeDiscord, tmp_path: Path) -> AsyncIterator[PanelWorld]:
     """The bot with the panel on, a second guild, and the fake's OAuth2 app registered."""
     elsewhere = world.add_guild("Elsewhere")
     world.add_text_channel(elsewhere.id, "general")
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    world.oauth.redirect_uris.append(base_url + "/auth/callback")
-    harness = BotHarness(world, tmp_path)
-    harness.overrides.update(
-        web_port=port,
-        web_base_url=base_url,
-        discord_client_id=world.oauth.client_id,
-        discord_client_secret=world.oauth.client_secret,
-        web_secret_key=SECRET_KEY,
-    )
+    base_url, settings = panel_settings(world)
+    harness = BotHarness(world, tmp_path, overrides=settings)
     await harness.start()
     try:
         yield PanelWorld(harness, base_url, elsewhere)

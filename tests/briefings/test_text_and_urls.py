@@ -20,7 +20,7 @@ from briefings.text import (
     clean_text,
     title_key,
 )
-from briefings.urls import canonical_url
+from briefings.urls import canonical_url, redacted_url
 
 
 @pytest.mark.parametrize(
@@ -158,3 +158,69 @@ _AWKWARD = st.sampled_from(
 @given(st.lists(_AWKWARD | st.text(max_size=4), max_size=12).map("".join))
 def test_the_shortcuts_of_cleaning_change_no_result(text: str) -> None:
     assert _clean_once(text) == _clean_once_reference(text)
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://api.example.com/feed/index.json", "https://api.example.com/feed/index.json"),
+        (
+            "https://bot:s3cret@api.example.com:8443/f?key=abc#frag",
+            "https://api.example.com:8443/f",
+        ),
+        ("https://token@example.com", "https://example.com"),
+        ("http://[::1]:8080/a?x=1", "http://[::1]:8080/a"),
+        ("http://[::1]/a", "http://[::1]/a"),
+        ("https://medium.com/@writer/feed?sig=1", "https://medium.com/@writer/feed"),
+        # malformed: the password's "user:" half read as host:port; the "port" is dropped
+        ("https://bot:pa?ss@example.com/x", "https://bot"),
+        ("  https://example.com/a#key  ", "https://example.com/a"),
+        ("ftp://u:p@files.example/x", "ftp://files.example/x"),
+        ("not a url?token=1", "not a url"),
+        ("user:password@example.com/x", "example.com/x"),
+    ],
+)
+def test_redacted_url(url: str, shown: str) -> None:
+    assert redacted_url(url) == shown
+
+
+_label = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)
+_secret = st.from_regex(r"[A-Za-z0-9]{8,16}", fullmatch=True).map(lambda s: "S3" + s)
+
+
+@given(
+    scheme=st.sampled_from(["http", "https"]),
+    host=st.lists(_label, min_size=1, max_size=3).map(".".join),
+    port=st.none() | st.integers(1, 65535),
+    path=st.lists(_label, max_size=3).map(lambda parts: "".join("/" + p for p in parts)),
+    user=st.none() | _secret,
+    password=st.none() | _secret,
+    query=st.none() | _secret.map(lambda s: f"token={s}&page=2"),
+    fragment=st.none() | _secret,
+)
+def test_redacted_url_keeps_where_and_drops_every_secret(
+    scheme: str,
+    host: str,
+    port: int | None,
+    path: str,
+    user: str | None,
+    password: str | None,
+    query: str | None,
+    fragment: str | None,
+) -> None:
+    where = f"{scheme}://{host}{'' if port is None else f':{port}'}{path}"
+    userinfo = "" if user is None else user + ("" if password is None else f":{password}") + "@"
+    url = where.replace("://", "://" + userinfo, 1)
+    url += ("" if query is None else f"?{query}") + ("" if fragment is None else f"#{fragment}")
+    shown = redacted_url(url)
+    assert shown == where
+    assert redacted_url(shown) == shown
+    for secret in (user, password, query, fragment):
+        assert secret is None or secret not in shown
+
+
+@given(st.text(max_size=200))
+def test_redacted_url_never_shows_a_query_or_fragment(text: str) -> None:
+    shown = redacted_url(text)
+    assert "?" not in shown and "#" not in shown
+    assert redacted_url(shown) == shown
