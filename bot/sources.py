@@ -5,6 +5,10 @@ Each URL in ``ARTICLE_SOURCES`` is polled every ``SOURCE_POLL_SECONDS`` with one
 
 - **Every poll follows ``nextPage``** from the first page to the last (at most
   ``SOURCE_MAX_PAGES``), so an article that appears on any page is picked up by the next poll.
+  Only links on the source's own origin (scheme, host and port of the configured URL) are
+  followed: a page may not send the bot to another site, or to an address inside its own
+  network. A link to another origin is logged once (again only when the link changes) and ends
+  the poll there; the pages read so far count.
 - **Conditional requests**: each page is asked with ``If-None-Match`` / ``If-Modified-Since``
   from its last good answer; a 304 reuses that page (and its ``nextPage`` link), so an
   unchanged source costs one small request per page.
@@ -41,7 +45,7 @@ from bot.source_snapshot import SourceSnapshot, StoredPage
 from bot.timing import Clock
 from briefings.model import Article, Problem
 from briefings.remote import ApiPage, PageError, parse_page
-from briefings.urls import redacted_url
+from briefings.urls import redacted_url, same_origin
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +82,8 @@ class SourceState:
     not_modified: int = 0
     confirmed: bool = False
     """Whether a poll of this process has worked (False while serving restored data)."""
+    foreign_link: str | None = None
+    """The last ``nextPage`` link to another origin, logged when it first appeared."""
 
     @property
     def shown_url(self) -> str:
@@ -250,7 +256,7 @@ class SourcePoller:
                 )
                 page = GoodPage(stored, parsed)
             pages.append(page)
-            url = page.parsed.next_url
+            url = self._followed(source, page.parsed.next_url)
         pages_changed = [p.stored for p in pages] != [p.stored for p in source.pages]
         if not pages_changed:
             source.not_modified += 1
@@ -263,6 +269,21 @@ class SourcePoller:
             len(source.problems),
         )
         return source.articles != before, pages_changed
+
+    @staticmethod
+    def _followed(source: SourceState, link: str | None) -> str | None:
+        """``link`` when it is on the source's origin; else None (the poll ends there)."""
+        if link is None or same_origin(link, source.url):
+            return link
+        if link != source.foreign_link:
+            source.foreign_link = link
+            log.warning(
+                "source %s: not following its nextPage link to another origin, %s; "
+                "the poll stops at the pages read so far",
+                source.shown_url,
+                redacted_url(link),
+            )
+        return None
 
     @staticmethod
     def _keep(source: SourceState, pages: Sequence[GoodPage]) -> None:

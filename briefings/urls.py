@@ -196,3 +196,31 @@ def redacted_url(url: str) -> str:
         if colon and not port.isdigit():
             host = name
     return f"{scheme}://{host}{path}".strip()
+
+
+_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+
+
+def same_origin(url: str, other: str) -> bool:
+    """Whether two absolute URLs have one origin: scheme, host and port (a default port
+    written out or left out is the same; hosts ignore case). A URL without a host, or with a
+    malformed port, has no origin and matches nothing. The user and password do not count.
+
+    >>> same_origin("https://api.example.com/news/", "https://API.example.com:443/news/page/2")
+    True
+    >>> same_origin("https://api.example.com/news/", "http://api.example.com/news/page/2")
+    False
+    """
+    return (key := _origin(url)) is not None and key == _origin(other)
+
+
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:  # a malformed port or IPv6 literal
+        return None
+    scheme = parts.scheme.lower()
+    if not scheme or not parts.hostname:
+        return None
+    return scheme, parts.hostname, port if port is not None else _DEFAULT_PORTS.get(scheme)

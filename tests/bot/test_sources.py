@@ -181,6 +181,40 @@ async def test_every_poll_follows_next_page_even_when_page_one_is_a_304(
     assert len(poller.articles()) == 76
 
 
+async def test_next_page_links_to_another_origin_are_not_followed(
+    api: Api, poller: SourcePoller, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Page 1 links to page 2 by a full URL on its own origin (followed); page 2 links to
+    another server (another port of 127.0.0.1: another origin): never asked, logged once,
+    and the poll keeps pages 1 and 2."""
+    other = Api()
+    runner = await _serve(other)
+    foreign = other.url + "page/3/index.json?key=K3y"
+    links = {"/api/news/": api.url + "page/2/index.json", "/api/news/page/2/index.json": foreign}
+
+    def linked(request: web.Request) -> web.Response:
+        number = int(request.match_info.get("n", "1"))
+        page = {**api.page(number), "nextPage": links[request.path]}
+        return web.json_response(page, headers={"ETag": api.page_etag(number)})
+
+    api.behaviour = linked
+    caplog.set_level(logging.INFO, logger="bot.sources")
+    try:
+        assert await poller.poll_all()
+        assert not await poller.poll_all()  # the same link again: not logged again
+    finally:
+        await runner.cleanup()
+    assert [path for path, _ in api.hits] == ["/api/news/", "/api/news/page/2/index.json"] * 2
+    assert other.hits == []
+    (source,) = poller.sources
+    assert source.healthy and len(source.articles) == 50  # pages 1 and 2 count
+    refused = [r.getMessage() for r in caplog.records if "another origin" in r.getMessage()]
+    assert refused == [
+        f"source {api.url}: not following its nextPage link to another origin, "
+        f"{other.url}page/3/index.json; the poll stops at the pages read so far"
+    ]
+
+
 async def test_cache_control_max_age_is_respected(api: Api, poller: SourcePoller) -> None:
     api.cache_control = "public, max-age=600"
     await poller.poll_all()

@@ -20,7 +20,7 @@ from briefings.text import (
     clean_text,
     title_key,
 )
-from briefings.urls import canonical_url, redacted_url
+from briefings.urls import canonical_url, redacted_url, same_origin
 
 
 @pytest.mark.parametrize(
@@ -224,3 +224,25 @@ def test_redacted_url_never_shows_a_query_or_fragment(text: str) -> None:
     shown = redacted_url(text)
     assert "?" not in shown and "#" not in shown
     assert redacted_url(shown) == shown
+
+
+@pytest.mark.parametrize(
+    ("url", "other", "same"),
+    [
+        ("https://api.example.com/news/", "https://api.example.com/news/page/2/index.json", True),
+        ("https://api.example.com/news/", "https://API.example.com:443/x", True),
+        ("http://127.0.0.1:8080/a", "http://127.0.0.1:8080/b?page=2", True),
+        ("https://u:p@api.example.com/a", "https://api.example.com/b", True),
+        ("https://api.example.com/a", "http://api.example.com/a", False),  # scheme
+        ("https://api.example.com/a", "https://cdn.example.com/a", False),  # host
+        ("https://api.example.com/a", "https://example.com/a", False),
+        ("http://127.0.0.1:8080/a", "http://127.0.0.1:8081/a", False),  # port
+        ("https://api.example.com/a", "https://api.example.com:8443/a", False),
+        ("https://api.example.com/a", "https://api.example.com:99999/a", False),  # bad port
+        ("https://api.example.com/a", "/page/2", False),  # not absolute
+        ("//api.example.com/a", "//api.example.com/a", False),
+    ],
+)
+def test_same_origin(url: str, other: str, same: bool) -> None:
+    assert same_origin(url, other) is same
+    assert same_origin(other, url) is same
