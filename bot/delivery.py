@@ -36,7 +36,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import discord
@@ -59,7 +59,7 @@ from bot.state import Database, deliveries, posted, schedules, subscriptions
 from bot.state.deliveries import Claimant, ClaimKey, Delivery, DeliveryKind, DeliveryStatus
 from bot.state.schedules import ChannelSchedule
 from bot.state.subscriptions import DigestSettings
-from bot.timing import Clock, latest_due, local_day
+from bot.timing import EVERY_DAY, Clock, latest_due, local_day
 from bot.usecases.requests import briefing_request
 
 log = logging.getLogger(__name__)
@@ -302,19 +302,29 @@ class Deliverer:
     async def take_over(self) -> list[Outcome]:
         """Deliver at once what a gone process claimed but did not finish (see
         :mod:`bot.state.instances`): its digests, and the channel briefings of the schedules of
-        this process's guilds. Each orphaned claim is tried once by this process; one that
-        stays orphaned (no longer due, say) is left to the catch-up pass."""
-        orphans = await deliveries.orphaned_claims(
-            self.db, now=self.clock(), claimant=self.claimant
-        )
+        this process's guilds. Each orphaned claim is tried once by this process. One that is
+        no longer due — its day's post time is past the grace period (``MISFIRE_GRACE_HOURS``), or
+        its schedule or subscription is gone — is marked failed, "not due any more", instead
+        of staying "sending" for ever (no one would ever send it)."""
+        now = self.clock()
+        orphans = await deliveries.orphaned_claims(self.db, now=now, claimant=self.claimant)
         mine: list[ClaimKey] = []
         for key in orphans:
             if key in self._taken_over:
                 continue
             if key.kind == DeliveryKind.CHANNEL:
                 schedule = await schedules.schedule_by_id(self.db, key.target_id)
-                if schedule is None or not self.owns_guild(schedule.guild_id):
-                    continue  # gone, or another process runs that guild's shard
+                if schedule is not None and not self.owns_guild(schedule.guild_id):
+                    continue  # another process runs that guild's shard
+                slot = None if schedule is None else (schedule.post_time, schedule.timezone)
+                days = EVERY_DAY if schedule is None else schedule.days
+            else:
+                user = await subscriptions.digest_settings(self.db, key.target_id)
+                slot = None if user is None else (user.post_time, user.timezone)
+                days = EVERY_DAY
+            if slot is None or self._due_day(*slot, now, days) != key.day:
+                await self._retire(key, now)
+                continue
             mine.append(key)
         self._taken_over = (self._taken_over & set(orphans)) | set(mine)
         if not mine:
@@ -331,6 +341,27 @@ class Deliverer:
             if (settings := await subscriptions.digest_settings(self.db, user_id))
         ]
         return outcomes + await self.deliver_digests(users)
+
+    def _due_day(self, at: time, zone: str, now: datetime, days: Sequence[int]) -> date | None:
+        """The local day whose post at ``at`` is due ``now`` (None: past the grace period)."""
+        due = latest_due(at, zone, now, days)
+        return local_day(due, zone) if now - due <= self.grace else None
+
+    async def _retire(self, key: ClaimKey, now: datetime) -> None:
+        """Mark an orphaned claim that is no longer due failed (see :meth:`take_over`)."""
+        error = "not due any more"
+        if await deliveries.retire_orphan(
+            self.db, key, now=now, error=error, claimant=self.claimant
+        ):
+            log.warning(
+                "delivery %s:%s day=%s was left unfinished by a gone sender and is no longer "
+                "due: marked failed",
+                key.kind,
+                key.target_id,
+                key.day,
+                extra={"kind": key.kind, "day": str(key.day)},
+            )
+            self.metrics.count_delivery(key.kind, DeliveryStatus.FAILED)
 
     @staticmethod
     async def _safely(work: Awaitable[Outcome], target: object) -> Outcome:

@@ -20,7 +20,8 @@ therefore never posts the same briefing twice:
 
 Each claim records its ``holder``, the claiming instance's id. :func:`orphaned_claims` lists
 the claims that may be taken over, so a running process can pick them up within seconds of
-their sender's death instead of at its next catch-up pass.
+their sender's death instead of at its next catch-up pass; :func:`retire_orphan` marks one
+that is no longer due failed, so it does not stay ``"sending"`` for ever.
 
 Claims are race-safe across sessions and processes: an ``INSERT … ON CONFLICT DO NOTHING``
 followed by an ``UPDATE`` whose WHERE re-checks status and claim time, deciding on the number
@@ -293,6 +294,29 @@ async def orphaned_claims(
     async with db.session() as session, session.begin():
         rows = (await session.execute(query)).all()
     return [ClaimKey(DeliveryKind(kind), target_id, day) for kind, target_id, day in rows]
+
+
+async def retire_orphan(
+    db: Database,
+    key: ClaimKey,
+    *,
+    now: datetime,
+    error: str,
+    claimant: Claimant = ANONYMOUS,
+) -> bool:
+    """Mark an orphaned claim (see :func:`orphaned_claims`) failed with ``error``: for a
+    delivery that is no longer due, so no one will ever finish it and it must not stay
+    ``"sending"``. Only while it is still orphaned (the same WHERE as a take-over: a claim
+    someone took over meanwhile is left alone); True when this call changed it."""
+    require_aware(now)
+    statement = (
+        update(DeliveryRow)
+        .where(_key(key.kind, key.target_id, key.day), _abandoned(now, claimant))
+        .values(status=FAILED, error=error)
+        .execution_options(synchronize_session=False)
+    )
+    async with db.session() as session, session.begin():
+        return await affected_rows(session, statement) == 1
 
 
 async def mark_sent(

@@ -224,9 +224,10 @@ async def test_a_bot_stopped_mid_delivery_stops_in_bounded_time_and_is_taken_ove
 
 
 async def test_two_orphaned_days_of_one_subscriber_are_one_digest(harness: BotHarness) -> None:
-    """A gone instance left a member's digest unfinished today and on a day long past (past
-    the grace: that one stays orphaned). Taking over both must send today's digest once, not
-    once per orphaned day (only Discord's short nonce window would hide the second copy)."""
+    """A gone instance left a member's digest unfinished today and on a day long past.
+    Taking over both must send today's digest once, not once per orphaned day (only Discord's
+    short nonce window would hide the second copy), and mark the past day failed, "not due
+    any more", instead of leaving it "sending" for ever."""
     fake, alice, bot = harness.fake, harness.user("alice"), _bot(harness)
     harness.clock.now = SAMPLE_MORNING.replace(hour=7)
     await reply_of(
@@ -251,3 +252,53 @@ async def test_two_orphaned_days_of_one_subscriber_are_one_digest(harness: BotHa
     headings = [m["content"] for m in fake.dms_to(alice.id) if m.get("content")]
     assert sum(h.startswith("**Your daily digest**") for h in headings) == 1, headings
     assert statuses == ["sent"]
+    past = await deliveries.get_delivery(
+        db, DeliveryKind.DIGEST, alice.id, now.date() - timedelta(days=3)
+    )
+    assert past is not None and (past.status, past.error) == ("failed", "not due any more")
+    assert (
+        await deliveries.orphaned_claims(
+            db, now=harness.clock(), claimant=bot.services.deliverer.claimant
+        )
+        == []
+    )
+    assert await bot.services.deliverer.take_over() == []  # nothing left, nothing sent again
+    assert sum(h.startswith("**Your daily digest**") for h in headings) == 1
+
+
+async def test_orphaned_channel_claims_no_longer_due_are_marked_failed(
+    harness: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A gone instance left four channel briefings "sending": today's of a schedule due 15
+    minutes ago (taken over and posted), yesterday's and today's of a schedule whose time
+    today is past the grace period, and one of a deleted schedule. Those three will never be
+    sent: each is marked failed, "not due any more"."""
+    fake, bot = harness.fake, _bot(harness)
+    harness.clock.now = SAMPLE_MORNING.replace(hour=7)
+    await _setup(harness, "01:00", name="early")
+    await _setup(harness, "07:30", name="late")
+    early, late = await schedule_id(harness, "early"), await schedule_id(harness, "late")
+    db, now = bot.services.db, SAMPLE_MORNING.replace(hour=7, minute=45)  # early: 6 h 45 ago
+    gone = Claimant(holder="e" * 32)
+    await instances.register(db, "e" * 32, "elsewhere/shards-0", now=now - timedelta(days=2))
+    today, yesterday = now.date(), now.date() - timedelta(days=1)
+    stale = [(early, yesterday), (early, today), (late + 100, today)]
+    for target, day in [*stale, (late, today)]:
+        assert await deliveries.claim(db, DeliveryKind.CHANNEL, target, day, now=now, claimant=gone)
+    await instances.stop(db, "e" * 32, now=now)
+    harness.clock.now = now
+    caplog.set_level(logging.WARNING, logger="bot.delivery")
+    assert [o.status for o in await bot.services.deliverer.take_over()] == ["sent"]
+    for target, day in stale:
+        left = await deliveries.get_delivery(db, DeliveryKind.CHANNEL, target, day)
+        assert left is not None and (left.status, left.error) == ("failed", "not due any more")
+    posted = await deliveries.get_delivery(db, DeliveryKind.CHANNEL, late, today)
+    assert posted is not None and posted.status == "sent" and posted.attempts == 2
+    headings = [m["content"] for m in fake.messages_in(harness.channel_id("news"))]
+    assert [h for h in headings if h.startswith("**Daily briefing**")] == [headings[0]]
+    assert "late" in headings[0]
+    retired = [r for r in caplog.records if "no longer due: marked failed" in r.getMessage()]
+    assert len(retired) == 3
+    metrics = bot.services.metrics.render().decode()
+    assert 'briefing_deliveries_total{kind="channel",status="failed"} 3.0' in metrics
+    assert await bot.services.deliverer.take_over() == []  # nothing is left orphaned

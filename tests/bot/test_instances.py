@@ -7,7 +7,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.state import Database, claim, get_delivery, instances, mark_failed, mark_sent, subscribe
-from bot.state.deliveries import Claimant, ClaimKey, DeliveryKind, claim_digests, orphaned_claims
+from bot.state.deliveries import (
+    Claimant,
+    ClaimKey,
+    DeliveryKind,
+    claim_digests,
+    orphaned_claims,
+    retire_orphan,
+)
 from tests.bot import test_state
 from tests.bot.test_state import DAY, NOW
 
@@ -141,3 +148,25 @@ async def test_a_failure_reported_by_a_sender_taken_over_leaves_the_new_holders_
     await mark_failed(db, DeliveryKind.DIGEST, 8, DAY, now=later, error="no holder")
     delivery = await get_delivery(db, DeliveryKind.DIGEST, 8, DAY)
     assert delivery is not None and delivery.status == "failed"
+
+
+async def test_retiring_an_orphan_marks_it_failed_only_while_it_is_orphaned(
+    db: Database,
+) -> None:
+    await _start(db, A, "host/shards-0")
+    await _start(db, B, "host/shards-1")
+    for user in (1, 2, 3):
+        assert await claim(db, DeliveryKind.DIGEST, user, DAY, now=NOW, claimant=A)
+    await instances.stop(db, "a" * 32, now=NOW)
+    assert await claim(db, DeliveryKind.DIGEST, 2, DAY, now=NOW, claimant=B)  # taken over
+    await mark_sent(db, DeliveryKind.DIGEST, 3, DAY, now=NOW, message_ids=[9])
+    keys = [ClaimKey(DeliveryKind.DIGEST, user, DAY) for user in (1, 2, 3)]
+    done = [await retire_orphan(db, k, now=NOW, error="not due any more", claimant=B) for k in keys]
+    assert done == [True, False, False]
+    found = [await get_delivery(db, DeliveryKind.DIGEST, user, DAY) for user in (1, 2, 3)]
+    assert [(d.status, d.error, d.holder) for d in found if d is not None] == [
+        ("failed", "not due any more", A.holder),
+        ("sending", None, B.holder),  # B is sending it: left alone
+        ("sent", None, A.holder),
+    ]
+    assert await orphaned_claims(db, now=NOW, claimant=B) == []
