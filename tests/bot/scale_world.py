@@ -3,7 +3,8 @@
 Shared by ``tests/bot/test_scale.py`` (50 guilds, 500 subscribers, a process killed midway)
 and ``bench/scale.py`` (500 guilds, 5,000 subscribers, 1 process against 3): both seed the
 fake Discord server and the database the same way, start real ``python -m bot`` processes
-with :func:`bot_environment`, and count what arrived with :func:`not_exactly_once`.
+with :func:`bot_environment`, and count what arrived with :func:`not_exactly_once` (and,
+for the digests, :func:`digests_not_single`).
 """
 
 from __future__ import annotations
@@ -137,4 +138,23 @@ def not_exactly_once(fake: FakeDiscord, world: World) -> list[str]:
         for user in world.users
         if (count := _count(fake.dms_to(user), DIGEST_HEADING)) != 1
     ]
+    return wrong
+
+
+def digests_not_single(fake: FakeDiscord, world: World) -> list[str]:
+    """Each subscriber whose DM channel does not hold exactly one message POSTed under exactly
+    one nonce.
+
+    The fake, like Discord, answers a second POST of a nonce with the message the first one
+    created: re-POSTing after a lost answer is legitimate and not counted against the bot. A
+    digest sent twice shows either as two messages (Discord had forgotten the nonce) or as a
+    second nonce (the same digest sent under another key, which Discord could not merge).
+    """
+    wrong: list[str] = []
+    for user in world.users:
+        channel = fake.dm_channel_id(user)
+        nonces = {} if channel is None else fake.messages.nonces_in(channel)
+        messages = fake.dms_to(user)
+        if len(messages) != 1 or len(nonces) != 1:
+            wrong.append(f"user {user}: {len(messages)} messages, {len(nonces)} nonces")
     return wrong

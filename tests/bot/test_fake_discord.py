@@ -356,6 +356,14 @@ async def test_nonce_deduplicates_after_dropped_connection(
     retry = await channel.send("exactly once", nonce=424242)
     stored = fake.messages_in(channel.id)
     assert [m["id"] for m in stored] == [str(retry.id)]
+    # Every POST of the nonce is counted, the one answered with the existing message too;
+    # the same text under a second nonce is a second message, and shows as a second nonce.
+    assert fake.messages.nonces_in(channel.id) == {"424242": 2}
+    assert fake.messages.nonce_duplicates == 1
+    await channel.send("exactly once", nonce=434343)
+    assert len(fake.messages_in(channel.id)) == 2
+    assert fake.messages.nonces_in(channel.id) == {"424242": 2, "434343": 1}
+    assert fake.messages.nonce_duplicates == 1
 
 
 async def test_gateway_drop_resumes_and_keeps_answering(

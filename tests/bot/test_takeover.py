@@ -12,7 +12,12 @@ Real ``python -m bot`` processes against the fake Discord server:
   heartbeat stop and finishes the fan-out within 30 s.
 
 Exactly once is checked after the delivery log shows nothing left in ``"sending"``: from then
-on nothing can be sent again.
+on nothing can be sent again. It is checked twice over: each subscriber's DM holds exactly one
+digest (one message), and the bot POSTed it under exactly one nonce, so the number of distinct
+nonces is the number of subscribers (:func:`~tests.bot.scale_world.digests_not_single`). A
+re-POST of the same nonce after the crash is legitimate — that is what ``enforce_nonce`` is
+for — and only counted; a digest sent again under a second nonce fails the test even when
+Discord's nonce memory would have hidden nothing.
 """
 
 from __future__ import annotations
@@ -23,9 +28,10 @@ import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 
+import aiohttp
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -33,7 +39,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.state.database import open_engine
 from tests.bot.harness import TOKEN
 from tests.bot.processes import start_bot
-from tests.bot.scale_world import World, bot_environment, not_exactly_once, seed
+from tests.bot.scale_world import (
+    DIGEST_HEADING,
+    World,
+    bot_environment,
+    digests_not_single,
+    not_exactly_once,
+    seed,
+)
 from tests.fake_discord import FakeDiscord
 
 SUBSCRIBERS = 200
@@ -156,6 +169,39 @@ async def _seed(fake: FakeDiscord, url: str, work: Path) -> World:
     )
 
 
+def _assert_every_digest_once(fake: FakeDiscord, world: World) -> None:
+    """Every subscriber has one digest, POSTed under one nonce (see the module docstring)."""
+    assert digests_not_single(fake, world) == []
+    channels = [fake.dm_channel_id(user) for user in world.users]
+    nonces = [n for c in channels if c is not None for n in fake.messages.nonces_in(c)]
+    assert len(set(nonces)) == len(nonces) == SUBSCRIBERS
+
+
+async def test_the_once_check_sees_a_digest_sent_under_a_second_nonce(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """The check above, against the fake alone: a re-POST of a nonce passes, a second nonce
+    for a subscriber fails it (with or without Discord's nonce memory)."""
+    world = World(tmp_path, {}, [fake.add_user(f"reader{n}").id for n in range(2)], time(8))
+    url = fake.api_base_url + "/channels/{}/messages"
+    headers = {"Authorization": f"Bot {TOKEN}"}
+    async with aiohttp.ClientSession(headers=headers) as http:
+
+        async def post(user: int, nonce: str) -> None:
+            body = {"content": DIGEST_HEADING, "nonce": nonce, "enforce_nonce": True}
+            channel = fake.dm_channel(user).id
+            async with http.post(url.format(channel), json=body) as response:
+                assert response.status == 200, await response.text()
+
+        await post(world.users[0], "1")
+        await post(world.users[1], "2")
+        await post(world.users[1], "2")  # the answer was lost: sent again, de-duplicated
+        assert digests_not_single(fake, world) == [] and fake.messages.nonce_duplicates == 1
+        await post(world.users[1], "3")  # the same digest under another key
+        assert digests_not_single(fake, world) == [f"user {world.users[1]}: 2 messages, 2 nonces"]
+        assert not_exactly_once(fake, world) == [f"user {world.users[1]}: 2 digests"]
+
+
 async def test_sqlite_kill_9_mid_fan_out_then_restart_every_digest_once_within_30_s(
     fake: FakeDiscord, tmp_path: Path
 ) -> None:
@@ -190,6 +236,7 @@ async def test_sqlite_kill_9_mid_fan_out_then_restart_every_digest_once_within_3
         await _stop(process)
         await engine.dispose()
     assert not_exactly_once(fake, world) == [], log.read_text()[-5000:]
+    _assert_every_digest_once(fake, world)
 
 
 @dataclass
@@ -242,6 +289,7 @@ async def test_postgres_two_shards_kill_9_one_then_restart_it_every_digest_once_
         run.processes.append(await start_bot(run.shard_1_env, tmp_path, log=log))
         await _wait_all_finished(fake, run.world, run.engine, since=restart)
     assert not_exactly_once(fake, run.world) == []
+    _assert_every_digest_once(fake, run.world)
 
 
 @pytest.mark.postgres
@@ -254,3 +302,4 @@ async def test_postgres_two_shards_kill_9_one_its_peer_finishes_the_digests_with
     # the dead shard's guilds wait for it; every digest arrived exactly once
     digests = not_exactly_once(fake, run.world)
     assert [wrong for wrong in digests if wrong.startswith("user")] == []
+    _assert_every_digest_once(fake, run.world)

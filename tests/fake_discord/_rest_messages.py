@@ -119,6 +119,8 @@ class MessageRoutes:
                 raise DiscordError(403, 50007, "Cannot send messages to this user")
         validate_message_body(body, ctx.files, creating=True)
         nonce = body.get("nonce")
+        if nonce is not None:
+            self.fake.messages.nonce_posts[(channel.id, str(nonce))] += 1
         if nonce is not None and body.get("enforce_nonce"):
             existing = self.fake.messages.find_by_nonce(channel.id, str(nonce))
             if existing is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import itertools
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,10 @@ class MessageStore:
     _nonces: dict[tuple[int, str], tuple[int, float]] = field(default_factory=dict)
     nonce_window: float = NONCE_WINDOW_SECONDS
     """Tests set 0 to act as if the window had passed (Discord forgot every nonce)."""
+    nonce_posts: Counter[tuple[int, str]] = field(default_factory=Counter)
+    """How many accepted create-message POSTs each ``(channel id, nonce)`` received, including those
+    answered with the message an earlier POST created (``enforce_nonce``): a re-POST after a
+    lost answer is what nonces are for; a second *nonce* for the same content is not."""
     _component_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     pings: dict[int, MentionRecord] = field(default_factory=dict)
     """Who each created message pinged (see ``_mentions``), by message id."""
@@ -45,6 +50,15 @@ class MessageStore:
 
     def pings_of(self, message_id: int) -> MentionRecord:
         return self.pings.get(message_id, NO_PINGS)
+
+    def nonces_in(self, channel_id: int) -> dict[str, int]:
+        """Each nonce POSTed to the channel and how many times, in first-POST order."""
+        return {n: count for (c, n), count in self.nonce_posts.items() if c == channel_id}
+
+    @property
+    def nonce_duplicates(self) -> int:
+        """POSTs that repeated a nonce already POSTed to the same channel."""
+        return sum(count - 1 for count in self.nonce_posts.values())
 
     def find_by_nonce(self, channel_id: int, nonce: str) -> JsonObject | None:
         """The message created in the nonce window with ``nonce``, if it still exists."""
