@@ -15,16 +15,40 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+from bot.state.database import open_engine
 from tests.bot.harness import TOKEN
 from tests.bot.processes import start_bot
-from tests.bot.scale_world import bot_environment, everything_arrived, not_exactly_once, seed
+from tests.bot.scale_world import (
+    bot_environment,
+    digests_not_single,
+    everything_arrived,
+    not_exactly_once,
+    seed,
+)
 from tests.fake_discord import FakeDiscord
 
 pytestmark = pytest.mark.postgres
 
 GUILDS = 50
 SUBSCRIBERS = 500
+
+
+async def _all_recorded_sent(url: str, deliveries: int) -> None:
+    """Wait until the delivery log holds ``deliveries`` rows, all ``"sent"`` (a failed send
+    is retried by the next catch-up, 2 s apart)."""
+    engine = open_engine(url)
+    query = text("SELECT count(*) FILTER (WHERE status = 'sent'), count(*) FROM deliveries")
+    try:
+        while True:
+            async with engine.connect() as connection:
+                sent, rows = (await connection.execute(query)).one()
+            if sent == rows == deliveries:
+                return
+            await asyncio.sleep(0.2)
+    finally:
+        await engine.dispose()
 
 
 async def test_three_processes_one_postgres_exactly_once(tmp_path: Path) -> None:
@@ -61,8 +85,11 @@ async def test_three_processes_one_postgres_exactly_once(tmp_path: Path) -> None
             )
             processes["worker"].send_signal(signal.SIGKILL)
             await fake.wait_until(lambda: everything_arrived(fake, world), timeout=600)
-            # longer than a lease plus a catch-up: any duplicate would show now
-            await asyncio.sleep(6)
+            # Every delivery recorded as sent: no claim can be won any more, so nothing new
+            # can be sent; a sender still at work (its lease taken over) finishes, or is
+            # stopped, before the processes exit below, and anything it sent twice shows.
+            async with asyncio.timeout(300):
+                await _all_recorded_sent(url, GUILDS + SUBSCRIBERS)
         finally:
             for process in processes.values():
                 if process.returncode is None:
@@ -74,6 +101,7 @@ async def test_three_processes_one_postgres_exactly_once(tmp_path: Path) -> None
                     process.kill()
 
         assert not_exactly_once(fake, world) == []
+        assert digests_not_single(fake, world) == []
         for channel_id in world.channels.values():
             texts = [str(m.get("embeds")) for m in fake.messages_in(channel_id)]
             assert len(texts) == len(set(texts)), f"channel {channel_id} got a repeated page"
