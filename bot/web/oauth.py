@@ -8,6 +8,7 @@ https://discord.com/developers/docs/topics/oauth2.
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -56,6 +57,15 @@ class UserGuild:
         return self.owner or bool(self.permissions & (MANAGE_GUILD | ADMINISTRATOR))
 
 
+_API_PATH = re.compile(r"/api(?:/v\d+)?/?$")
+
+
+def _site_of(api: str) -> str:
+    """The site an API base belongs to: ``https://discord.com/api/v10`` → ``https://discord.com``
+    (a proxy's prefix before ``/api`` is kept)."""
+    return _API_PATH.sub("", api).rstrip("/")
+
+
 class DiscordOAuth:
     """The OAuth2 client of one application (``DISCORD_CLIENT_ID``/``_SECRET``)."""
 
@@ -79,7 +89,12 @@ class DiscordOAuth:
             await self._http.close()
 
     def authorize_url(self, state: str) -> str:
-        """Where the browser is sent to sign in."""
+        """Where the browser is sent to sign in: Discord's documented authorization URL,
+        ``https://discord.com/oauth2/authorize`` — on the site, not under ``/api/v10`` like the
+        token endpoints — or the same path on the host of ``DISCORD_API_BASE_URL``.
+
+        ``prompt=none``: a user who already authorized the app (the same scopes) goes straight
+        back, signed in, without the consent screen; a first visit still shows it."""
         query = {
             "client_id": str(self.client_id),
             "redirect_uri": self.redirect_uri,
@@ -88,7 +103,7 @@ class DiscordOAuth:
             "state": state,
             "prompt": "none",
         }
-        return f"{self.api}/oauth2/authorize?{urlencode(query)}"
+        return f"{_site_of(self.api)}/oauth2/authorize?{urlencode(query)}"
 
     async def sign_in(self, code: str) -> Identity:
         """Exchange the callback's ``code`` for a token and read who signed in."""

@@ -10,6 +10,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from itsdangerous import URLSafeTimedSerializer
+from yarl import URL
 
 from bot.state import schedules
 from bot.state.deliveries import DeliveryKind
@@ -65,6 +66,24 @@ async def test_sign_in_lists_managed_servers_and_sign_out_revokes(panel: PanelWo
         assert not any(c.key == "briefing_session" for c in http.cookie_jar)
         status, _ = await _get(http, panel.url("/servers"))
         assert status == 302
+
+
+async def test_sign_in_goes_to_discords_documented_authorize_page(panel: PanelWorld) -> None:
+    """``https://discord.com/oauth2/authorize`` on Discord: the site's path, not ``/api/v10``
+    (the fake serves only the documented path), with the code flow's parameters."""
+    async with panel.client() as http, http.get(panel.url("/login"), allow_redirects=False) as r:
+        location = URL(r.headers["Location"])
+    assert str(location.origin()) == panel.fake.base_url
+    assert location.path == "/oauth2/authorize"
+    assert dict(location.query) == {
+        "client_id": str(panel.fake.oauth.client_id),
+        "redirect_uri": panel.url("/auth/callback"),
+        "response_type": "code",
+        "scope": "identify guilds",
+        "state": location.query["state"],
+        "prompt": "none",
+    }
+    assert len(location.query["state"]) >= 32
 
 
 async def test_the_oauth_state_is_checked(panel: PanelWorld) -> None:
@@ -171,21 +190,37 @@ async def test_a_server_without_the_bot_is_not_offered(panel: PanelWorld) -> Non
 
 
 async def test_losing_manage_server_is_seen_at_the_next_change(panel: PanelWorld) -> None:
-    """The guild list is read again for every change: a page loaded earlier cannot be used."""
+    """The guild list is read again from Discord for every change (not taken from the cookie
+    or the page view's minute-old copy): a page loaded earlier cannot be used."""
     fake, guild = panel.fake, panel.newsroom
     bob = panel.user("bob")
     role = fake.add_role(guild.id, "Editors", permissions=1 << 5)
     fake.guilds[guild.id].members[bob.id].role_ids.append(role.id)
+
+    def guild_lists() -> int:
+        return len(fake.requests_to("GET", "/users/@me/guilds"))
+
     async with panel.client() as http:
         await panel.sign_in(http, "bob")
         status, page = await _get(http, panel.url(f"/servers/{guild.id}"))
         assert status == 200
-        fake.guilds[guild.id].members[bob.id].role_ids.remove(role.id)
+        before = guild_lists()
         status, _, _ = await _post(
             http, panel.url(f"/servers/{guild.id}/schedule"), _schedule_form(panel, csrf_of(page))
         )
-        assert status == 403
-    assert await schedules.get_schedule(_db(panel), guild.id) is None
+        assert status == 303 and guild_lists() == before + 1  # asked again, though cached
+        status, page = await _get(http, panel.url(f"/servers/{guild.id}"))
+        assert guild_lists() == before + 1  # a page view may use the minute-old list
+        fake.guilds[guild.id].members[bob.id].role_ids.remove(role.id)
+        changes = {
+            "schedule": _schedule_form(panel, csrf_of(page), original="daily", time="09:00"),
+            "schedule/disable": {"csrf": csrf_of(page), "name": "daily"},
+        }
+        for path, form in changes.items():
+            status, refused, _ = await _post(http, panel.url(f"/servers/{guild.id}/{path}"), form)
+            assert status == 403 and "Manage Server" in refused, path
+    saved = await schedules.get_schedule(_db(panel), guild.id)
+    assert saved is not None and saved.enabled and saved.post_time == time(7, 30)
 
 
 async def test_create_a_schedule_and_see_it_with_the_slash_command(panel: PanelWorld) -> None:

@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from bot.settings import SettingsError, load_settings
 from bot.web.markdown import discord_markdown
+from bot.web.oauth import DiscordOAuth
 from bot.web.session import Cookies, FormAlreadySent, FormGuard, FormRefused, WebSession
 
 WEB = {
@@ -109,3 +110,25 @@ def test_cookies_are_signed_and_forms_are_one_time() -> None:
         guard.take(nonce)
     guard.give_back(nonce)
     guard.take(nonce)
+
+
+@pytest.mark.parametrize(
+    ("api_base", "authorize"),
+    [
+        (None, "https://discord.com/oauth2/authorize"),
+        ("https://discord.com/api/v10", "https://discord.com/oauth2/authorize"),
+        ("https://discord.com/api/", "https://discord.com/oauth2/authorize"),
+        ("http://127.0.0.1:8080/api/v10", "http://127.0.0.1:8080/oauth2/authorize"),
+        ("https://proxy.test/discord/api/v10", "https://proxy.test/discord/oauth2/authorize"),
+    ],
+)
+def test_the_authorize_url_is_discords_documented_page(
+    api_base: str | None, authorize: str
+) -> None:
+    oauth = DiscordOAuth(
+        api_base=api_base, client_id=42, client_secret="s", redirect_uri="https://bot.test/cb"
+    )
+    url, _, query = oauth.authorize_url("the-state").partition("?")
+    assert url == authorize
+    assert "prompt=none" in query.split("&") and "state=the-state" in query.split("&")
+    assert oauth.api == (api_base or "https://discord.com/api/v10").rstrip("/")  # API calls

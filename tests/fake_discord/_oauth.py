@@ -2,8 +2,9 @@
 
 https://discord.com/developers/docs/topics/oauth2, RFC 6749 and RFC 7009:
 
-- ``GET /oauth2/authorize`` (also under ``/api/v10``) stands for the page a browser sees on
-  discord.com. The browser is signed in as ``OAuth2Provider.signed_in_user_id`` (a test
+- ``GET /oauth2/authorize`` stands for the page a browser sees on discord.com (Discord's
+  documented authorization URL is ``https://discord.com/oauth2/authorize``, on the site, not
+  under ``/api/v10``: the fake serves that path only). The browser is signed in as ``OAuth2Provider.signed_in_user_id`` (a test
   setting) who has already consented (``prompt=none`` semantics): it redirects (302) at
   once to ``redirect_uri?code=...&state=...``, or ``?error=access_denied&state=...`` when
   ``deny`` is set. A bad ``response_type`` or ``scope`` is also reported on the redirect;

@@ -96,8 +96,7 @@ class FakeDiscord(InteractionInjector):
     async def start(self) -> FakeDiscord:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/gateway", self.gateway.handle)
-        for authorize in ("/oauth2/authorize", "/api/v10/oauth2/authorize"):
-            app.router.add_get(authorize, self.oauth.authorize)
+        app.router.add_get("/oauth2/authorize", self.oauth.authorize)  # on the site, not /api
         app.router.add_route("*", "/{tail:.*}", self._rest.handle)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await runner.setup()
