@@ -93,6 +93,16 @@ class Browser:
         element = await self.find(css)
         await self.call(Select(element).select_by_visible_text, visible_text)
 
+    async def fill(self, values: dict[str, str]) -> None:
+        """Fill in a form: each CSS selector's field gets its value (a ``<select>`` the option
+        with that text, any other field the text, typed over what it held)."""
+        for css, value in values.items():
+            element = await self.find(css)
+            if await self.call(lambda e=element: e.tag_name) == "select":
+                await self.select(css, value)
+            else:
+                await self.type(css, value)
+
     async def text(self, css: str = "body") -> str:
         element = await self.find(css)
         return str(await self.call(lambda: element.text))

@@ -31,11 +31,15 @@ async def test_a_manager_sets_up_the_briefing_in_the_browser(
     await browser.click(f'a[href="/servers/{guild.id}"]')
     assert browser.path == f"/servers/{guild.id}"
     assert "None yet: fill in the form below." in await browser.text("#schedules")
-    await browser.type("#name", "morning")
-    await browser.select("#channel", "#news")
-    await browser.type("#time", "25:99")
-    await browser.type("#timezone", "Europe/Paris")
-    await browser.type("#topics", "Space, Robotics")
+    await browser.fill(
+        {
+            "#name": "morning",
+            "#channel": "#news",
+            "#time": "25:99",
+            "#timezone": "Europe/Paris",
+            "#topics": "Space, Robotics",
+        }
+    )
     await browser.click("#save")
     error = await browser.text("#time-error")
     assert "is not a time of day: hours go to 23 and minutes to 59." in error
@@ -48,11 +52,15 @@ async def test_a_manager_sets_up_the_briefing_in_the_browser(
 
     await browser.click("#add-link")  # a second briefing: a blank form
     assert await browser.call((await browser.find("#name")).get_attribute, "value") == ""
-    await browser.type("#name", "Evening digest")
-    await browser.select("#channel", "#general")
-    await browser.type("#time", "18:15")
-    await browser.type("#days", "weekdays")
-    await browser.select("#length", "headlines")
+    await browser.fill(
+        {
+            "#name": "Evening digest",
+            "#channel": "#general",
+            "#time": "18:15",
+            "#days": "weekdays",
+            "#length": "headlines",
+        }
+    )
     await browser.click("#save")
     assert "Saved." in await browser.text()
     rows = [await browser.call(lambda r=r: r.text) for r in await browser.find_all(".schedule-row")]
