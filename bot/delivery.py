@@ -303,9 +303,9 @@ class Deliverer:
         """Deliver at once what a gone process claimed but did not finish (see
         :mod:`bot.state.instances`): its digests, and the channel briefings of the schedules of
         this process's guilds. Each orphaned claim is tried once by this process. One that is
-        no longer due — its day's post time is past the grace period (``MISFIRE_GRACE_HOURS``), or
-        its schedule or subscription is gone — is marked failed, "not due any more", instead
-        of staying "sending" for ever (no one would ever send it)."""
+        no longer due — its day's post time is past the grace period
+        (``MISFIRE_GRACE_HOURS``), or its schedule or subscription is gone — is marked failed,
+        "not due any more", instead of staying "sending" for ever (no one would send it)."""
         now = self.clock()
         orphans = await deliveries.orphaned_claims(self.db, now=now, claimant=self.claimant)
         mine: list[ClaimKey] = []

@@ -16,8 +16,8 @@ on nothing can be sent again. It is checked twice over: each subscriber's DM hol
 digest (one message), and the bot POSTed it under exactly one nonce, so the number of distinct
 nonces is the number of subscribers (:func:`~tests.bot.scale_world.digests_not_single`). A
 re-POST of the same nonce after the crash is legitimate — that is what ``enforce_nonce`` is
-for — and only counted; a digest sent again under a second nonce fails the test even when
-Discord's nonce memory would have hidden nothing.
+for — and only counted; a digest sent again under a second nonce (which Discord could never
+merge), or sent without a nonce, fails the test.
 """
 
 from __future__ import annotations

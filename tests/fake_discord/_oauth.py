@@ -4,10 +4,11 @@ https://discord.com/developers/docs/topics/oauth2, RFC 6749 and RFC 7009:
 
 - ``GET /oauth2/authorize`` stands for the page a browser sees on discord.com (Discord's
   documented authorization URL is ``https://discord.com/oauth2/authorize``, on the site, not
-  under ``/api/v10``: the fake serves that path only). The browser is signed in as ``OAuth2Provider.signed_in_user_id`` (a test
-  setting) who has already consented (``prompt=none`` semantics): it redirects (302) at
-  once to ``redirect_uri?code=...&state=...``, or ``?error=access_denied&state=...`` when
-  ``deny`` is set. A bad ``response_type`` or ``scope`` is also reported on the redirect;
+  under ``/api/v10``: the fake serves that path only). The browser is signed in as
+  ``OAuth2Provider.signed_in_user_id`` (a test setting) who has already consented
+  (``prompt=none`` semantics): it redirects (302) at once to
+  ``redirect_uri?code=...&state=...``, or ``?error=access_denied&state=...`` when ``deny``
+  is set. A bad ``response_type`` or ``scope`` is also reported on the redirect;
   an unknown ``client_id`` or unregistered ``redirect_uri`` gets a 400 page (never a
   redirect), and nobody signed in a 401 page.
 - ``POST /api/v10/oauth2/token`` (form-encoded; client credentials in the body or HTTP

@@ -39,9 +39,9 @@ class MessageStore:
     nonce_window: float = NONCE_WINDOW_SECONDS
     """Tests set 0 to act as if the window had passed (Discord forgot every nonce)."""
     nonce_posts: Counter[tuple[int, str]] = field(default_factory=Counter)
-    """How many accepted create-message POSTs each ``(channel id, nonce)`` received, including those
-    answered with the message an earlier POST created (``enforce_nonce``): a re-POST after a
-    lost answer is what nonces are for; a second *nonce* for the same content is not."""
+    """How many accepted create-message POSTs each ``(channel id, nonce)`` received, those
+    answered with the message an earlier POST created (``enforce_nonce``) included: a re-POST
+    after a lost answer is what nonces are for; a second *nonce* for the same content is not."""
     _component_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     pings: dict[int, MentionRecord] = field(default_factory=dict)
     """Who each created message pinged (see ``_mentions``), by message id."""
