@@ -231,9 +231,7 @@ class ChannelPoster:
         posted = await send_with_retries(where, message, nonce, self.retry, pausing=pausing)
         if where is self.channel:
             self.in_channel.append(posted.id)
-        if part == 0 and self.threaded:
-            await self._open_thread(posted.id)
-        return posted.id
+        return posted.id  # recorded before a thread is opened from it (next part, or finish)
 
     async def finish(self, sent: Sequence[int]) -> str | None:
         if self.threaded and sent:

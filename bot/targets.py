@@ -104,7 +104,8 @@ def check_target(
     needed = {
         "View Channel": allowed.view_channel,
         "Create Posts" if forum else "Send Messages": allowed.send_messages,
-        "Embed Links": allowed.embed_links,
+        # without Send Messages Discord denies Embed Links too: name only the cause
+        "Embed Links": allowed.embed_links or not allowed.send_messages,
     }
     missing = [name for name, ok in needed.items() if not ok]
     if missing:
