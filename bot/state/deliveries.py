@@ -315,10 +315,11 @@ async def mark_sent(
     require_aware(now)
     _check_kind(kind)
     ids = [int(message_id) for message_id in message_ids]
+    noted = {} if notice is None else {"notice": notice}  # (a log of before 0004 has none)
     insert = _first_row(db, kind, target_id, day, SENT, now, sent_at=now, message_ids=ids)
-    upsert = insert.values(notice=notice).on_conflict_do_update(
+    upsert = insert.values(**noted).on_conflict_do_update(
         index_elements=_KEY_COLUMNS,
-        set_={"status": SENT, "sent_at": now, "error": None, "message_ids": ids, "notice": notice},
+        set_={"status": SENT, "sent_at": now, "error": None, "message_ids": ids, **noted},
     )
     async with db.session() as session, session.begin():
         await session.execute(upsert)

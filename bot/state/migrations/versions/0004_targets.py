@@ -24,12 +24,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("briefing_schedules") as batch:
-        batch.add_column(
-            sa.Column("thread", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-    with op.batch_alter_table("deliveries") as batch:
-        batch.add_column(sa.Column("notice", sa.Text(), nullable=True))
+    # plain ADD COLUMN on both databases (no table copy on SQLite)
+    thread = sa.Column("thread", sa.Boolean(), nullable=False, server_default=sa.false())
+    op.add_column("briefing_schedules", thread)
+    op.add_column("deliveries", sa.Column("notice", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
