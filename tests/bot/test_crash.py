@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import signal
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -53,6 +54,27 @@ async def _prepare_state(
         await db.close()
 
 
+async def _run_until_then_kill(
+    fake: FakeDiscord, store: Path, db_path: Path, tmp_path: Path, seen: Callable[[], object]
+) -> None:
+    """Run ``python -m bot`` on ``db_path`` until ``seen()`` (Discord has what the test held
+    the answer to), then ``kill -9`` it."""
+    env = clean_environment(
+        DISCORD_TOKEN=TOKEN,
+        DISCORD_API_BASE_URL=fake.api_base_url,
+        DISCORD_GATEWAY_URL=fake.gateway_url,
+        ARTICLE_STORE=str(store),
+        DATABASE_URL=f"sqlite+aiosqlite:///{db_path}",
+    )
+    process = await start_bot(env, tmp_path)
+    try:
+        await fake.wait_until(seen, timeout=60)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+    assert process.returncode == -signal.SIGKILL
+
+
 async def test_kill_9_mid_delivery_then_restart_completes_exactly_once(
     world: FakeDiscord, tmp_path: Path
 ) -> None:
@@ -65,20 +87,7 @@ async def test_kill_9_mid_delivery_then_restart_completes_exactly_once(
     await _prepare_state(db_path, guild.id, news, now)
 
     fake.hold_next("POST", f"/channels/{news}/messages", seconds=5)
-    env = clean_environment(
-        DISCORD_TOKEN=TOKEN,
-        DISCORD_API_BASE_URL=fake.api_base_url,
-        DISCORD_GATEWAY_URL=fake.gateway_url,
-        ARTICLE_STORE=str(store),
-        DATABASE_URL=f"sqlite+aiosqlite:///{db_path}",
-    )
-    process = await start_bot(env, tmp_path)
-    try:
-        await fake.wait_until(lambda: fake.messages_in(news), timeout=60)
-    finally:
-        process.send_signal(signal.SIGKILL)
-        await process.wait()
-    assert process.returncode == -signal.SIGKILL
+    await _run_until_then_kill(fake, store, db_path, tmp_path, lambda: fake.messages_in(news))
     assert len(fake.messages_in(news)) == 1  # Discord has it; the bot never heard back
 
     # The database survived the kill: intact, and the delivery is claimed but not finished.
@@ -133,19 +142,7 @@ async def test_kill_9_while_opening_a_forum_post_or_thread_then_restart_opens_on
     await _prepare_state(db_path, guild.id, channel, now, thread=target == "thread")
 
     fake.hold_next("POST", held, seconds=5)
-    env = clean_environment(
-        DISCORD_TOKEN=TOKEN,
-        DISCORD_API_BASE_URL=fake.api_base_url,
-        DISCORD_GATEWAY_URL=fake.gateway_url,
-        ARTICLE_STORE=str(store),
-        DATABASE_URL=f"sqlite+aiosqlite:///{db_path}",
-    )
-    process = await start_bot(env, tmp_path)
-    try:
-        await fake.wait_until(lambda: fake.threads_in(channel), timeout=60)
-    finally:
-        process.send_signal(signal.SIGKILL)
-        await process.wait()
+    await _run_until_then_kill(fake, store, db_path, tmp_path, lambda: fake.threads_in(channel))
     (thread,) = fake.threads_in(channel)  # Discord has it; the bot never heard back
 
     fake.messages.nonce_window = 0

@@ -215,6 +215,13 @@ def _upgrade_to(revision: str) -> Any:
     return upgrade
 
 
+def _downgrade_to(revision: str) -> Any:
+    def downgrade(connection: Connection) -> None:
+        run_locked(connection, lambda locked: command.downgrade(alembic_config(locked), revision))
+
+    return downgrade
+
+
 async def test_single_schedules_become_named_daily_schedules_and_keep_their_log(
     url: str, engine: AsyncEngine
 ) -> None:
@@ -252,10 +259,7 @@ async def test_the_downgrade_keeps_one_schedule_per_guild(url: str, engine: Asyn
     finally:
         await db.close()
 
-    def downgrade(connection: Connection) -> None:
-        run_locked(connection, lambda locked: command.downgrade(alembic_config(locked), "0002"))
-
-    await _run(engine, downgrade)
+    await _run(engine, _downgrade_to("0002"))
     async with engine.connect() as connection:
         rows = (
             await connection.execute(text("SELECT guild_id, channel_id FROM channel_schedules"))
@@ -597,10 +601,7 @@ async def test_revision_0004_targets_keep_old_schedules_as_they_were(
     finally:
         await db.close()
 
-    def downgrade(connection: Connection) -> None:
-        run_locked(connection, lambda locked: command.downgrade(alembic_config(locked), "0003"))
-
-    await _run(engine, downgrade)
+    await _run(engine, _downgrade_to("0003"))
     async with engine.connect() as connection:
         rows = (await connection.execute(text("SELECT id, name FROM briefing_schedules"))).all()
         columns = {

@@ -13,7 +13,13 @@ import pytest
 
 from bot.state import deliveries, schedules
 from bot.state.deliveries import Delivery, DeliveryKind, DeliveryStatus
-from tests.bot.harness import SAMPLE_MORNING, BotHarness, reply_of, schedule_id, text_of
+from tests.bot.harness import (
+    SAMPLE_MORNING,
+    BotHarness,
+    schedule_id,
+    text_of,
+)
+from tests.bot.harness import briefing_command as _command
 from tests.fake_discord import (
     CREATE_PUBLIC_THREADS,
     SEND_MESSAGES,
@@ -33,23 +39,14 @@ async def world(world: FakeDiscord) -> FakeDiscord:
     """The shared world plus an announcement channel and a forum with topic tags."""
     guild = next(iter(world.guilds))
     world.add_announcement_channel(guild, "announcements")
-    tags = ["space", "CLIMATE", "Robotics", ForumTag(new_snowflake(), "Security", moderated=True)]
+    tags: list[str | ForumTag] = ["space", "CLIMATE", "Robotics"]
+    tags.append(ForumTag(new_snowflake(), "Security", moderated=True))
     world.add_forum_channel(guild, "briefings", tags=tags)
     return world
 
 
 def _channel(harness: BotHarness, name: str) -> FakeChannel:
     return harness.fake.channels[harness.channel_id(name)]
-
-
-async def _command(harness: BotHarness, subcommand: str, **options: Any) -> str:
-    reply = await reply_of(
-        await harness.fake.inject_slash_command(
-            "briefing", options, subcommand=subcommand, user_id=harness.user("owner").id
-        )
-    )
-    assert reply.ephemeral, reply.data
-    return reply.content or ""
 
 
 async def _setup(harness: BotHarness, channel: str, **options: Any) -> str:

@@ -25,8 +25,10 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     # plain ADD COLUMN on both databases (no table copy on SQLite)
-    thread = sa.Column("thread", sa.Boolean(), nullable=False, server_default=sa.false())
-    op.add_column("briefing_schedules", thread)
+    op.add_column(
+        "briefing_schedules",
+        sa.Column("thread", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     op.add_column("deliveries", sa.Column("notice", sa.Text(), nullable=True))
 
 
