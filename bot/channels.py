@@ -1,45 +1,62 @@
-"""Whether the bot can post in a channel, from the gateway's cache (for set-up, any front end)."""
+"""Whether the bot can post in a channel, from the gateway's cache (for set-up, any front end).
+
+The kinds of channel a briefing can go to and what each needs are described in
+:mod:`bot.targets`; this module reads them from discord.py's channel objects.
+"""
 
 from __future__ import annotations
 
 import discord
 
-NEEDED = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
-POSTABLE = (discord.ChannelType.text, discord.ChannelType.news)
+from bot.targets import TargetCheck, TargetKind, check_target
+
+_KINDS = {
+    discord.ChannelType.text: TargetKind.TEXT,
+    discord.ChannelType.news: TargetKind.ANNOUNCEMENT,
+    discord.ChannelType.forum: TargetKind.FORUM,
+}
+POSTABLE = tuple(_KINDS)
+"""The channel types a briefing can go to: text, announcement and forum channels."""
+
+
+def kind_of(channel_type: discord.ChannelType) -> TargetKind | None:
+    """The target kind of a channel type, or None for one the bot does not post in."""
+    return _KINDS.get(channel_type)
 
 
 class ChannelChecker:
     """A :data:`bot.usecases.schedules.ChannelCheck` reading a client's cache.
 
-    ``(guild_id, channel_id)`` → why the bot cannot post there, or None.
+    ``(guild_id, channel_id, thread)`` → a :class:`~bot.targets.TargetCheck`: the channel's
+    kind, why the bot cannot post there (``problem``), what it cannot do there (``warnings``).
 
-    None too when the guild or the bot's member is not cached: the first post then tells,
-    and pauses the schedule with the reason.
+    Nothing is found when the guild or the bot's member is not cached: the first post then
+    tells, and pauses the schedule with the reason.
     """
 
     def __init__(self, client: discord.Client) -> None:
         self.client = client
 
-    def __call__(self, guild_id: int, channel_id: int) -> str | None:
+    def __call__(self, guild_id: int, channel_id: int, thread: bool = False) -> TargetCheck:
         guild = self.client.get_guild(guild_id)
         me = guild.me if guild else None
         if guild is None or me is None:
-            return None
+            return TargetCheck()
         target = guild.get_channel(channel_id)
         if target is None:
-            return "That channel is not in this server, or I can't see it."
-        if target.type not in POSTABLE:
-            return f"{target.mention} is not a text channel I can post in."
-        allowed = target.permissions_for(me)
-        missing = [name for name, value in NEEDED if value and not getattr(allowed, name)]
-        if missing:
-            names = ", ".join(name.replace("_", " ").title() for name in missing)
-            return f"I can't post in {target.mention}: I need {names} there."
-        return None
+            return TargetCheck(problem="That channel is not in this server, or I can't see it.")
+        requires_tag = isinstance(target, discord.ForumChannel) and target.flags.require_tag
+        return check_target(
+            kind_of(target.type),
+            target.permissions_for(me),
+            mention=target.mention,
+            thread=thread,
+            requires_tag=requires_tag,
+        )
 
 
 def postable_channels(client: discord.Client, guild_id: int) -> list[tuple[int, str]]:
-    """The server's text and announcement channels as ``(id, name)``, in the server's order."""
+    """The server's text, announcement and forum channels as ``(id, name)``, in its order."""
     guild = client.get_guild(guild_id)
     if guild is None:
         return []

@@ -45,6 +45,7 @@ from bot.digests import DigestComposer
 from bot.headings import schedule_heading
 from bot.library import ArticleLibrary
 from bot.metrics import Metrics
+from bot.posting import PUBLISH_WAIT, ChannelPoster, PlainPoster, Poster, PostPlan
 from bot.rendering import OutgoingMessage, render_briefing
 from bot.sending import (
     DEFAULT_RETRY,
@@ -52,13 +53,12 @@ from bot.sending import (
     Sender,
     SendFailedError,
     message_nonce,
-    send_with_retries,
-    unrecorded,
 )
 from bot.state import Database, deliveries, posted, schedules, subscriptions
 from bot.state.deliveries import Claimant, ClaimKey, Delivery, DeliveryKind, DeliveryStatus
 from bot.state.schedules import ChannelSchedule
 from bot.state.subscriptions import DigestSettings
+from bot.targets import post_title, post_topics
 from bot.timing import EVERY_DAY, Clock, latest_due, local_day
 from bot.usecases.requests import briefing_request
 
@@ -104,6 +104,8 @@ class Deliverer:
         self.metrics = metrics or Metrics()
         self.owns_guild = owns_guild
         self.claimant = claimant
+        self.publish_wait = PUBLISH_WAIT
+        """Seconds a publication to followers may take (rate limit included), see bot.posting."""
         self._taken_over: set[ClaimKey] = set()
 
     # --- channel briefings ---------------------------------------------------------------
@@ -141,8 +143,21 @@ class Deliverer:
             zone=zone,
             length=schedule.length,
         )
-        channel = self.sender.channel(schedule.channel_id, guild_id)
-        outcome = await self._send_all(kind, schedule_id, day, channel, messages, prior)
+        plan = PostPlan(
+            post_title(schedule.name, due, zone),
+            post_topics(briefing),
+            schedule.thread,
+            self.library.catalog,
+        )
+        poster = ChannelPoster(
+            self.sender,
+            schedule.channel_id,
+            guild_id,
+            plan,
+            retry=self.retry,
+            publish_wait=self.publish_wait,
+        )
+        outcome = await self._send_all(kind, schedule_id, day, poster, messages, prior)
         if outcome.status is DeliveryStatus.SENT:  # remembered for the next ones: no repeats
             shown = briefing.posted_articles(due)
             await posted.record_posted(self.db, schedule_id, shown, now=self.clock())
@@ -249,16 +264,17 @@ class Deliverer:
         composer: DigestComposer,
     ) -> Outcome:
         messages = composer.compose(settings.topics, due, settings.timezone)
-        channel: discord.abc.Messageable | None = None
+        poster: Poster | None = None
         if messages:
             try:
                 channel = await self.sender.open_dm(settings.user_id)
+                poster = PlainPoster(channel, self.sender.own_user_id(), self.retry)
             except discord.HTTPException as error:
                 detail = f"could not open a DM: {error.text or error}"
                 await self._log_failed(DeliveryKind.DIGEST, settings.user_id, day, detail)
                 return Outcome(DeliveryStatus.FAILED, detail=detail)
         outcome = await self._send_all(
-            DeliveryKind.DIGEST, settings.user_id, day, channel, messages, prior
+            DeliveryKind.DIGEST, settings.user_id, day, poster, messages, prior
         )
         if outcome.status is DeliveryStatus.PAUSED:
             reason = outcome.detail
@@ -378,24 +394,25 @@ class Deliverer:
         kind: DeliveryKind,
         target_id: int,
         day: date,
-        channel: discord.abc.Messageable | None,
+        poster: Poster | None,
         messages: Sequence[OutgoingMessage],
         prior: Delivery | None,
     ) -> Outcome:
-        if not messages or channel is None:
+        if not messages or poster is None:
             await self._log_sent(kind, target_id, day, ())
             return Outcome(DeliveryStatus.EMPTY)
         sent = list(prior.message_ids) if prior is not None else []
         try:
+            await poster.prepare()
             if prior is not None:  # an earlier attempt may have posted more than it recorded
-                sent += await unrecorded(channel, self.sender.own_user_id(), prior)
+                sent += await poster.unrecorded(prior, sent)
                 if len(sent) > len(prior.message_ids):
                     await self._log_progress(kind, target_id, day, sent)
             for part in range(len(sent), len(messages)):
                 nonce = message_nonce(kind, target_id, day, part)
-                posted = await send_with_retries(channel, messages[part], nonce, self.retry)
-                sent.append(posted.id)
+                sent.append(await poster.post(part, messages[part], nonce, sent))
                 await self._log_progress(kind, target_id, day, sent)
+            notice = await poster.finish(sent)
         except SendFailedError as error:
             await self._log_failed(kind, target_id, day, error.reason)
             log.warning("delivery %s:%s day=%s failed: %s", kind, target_id, day, error.reason)
@@ -404,8 +421,8 @@ class Deliverer:
                 tuple(sent),
                 error.reason,
             )
-        await self._log_sent(kind, target_id, day, sent)
-        return Outcome(DeliveryStatus.SENT, tuple(sent))
+        await self._log_sent(kind, target_id, day, sent, notice)
+        return Outcome(DeliveryStatus.SENT, tuple(sent), notice or "")
 
     async def _log_progress(
         self, kind: DeliveryKind, target_id: int, day: date, sent: list[int]
@@ -413,10 +430,15 @@ class Deliverer:
         await deliveries.record_progress(self.db, kind, target_id, day, sent, now=self.clock())
 
     async def _log_sent(
-        self, kind: DeliveryKind, target_id: int, day: date, sent: Sequence[int]
+        self,
+        kind: DeliveryKind,
+        target_id: int,
+        day: date,
+        sent: Sequence[int],
+        notice: str | None = None,
     ) -> None:
         await deliveries.mark_sent(
-            self.db, kind, target_id, day, now=self.clock(), message_ids=sent
+            self.db, kind, target_id, day, now=self.clock(), message_ids=sent, notice=notice
         )
 
     async def _log_failed(self, kind: DeliveryKind, target_id: int, day: date, reason: str) -> None:

@@ -1,14 +1,16 @@
 """How a delivery's messages reach Discord: the sender interface, its adapter, and retries.
 
-:class:`~bot.delivery.Deliverer` needs only four things from Discord: a channel to post in, a
-DM channel to open, a server's name (for the admin's "paused" DM) and the bot's own user id
-(to recognise its messages in a channel's history). :class:`Sender` names them;
+:class:`~bot.delivery.Deliverer` needs only five things from Discord: a channel to post in, a
+DM channel to open, a server's name (for the admin's "paused" DM), the bot's own user id
+(to recognise its messages in a channel's history) and a channel itself (its kind: text,
+announcement or forum, see :mod:`bot.posting`). :class:`Sender` names them;
 :class:`ClientSender` implements them over a discord.py client. The composition root builds
 the adapter before the client (the client needs the deliverer, the deliverer sends through the
 client) and binds it once the client exists.
 
-:func:`send_with_retries` sends one message with its nonce, retrying 5xx answers and dropped
-connections with exponential backoff (:class:`RetryPolicy`) and turning the errors that need a
+:func:`send_with_retries` sends one message with its nonce (any other call goes through
+:func:`with_retries`), retrying 5xx answers and dropped connections with exponential backoff
+(:class:`RetryPolicy`) and turning the errors that need a
 person (:data:`PAUSING_ERRORS`) into a pause; :func:`unrecorded` finds the bot's messages a
 dead attempt posted but never recorded.
 """
@@ -18,9 +20,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import aiohttp
 import discord
@@ -29,6 +32,8 @@ from bot.rendering import OutgoingMessage
 from bot.state.deliveries import Delivery, DeliveryKind
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 # Discord errors that mean "this target cannot receive posts until a person fixes something".
@@ -57,18 +62,24 @@ DEFAULT_RETRY = RetryPolicy()
 
 
 class SendFailedError(Exception):
-    """A message could not be sent; ``reason`` is person-readable, ``pause`` stops retries."""
+    """A message could not be sent; ``reason`` is person-readable, ``pause`` stops retries,
+    ``code`` is Discord's error code when Discord refused."""
 
-    def __init__(self, reason: str, *, pause: bool = False) -> None:
+    def __init__(self, reason: str, *, pause: bool = False, code: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.pause = pause
+        self.code = code
 
 
 def message_nonce(kind: DeliveryKind, target_id: int, day: date, part: int) -> int:
     """A stable nonce for one part of one delivery (Discord allows up to 25 characters)."""
     digest = hashlib.blake2b(f"{kind}:{target_id}:{day}:{part}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") >> 1
+
+
+Channel = discord.abc.GuildChannel | discord.Thread | discord.abc.PrivateChannel
+"""A channel as discord.py's ``get_channel``/``fetch_channel`` give it."""
 
 
 class Sender(Protocol):
@@ -88,6 +99,11 @@ class Sender(Protocol):
 
     def own_user_id(self) -> int | None:
         """The bot's user id once logged in."""
+        ...
+
+    async def fetch_target(self, channel_id: int) -> Channel:
+        """The channel itself, from the cache or else from Discord (raises
+        :class:`discord.HTTPException`): its kind, tags and the bot's permissions there."""
         ...
 
 
@@ -122,30 +138,58 @@ class ClientSender:
         user = self.client.user
         return user.id if user is not None else None
 
+    async def fetch_target(self, channel_id: int) -> Channel:
+        cached = self.client.get_channel(channel_id)
+        return cached if cached is not None else await self.client.fetch_channel(channel_id)
+
 
 async def send_with_retries(
-    channel: discord.abc.Messageable, message: OutgoingMessage, nonce: int, retry: RetryPolicy
+    channel: discord.abc.Messageable,
+    message: OutgoingMessage,
+    nonce: int,
+    retry: RetryPolicy,
+    *,
+    pausing: Mapping[int, str] = PAUSING_ERRORS,
 ) -> discord.Message:
     """Send ``message`` with ``nonce``, retrying 5xx answers and dropped connections.
 
-    Raises :class:`SendFailedError`: at once for a 4xx (``pause`` for :data:`PAUSING_ERRORS`),
-    after ``retry.attempts`` tries otherwise. Never pings (``AllowedMentions.none()``).
+    Raises :class:`SendFailedError`: at once for a 4xx (``pause`` for the codes of
+    ``pausing``), after ``retry.attempts`` tries otherwise. Never pings
+    (``AllowedMentions.none()``).
+    """
+    return await with_retries(
+        lambda: channel.send(
+            content=message.content,
+            embeds=list(message.embeds),
+            allowed_mentions=discord.AllowedMentions.none(),
+            nonce=nonce,
+        ),
+        retry,
+        pausing=pausing,
+    )
+
+
+async def with_retries(
+    action: Callable[[], Awaitable[T]],
+    retry: RetryPolicy,
+    *,
+    pausing: Mapping[int, str] = PAUSING_ERRORS,
+) -> T:
+    """Run one Discord call, retrying 5xx answers and dropped connections with backoff.
+
+    Raises :class:`SendFailedError`: at once for a 4xx (``pause`` for the error codes of
+    ``pausing``, with its reason), after ``retry.attempts`` tries otherwise.
     """
     reason = "no attempt made"
     for attempt in range(retry.attempts):
         try:
-            return await channel.send(
-                content=message.content,
-                embeds=list(message.embeds),
-                allowed_mentions=discord.AllowedMentions.none(),
-                nonce=nonce,
-            )
+            return await action()
         except discord.HTTPException as error:
-            if error.code in PAUSING_ERRORS:
-                raise SendFailedError(PAUSING_ERRORS[error.code], pause=True) from error
+            if error.code in pausing:
+                raise SendFailedError(pausing[error.code], pause=True, code=error.code) from error
             if error.status < 500:
                 refused = f"Discord refused the message ({error.status}): {error.text}"
-                raise SendFailedError(refused) from error
+                raise SendFailedError(refused, code=error.code) from error
             reason = f"Discord error {error.status}"
         except (TimeoutError, aiohttp.ClientError, OSError) as error:
             reason = f"connection problem: {type(error).__name__}"
@@ -155,19 +199,24 @@ async def send_with_retries(
 
 
 async def unrecorded(
-    channel: discord.abc.Messageable, me: int | None, prior: Delivery
+    channel: discord.abc.Messageable,
+    me: int | None,
+    prior: Delivery,
+    *,
+    after_id: int | None = None,
 ) -> list[int]:
-    """Ids of the bot's (``me``) messages in ``channel`` newer than what ``prior`` recorded.
+    """Ids of the bot's (``me``) messages in ``channel`` newer than what ``prior`` recorded
+    (or than the message ``after_id``, when given).
 
     An attempt that died after Discord accepted a message but before the log heard of it
     left such messages; reading them needs Read Message History (else none are found).
     """
     if me is None:
         return []
-    after = (
-        discord.Object(prior.message_ids[-1])
-        if prior.message_ids
-        else discord.Object(discord.utils.time_snowflake(prior.claimed_at))
+    if after_id is None and prior.message_ids:
+        after_id = prior.message_ids[-1]
+    after = discord.Object(
+        after_id if after_id is not None else discord.utils.time_snowflake(prior.claimed_at)
     )
     try:
         return [

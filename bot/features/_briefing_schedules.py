@@ -20,6 +20,7 @@ from bot.errors import UserError
 from bot.features._common import NO_MENTIONS, Completer, timezone_autocomplete
 from bot.parsing import format_days, format_time_of_day, format_window
 from bot.state.schedules import ChannelSchedule
+from bot.targets import TargetCheck, describe_kind
 from bot.usecases import schedules as usecases
 from bot.usecases.schedules import ScheduleInput
 
@@ -31,6 +32,7 @@ TOPICS_SHOWN = 300
 LENGTHS = [Choice(name=name, value=name) for name in ("headlines", "short", "full")]
 DAYS_HELP = "every day (default), weekdays, weekends, mon,wed,fri, or weekly friday"
 WINDOW_HELP = "How far back, e.g. 24h or 7d (default: since the previous post, at most 7 days)"
+THREAD_HELP = "Open a thread for each briefing (text and announcement channels)"
 
 
 def when(moment: datetime | None, zone: str) -> str:
@@ -44,6 +46,7 @@ def when(moment: datetime | None, zone: str) -> str:
 def describe(schedule: ChannelSchedule) -> str:
     """One line about a schedule: name, channel, time, days, topics, knobs."""
     topics = ", ".join(schedule.topics) or "all topics"
+    thread = ", a thread per briefing" if schedule.thread else ""
     if len(topics) > TOPICS_SHOWN:
         topics = topics[: TOPICS_SHOWN - 1].rsplit(",", 1)[0] + ", …"
     return (
@@ -51,8 +54,18 @@ def describe(schedule: ChannelSchedule) -> str:
         f"{format_time_of_day(schedule.post_time)} {schedule.timezone}, "
         f"{format_days(schedule.days)} ({discord.utils.escape_markdown(topics)}; "
         f"{schedule.length}, window {format_window(schedule.window)}, "
-        f"min quality {schedule.min_quality:g})"
+        f"min quality {schedule.min_quality:g}{thread})"
     )
+
+
+def target_lines(schedule: ChannelSchedule, target: TargetCheck) -> list[str]:
+    """Where the briefing goes and what the bot cannot do there (set-up reply, status)."""
+    lines = []
+    if target.kind is not None:
+        how = describe_kind(target.kind, thread=schedule.thread)
+        lines.append(f"Posts to <#{schedule.channel_id}> ({how}).")
+    problems = (target.problem,) if target.problem else ()
+    return lines + [f"⚠️ {text}" for text in (*problems, *target.warnings)]
 
 
 def _pages(lines: list[str], limit: int = 2000) -> list[str]:
@@ -86,9 +99,13 @@ def name_autocomplete(services: Services) -> Completer:
 
 async def _saved(interaction: discord.Interaction, verb: str, done: usecases.SetUp) -> None:
     schedule = done.schedule
-    await interaction.followup.send(
-        f"{verb} {describe(schedule)}.\n"
+    lines = [
+        f"{verb} {describe(schedule)}.",
+        *target_lines(schedule, done.target),
         f"It will be posted next {when(done.next_post, schedule.timezone)}.",
+    ]
+    await interaction.followup.send(
+        "\n".join(lines),
         ephemeral=True,
         allowed_mentions=NO_MENTIONS,
     )
@@ -98,7 +115,7 @@ def _channel_id(channel: app_commands.AppCommandChannel | None) -> int | None:
     if channel is None:
         return None
     if channel.type not in POSTABLE:
-        raise UserError(f"{channel.mention} is not a text channel I can post in.")
+        raise UserError(f"{channel.mention} is not a text, announcement or forum channel.")
     return channel.id
 
 
@@ -119,6 +136,7 @@ def register(group: app_commands.Group, services: Services) -> None:
         window=WINDOW_HELP,
         length="Headlines only, or one or two sentences of each story (default: short)",
         per_topic="Stories per topic (default: the bot's setting)",
+        thread=THREAD_HELP + " (default: no)",
     )
     @app_commands.autocomplete(timezone=timezone_autocomplete)
     @app_commands.choices(length=LENGTHS)
@@ -135,6 +153,7 @@ def register(group: app_commands.Group, services: Services) -> None:
         window: str | None = None,
         length: str | None = None,
         per_topic: app_commands.Range[int, 1, 10] | None = None,
+        thread: bool | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         channel_id = _channel_id(channel)
@@ -155,6 +174,7 @@ def register(group: app_commands.Group, services: Services) -> None:
             per_topic=per_topic,
             configured_by=interaction.user.id,
             check_channel=ChannelChecker(interaction.client),
+            thread=thread,
         )
         await _saved(interaction, "Added", done)
 
@@ -171,6 +191,7 @@ def register(group: app_commands.Group, services: Services) -> None:
         length="Headlines only, or one or two sentences of each story",
         per_topic="Stories per topic",
         new_name="A new name for it",
+        thread=THREAD_HELP,
     )
     @app_commands.autocomplete(name=names, timezone=timezone_autocomplete)
     @app_commands.choices(length=LENGTHS)
@@ -188,6 +209,7 @@ def register(group: app_commands.Group, services: Services) -> None:
         length: str | None = None,
         per_topic: app_commands.Range[int, 1, 10] | None = None,
         new_name: str | None = None,
+        thread: bool | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         changes = ScheduleInput(
@@ -201,6 +223,7 @@ def register(group: app_commands.Group, services: Services) -> None:
             window=window,
             per_topic=per_topic,
             length=length,
+            thread=thread,
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
         done = await usecases.edit(

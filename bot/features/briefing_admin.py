@@ -22,13 +22,22 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.features._briefing_schedules import describe, name_autocomplete, register, state_of, when
+from bot.channels import ChannelChecker
+from bot.features._briefing_schedules import (
+    describe,
+    name_autocomplete,
+    register,
+    state_of,
+    target_lines,
+    when,
+)
 from bot.features._common import (
     NO_MENTIONS,
     send_messages,
     topic_autocomplete,
 )
 from bot.rendering import render_briefing, render_explanation
+from bot.targets import TargetCheck
 from bot.usecases import schedules as usecases
 from bot.usecases.schedules import ScheduleStatus
 
@@ -36,8 +45,9 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 
-def status_lines(status: ScheduleStatus) -> list[str]:
-    """What ``/briefing status`` says: schedule, next post, last delivery, store and sources."""
+def status_lines(status: ScheduleStatus, target: TargetCheck | None = None) -> list[str]:
+    """What ``/briefing status`` says: schedule, where it goes and what the bot cannot do there
+    (``target``, checked now), next post, last delivery, store and sources."""
     lines: list[str] = []
     schedule = status.schedule
     if schedule is None:
@@ -45,6 +55,7 @@ def status_lines(status: ScheduleStatus) -> list[str]:
     else:
         lines += [
             f"Briefing {describe(schedule)}: **{state_of(schedule)}**.",
+            *(target_lines(schedule, target) if target is not None else []),
             f"Next post: {when(status.next_post, schedule.timezone)}.",
         ]
         if schedule.paused_reason:
@@ -60,6 +71,8 @@ def status_lines(status: ScheduleStatus) -> list[str]:
             lines.append(f"Last delivery: {last.day:%Y-%m-%d}, {last.status} at <t:{stamp}:f>.")
             if last.status == "failed" and last.error:
                 lines.append(f"Problem: {last.error}")
+            if last.notice:
+                lines.append(f"⚠️ {last.notice}")
     lines.append(
         f"Article store: {status.articles} articles, {status.skipped_files} files skipped."
     )
@@ -124,8 +137,14 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await usecases.status(services, interaction.guild_id, name, history=1)
+        target = None
+        if result.schedule is not None:
+            check = ChannelChecker(interaction.client)
+            target = check(
+                result.schedule.guild_id, result.schedule.channel_id, result.schedule.thread
+            )
         await interaction.followup.send(
-            "\n".join(status_lines(result)), ephemeral=True, allowed_mentions=NO_MENTIONS
+            "\n".join(status_lines(result, target)), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
     @group.command(name="disable", description="Stop posting a briefing (kept for later)")

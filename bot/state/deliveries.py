@@ -107,6 +107,8 @@ class Delivery:
     error: str | None
     message_ids: tuple[int, ...]
     holder: str | None = None
+    notice: str | None = None
+    """What a sent briefing could not do without failing (say, publishing to followers)."""
 
 
 def _check_kind(kind: DeliveryKind) -> DeliveryKind:
@@ -167,6 +169,7 @@ def _delivery(row: DeliveryRow) -> Delivery:
         error=row.error,
         message_ids=tuple(int(message_id) for message_id in row.message_ids),
         holder=row.holder,
+        notice=row.notice,
     )
 
 
@@ -327,15 +330,20 @@ async def mark_sent(
     *,
     now: datetime,
     message_ids: Sequence[int],
+    notice: str | None = None,
 ) -> None:
-    """Record the briefing as posted, as the messages ``message_ids``; it is never sent again."""
+    """Record the briefing as posted, as the messages ``message_ids``; it is never sent again.
+
+    ``notice`` says what it could not do without failing (shown by ``/briefing status``).
+    """
     require_aware(now)
     _check_kind(kind)
     ids = [int(message_id) for message_id in message_ids]
+    noted = {} if notice is None else {"notice": notice}  # (a log of before 0004 has none)
     insert = _first_row(db, kind, target_id, day, SENT, now, sent_at=now, message_ids=ids)
-    upsert = insert.on_conflict_do_update(
+    upsert = insert.values(**noted).on_conflict_do_update(
         index_elements=_KEY_COLUMNS,
-        set_={"status": SENT, "sent_at": now, "error": None, "message_ids": ids},
+        set_={"status": SENT, "sent_at": now, "error": None, "message_ids": ids, **noted},
     )
     async with db.session() as session, session.begin():
         await session.execute(upsert)

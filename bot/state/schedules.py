@@ -59,6 +59,8 @@ class ChannelSchedule:
     per_topic: int | None = None
     length: BriefingLength = BriefingLength.HEADLINES
     id: int | None = None
+    thread: bool = False
+    """Open a thread for each briefing (a text or announcement channel; see bot.posting)."""
 
     @property
     def active(self) -> bool:
@@ -110,6 +112,7 @@ def _schedule(row: ChannelScheduleRow) -> ChannelSchedule:
         paused_reason=row.paused_reason,
         configured_by=row.configured_by,
         updated_at=row.updated_at,
+        thread=row.thread,
     )
 
 
@@ -161,6 +164,7 @@ async def save_schedule(
         "paused_reason": None,
         "configured_by": stored.configured_by,
         "updated_at": now,
+        "thread": stored.thread,
     }
     try:
         async with db.session() as session, session.begin():

@@ -30,6 +30,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -143,6 +144,9 @@ class ChannelScheduleRow(Base):
     paused_reason: Mapped[str | None] = mapped_column(Text, default=None)
     configured_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # issue 13, part 4 (revision 0004): where it goes
+    thread: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Open a thread for each briefing (text and announcement channels)."""
 
 
 class PostedArticleRow(Base):
@@ -214,6 +218,9 @@ class DeliveryRow(Base):
     message_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     holder: Mapped[str | None] = mapped_column(String(32))
     """The :class:`InstanceRow` id of the process that claimed it last (None before 0002)."""
+    # issue 13, part 4 (revision 0004)
+    notice: Mapped[str | None] = mapped_column(Text, default=None)
+    """What a sent briefing could not do (not published to followers, no thread), or None."""
 
 
 class InstanceRow(Base):

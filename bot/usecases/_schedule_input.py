@@ -19,6 +19,7 @@ from bot.parsing import (
     resolve_topic,
 )
 from bot.state.schedules import ChannelSchedule
+from bot.targets import TargetCheck
 from bot.usecases.errors import UseCaseError, parse_field
 from briefings.excerpts import BriefingLength
 
@@ -28,9 +29,10 @@ URL_LIMIT = 2000
 MAX_QUALITY = 10_000.0
 MAX_PER_TOPIC = 10
 
-ChannelCheck = Callable[[int, int], str | None]
-"""``(guild_id, channel_id)`` → why the bot cannot post there, or None when it can (or when
-it cannot tell yet: the first post then tells, and pauses the schedule with the reason)."""
+ChannelCheck = Callable[[int, int, bool], TargetCheck]
+"""``(guild_id, channel_id, thread)`` → the channel's kind, why the bot cannot post there
+(None when it can, or when it cannot tell yet: the first post then tells, and pauses the
+schedule with the reason) and what it cannot do there (see :mod:`bot.targets`)."""
 
 
 def parse_topics(text: str | None, known: list[str]) -> tuple[str, ...]:
@@ -103,6 +105,7 @@ class ScheduleInput:
     window: str | None = None
     per_topic: int | str | None = None
     length: str | None = None
+    thread: bool | None = None
 
 
 def apply_input(
@@ -130,4 +133,6 @@ def apply_input(
         changes["per_topic"] = parse_per_topic(given.per_topic)
     if given.length is not None:
         changes["length"] = parse_length(given.length, schedule.length)
+    if given.thread is not None:
+        changes["thread"] = given.thread
     return replace(schedule, **changes)  # type: ignore[arg-type]

@@ -10,13 +10,14 @@ several (:func:`pick`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.state import schedules
 from bot.state.schedules import ChannelSchedule
 from bot.state.tables import DEFAULT_POST_TIME
+from bot.targets import TargetCheck
 from bot.usecases._schedule_input import (
     ChannelCheck,
     ScheduleInput,
@@ -62,10 +63,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class SetUp:
-    """What ``set_up`` stored and when the first post is planned."""
+    """What ``set_up`` stored and when the first post is planned; ``target`` is what the
+    channel check found (its kind and the warnings to show, see :mod:`bot.targets`)."""
 
     schedule: ChannelSchedule
     next_post: datetime | None
+    target: TargetCheck = field(default_factory=TargetCheck)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,7 @@ async def set_up(
     length: str | None = None,
     configured_by: int | None = None,
     check_channel: ChannelCheck | None = None,
+    thread: bool | None = None,
 ) -> SetUp:
     """Add a schedule to the server (``/briefing setup``) and plan its posts.
 
@@ -100,7 +104,17 @@ async def set_up(
     :class:`UseCaseError` naming the field.
     """
     given = ScheduleInput(
-        channel_id, time, timezone, topics, min_quality, days, name, window, per_topic, length
+        channel_id,
+        time,
+        timezone,
+        topics,
+        min_quality,
+        days,
+        name,
+        window,
+        per_topic,
+        length,
+        thread=thread,
     )
     return await add(
         services, guild_id, given, configured_by=configured_by, check_channel=check_channel
@@ -157,10 +171,11 @@ async def _named(services: Services, guild_id: int, name: str) -> ChannelSchedul
 async def _store(
     services: Services, schedule: ChannelSchedule, check_channel: ChannelCheck | None
 ) -> SetUp:
+    target = TargetCheck()
     if check_channel is not None:
-        problem = check_channel(schedule.guild_id, schedule.channel_id)
-        if problem is not None:
-            raise UseCaseError(problem, field="channel")
+        target = check_channel(schedule.guild_id, schedule.channel_id, schedule.thread)
+        if target.problem is not None:
+            raise UseCaseError(target.problem, field="channel")
     try:
         stored = await schedules.save_schedule(services.db, schedule, now=services.clock())
     except schedules.DuplicateNameError:
@@ -171,7 +186,7 @@ async def _store(
         ) from None
     assert stored.id is not None
     services.scheduler.schedule_channel(stored)
-    return SetUp(stored, services.scheduler.next_run(stored.id))
+    return SetUp(stored, services.scheduler.next_run(stored.id), target)
 
 
 async def list_schedules(services: Services, guild_id: int) -> list[ScheduleEntry]:

@@ -131,6 +131,17 @@ async def reply_of(inter: InjectedInteraction) -> InteractionResponseRecord:
     return callback
 
 
+async def briefing_command(harness: BotHarness, subcommand: str, **options: Any) -> str:
+    """Run ``/briefing <subcommand>`` as the owner; the text of its (ephemeral) reply."""
+    reply = await reply_of(
+        await harness.fake.inject_slash_command(
+            "briefing", options, subcommand=subcommand, user_id=harness.user("owner").id
+        )
+    )
+    assert reply.ephemeral, reply.data
+    return reply.content or ""
+
+
 def text_of(record: InteractionResponseRecord | dict[str, Any]) -> str:
     """Everything a person reads in a message: content and all embed text, joined."""
     data = record.data if isinstance(record, InteractionResponseRecord) else record

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import signal
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from bot.state import Database, schedules
 from bot.state.deliveries import DeliveryKind, DeliveryStatus
@@ -30,19 +33,46 @@ from tests.bot.processes import clean_environment, start_bot
 from tests.fake_discord import FakeDiscord
 
 
-async def _prepare_state(db_path: Path, guild_id: int, channel_id: int, now: datetime) -> None:
+async def _prepare_state(
+    db_path: Path, guild_id: int, channel_id: int, now: datetime, *, thread: bool = False
+) -> None:
     due = now - timedelta(minutes=2)
     db = await Database.connect(f"sqlite+aiosqlite:///{db_path}")
     try:
         await schedules.save_schedule(
             db,
             ChannelSchedule(
-                guild_id, channel_id, due.time().replace(second=0, microsecond=0), "UTC"
+                guild_id,
+                channel_id,
+                due.time().replace(second=0, microsecond=0),
+                "UTC",
+                thread=thread,
             ),
             now=now - timedelta(hours=1),
         )
     finally:
         await db.close()
+
+
+async def _run_until_then_kill(
+    fake: FakeDiscord, store: Path, db_path: Path, tmp_path: Path, seen: Callable[[], object]
+) -> None:
+    """Run ``python -m bot`` on ``db_path`` until ``seen()`` (Discord has what the test held
+    the answer to), then ``kill -9`` it."""
+    env = clean_environment(
+        DISCORD_TOKEN=TOKEN,
+        DISCORD_API_BASE_URL=fake.api_base_url,
+        DISCORD_GATEWAY_URL=fake.gateway_url,
+        ARTICLE_STORE=str(store),
+        DATABASE_URL=f"sqlite+aiosqlite:///{db_path}",
+    )
+    process = await start_bot(env, tmp_path)
+    try:
+        await fake.wait_until(seen, timeout=60)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+    assert process.returncode == -signal.SIGKILL
 
 
 async def test_kill_9_mid_delivery_then_restart_completes_exactly_once(
@@ -57,20 +87,7 @@ async def test_kill_9_mid_delivery_then_restart_completes_exactly_once(
     await _prepare_state(db_path, guild.id, news, now)
 
     fake.hold_next("POST", f"/channels/{news}/messages", seconds=5)
-    env = clean_environment(
-        DISCORD_TOKEN=TOKEN,
-        DISCORD_API_BASE_URL=fake.api_base_url,
-        DISCORD_GATEWAY_URL=fake.gateway_url,
-        ARTICLE_STORE=str(store),
-        DATABASE_URL=f"sqlite+aiosqlite:///{db_path}",
-    )
-    process = await start_bot(env, tmp_path)
-    try:
-        await fake.wait_until(lambda: fake.messages_in(news), timeout=60)
-    finally:
-        process.send_signal(signal.SIGKILL)
-        await process.wait()
-    assert process.returncode == -signal.SIGKILL
+    await _run_until_then_kill(fake, store, db_path, tmp_path, lambda: fake.messages_in(news))
     assert len(fake.messages_in(news)) == 1  # Discord has it; the bot never heard back
 
     # The database survived the kill: intact, and the delivery is claimed but not finished.
@@ -100,5 +117,51 @@ async def test_kill_9_mid_delivery_then_restart_completes_exactly_once(
         assert len(texts) == len(set(texts)) >= 2
         assert sum(t.startswith("**Daily briefing**") for t in texts) == 1
         assert [o.status for o in await services.deliverer.catch_up()] == [DeliveryStatus.ALREADY]
+    finally:
+        await harness.close()
+
+
+@pytest.mark.parametrize("target", ["forum", "thread"])
+async def test_kill_9_while_opening_a_forum_post_or_thread_then_restart_opens_one(
+    world: FakeDiscord, tmp_path: Path, target: str
+) -> None:
+    """Killed after Discord created the forum post (or the thread from the first message) but
+    before the bot heard of it: the restarted bot finds it and finishes the briefing inside
+    it; there is one post (one thread), each part once."""
+    fake = world
+    now = datetime.now(UTC)
+    store = refresh(now, target=tmp_path / "store")
+    guild = next(iter(fake.guilds.values()))
+    if target == "forum":
+        channel = fake.add_forum_channel(guild.id, "briefings").id
+        held = f"/channels/{channel}/threads"
+    else:
+        channel = next(c.id for c in fake.channels.values() if c.name == "news")
+        held = f"/channels/{channel}/messages/{{id}}/threads"
+    db_path = tmp_path / "state.sqlite3"
+    await _prepare_state(db_path, guild.id, channel, now, thread=target == "thread")
+
+    fake.hold_next("POST", held, seconds=5)
+    await _run_until_then_kill(fake, store, db_path, tmp_path, lambda: fake.threads_in(channel))
+    (thread,) = fake.threads_in(channel)  # Discord has it; the bot never heard back
+
+    fake.messages.nonce_window = 0
+    harness = BotHarness(
+        fake, tmp_path, store=store, clock=SettableClock(now + timedelta(minutes=11))
+    )
+    await harness.start()
+    try:
+        last = await wait_delivered(harness, DeliveryKind.CHANNEL, await schedule_id(harness))
+        assert last.status == DeliveryStatus.SENT, last
+        assert [t.id for t in fake.threads_in(channel)] == [thread.id]
+        inside = [int(m["id"]) for m in fake.messages_in(thread.id)]
+        if target == "forum":
+            assert list(last.message_ids) == inside and inside[0] == thread.id
+        else:
+            assert [int(m["id"]) for m in fake.messages_in(channel)] == [thread.id]
+            assert list(last.message_ids) == [thread.id, *inside]
+        texts = [text_of(fake.messages.messages[i]) for i in last.message_ids]
+        assert len(texts) == len(set(texts)) >= 2
+        assert sum(t.startswith("**Daily briefing**") for t in texts) == 1
     finally:
         await harness.close()

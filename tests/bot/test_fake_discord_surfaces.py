@@ -283,3 +283,27 @@ async def test_removing_the_bot_from_a_guild(fake: FakeDiscord, client: discord.
     session = next(iter(fake.gateway.sessions.values()))
     assert fake.ready_payload(session)["guilds"] == []
     assert fake.guild_create_payloads(session) == []
+
+
+async def test_publishing_is_limited_to_10_an_hour_per_channel(
+    fake: FakeDiscord, client: discord.Client
+) -> None:
+    news = _cached(client, fake, "announcements")
+    client.http.max_ratelimit_timeout = 30.0  # raise instead of waiting out a long limit
+    sent = [await news.send(f"update {n}") for n in range(11)]
+    for message in sent[:10]:
+        await message.publish()
+    with pytest.raises(discord.RateLimited) as limited:
+        await sent[10].publish()
+    assert 3590 < limited.value.retry_after <= 3600  # until the oldest leaves the hour
+    assert fake.published == [m.id for m in sent[:10]]
+    assert not fake.messages.messages[sent[10].id]["flags"] & CROSSPOSTED
+    # Another channel has its own limit; an hour later this one publishes again.
+    other = await client.fetch_channel(
+        fake.add_announcement_channel(next(iter(fake.guilds)), "more-news").id
+    )
+    assert isinstance(other, discord.TextChannel)
+    await (await other.send("elsewhere")).publish()
+    fake.messages.published_at[news.id] = [t - 3600 for t in fake.messages.published_at[news.id]]
+    await sent[10].publish()
+    assert fake.published[-1] == sent[10].id

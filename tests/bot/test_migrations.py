@@ -215,6 +215,13 @@ def _upgrade_to(revision: str) -> Any:
     return upgrade
 
 
+def _downgrade_to(revision: str) -> Any:
+    def downgrade(connection: Connection) -> None:
+        run_locked(connection, lambda locked: command.downgrade(alembic_config(locked), revision))
+
+    return downgrade
+
+
 async def test_single_schedules_become_named_daily_schedules_and_keep_their_log(
     url: str, engine: AsyncEngine
 ) -> None:
@@ -252,10 +259,7 @@ async def test_the_downgrade_keeps_one_schedule_per_guild(url: str, engine: Asyn
     finally:
         await db.close()
 
-    def downgrade(connection: Connection) -> None:
-        run_locked(connection, lambda locked: command.downgrade(alembic_config(locked), "0002"))
-
-    await _run(engine, downgrade)
+    await _run(engine, _downgrade_to("0002"))
     async with engine.connect() as connection:
         rows = (
             await connection.execute(text("SELECT guild_id, channel_id FROM channel_schedules"))
@@ -559,4 +563,49 @@ def test_the_alembic_command_prints_the_sql_offline(
     assert "UPDATE alembic_version SET version_num='0002'" in sql
     assert "CREATE TABLE briefing_schedules" in sql
     assert "UPDATE alembic_version SET version_num='0003'" in sql
+    assert "ALTER TABLE deliveries ADD COLUMN notice TEXT" in sql
     assert not (tmp_path / "unused.db").exists()
+
+
+async def test_revision_0004_targets_keep_old_schedules_as_they_were(
+    url: str, engine: AsyncEngine
+) -> None:
+    """Revision 0004 (issue 13, part 4): existing schedules post without a thread, existing
+    deliveries have no notice; the downgrade keeps the schedules."""
+    await _run(engine, _upgrade_to("0003"))
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO briefing_schedules (id, guild_id, name, name_key, channel_id, "
+                "post_time, timezone, days, topics, min_quality, length, enabled, updated_at) "
+                "VALUES (7, 1, 'daily', 'daily', 10, '08:30', 'UTC', 'mon,tue,wed,thu,fri,sat,"
+                "sun', '[]', 0, 'headlines', :yes, :now)"
+            ),
+            {"yes": True, "now": NOW},
+        )
+    db = Database(engine, "test")
+    assert await claim(db, DeliveryKind.CHANNEL, 7, DAY, now=NOW)
+    await mark_sent(db, DeliveryKind.CHANNEL, 7, DAY, now=NOW, message_ids=[555])
+
+    db = await Database.connect(url)  # to the head
+    try:
+        (old,) = await guild_schedules(db, 1)
+        assert old.thread is False and old.id == 7
+        delivered = await get_delivery(db, DeliveryKind.CHANNEL, 7, DAY)
+        assert delivered is not None and delivered.notice is None
+        await save_schedule(db, replace(old, thread=True), now=NOW)
+        assert (await guild_schedules(db, 1))[0].thread is True
+        await mark_sent(db, DeliveryKind.CHANNEL, 7, DAY, now=NOW, message_ids=[555], notice="n")
+        delivered = await get_delivery(db, DeliveryKind.CHANNEL, 7, DAY)
+        assert delivered is not None and delivered.notice == "n"
+    finally:
+        await db.close()
+
+    await _run(engine, _downgrade_to("0003"))
+    async with engine.connect() as connection:
+        rows = (await connection.execute(text("SELECT id, name FROM briefing_schedules"))).all()
+        columns = {
+            c["name"]
+            for c in await connection.run_sync(lambda sync: inspect(sync).get_columns("deliveries"))
+        }
+    assert rows == [(7, "daily")] and "notice" not in columns

@@ -30,20 +30,12 @@ from tests.bot.harness import (
     text_of,
     wait_delivered,
 )
+from tests.bot.harness import (
+    briefing_command as _command,
+)
 from tests.fake_discord import FakeDiscord
 
 HEADINGS = ("**Daily briefing**", "**Weekly briefing**", "**Briefing**")
-
-
-async def _command(harness: BotHarness, subcommand: str, **options: Any) -> str:
-    """Run ``/briefing <subcommand>`` as the owner; the ephemeral reply's text."""
-    reply = await reply_of(
-        await harness.fake.inject_slash_command(
-            "briefing", options, subcommand=subcommand, user_id=harness.user("owner").id
-        )
-    )
-    assert reply.ephemeral, reply.data
-    return reply.content or ""
 
 
 async def _setup(harness: BotHarness, **options: Any) -> str:

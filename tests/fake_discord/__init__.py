@@ -12,7 +12,8 @@ Surfaces beyond text channels (each documented in its module, tested in
 ``tests/bot/test_fake_discord_*.py``):
 
 - Announcement channels: ``add_announcement_channel``; ``fake.published`` lists the ids of
-  messages the bot published (``Message.publish``), which carry the ``CROSSPOSTED`` flag.
+  messages the bot published (``Message.publish``), which carry the ``CROSSPOSTED`` flag;
+  at most ``messages.publish_limit`` (10) per channel per hour, then 429.
 - Threads: ``add_thread`` (one that already exists), ``threads_in(parent_id)`` for the ones
   the bot started (``Message.create_thread`` / ``TextChannel.create_thread``); a thread is a
   channel, so ``messages_in(thread.id)`` holds what was sent into it.

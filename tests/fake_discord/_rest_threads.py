@@ -17,12 +17,16 @@ Follows https://discord.com/developers/docs/resources/channel and .../resources/
 - Names are 1-100 characters, ``auto_archive_duration`` one of 60/1440/4320/10080.
 - ``POST /channels/{id}/messages/{message_id}/crosspost``: publish a message of an
   announcement channel (own messages need Send Messages, others' Manage Messages); sets the
-  CROSSPOSTED flag, records the id in ``messages.crossposted``; 40033 when done twice.
+  CROSSPOSTED flag, records the id in ``messages.crossposted``; 40033 when done twice. At
+  most 10 publications per channel per hour (``messages.publish_limit`` /
+  ``publish_period``), then a 429 whose ``retry_after`` runs until the oldest leaves the hour.
 - ``GET /guilds/{id}/threads/active``.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from typing import TYPE_CHECKING
 
 from ._channels import (
@@ -199,8 +203,12 @@ class ThreadRoutes:
         flags = int(message.get("flags", 0))
         if flags & CROSSPOSTED:
             raise DiscordError(400, 40033, "This message has already been crossposted.")
+        wait = self.fake.messages.publish_wait(channel.id)
+        if wait > 0:
+            return _publish_limited(wait)
         message["flags"] = flags | CROSSPOSTED
         self.fake.messages.crossposted.append(int(message["id"]))
+        self.fake.messages.published_at[channel.id].append(time.monotonic())
         self.fake._message_event("MESSAGE_UPDATE", message)
         return ok(message)
 
@@ -214,6 +222,24 @@ class ThreadRoutes:
             if t.thread is not None and not t.thread.archived
         ]
         return ok({"threads": threads, "members": []})
+
+
+def _publish_limited(wait: float) -> Reply:
+    """Discord's 429 for the per-channel publication limit (a shared, per-resource limit)."""
+    body = {
+        "message": "You are being rate limited.",
+        "retry_after": round(wait, 3),
+        "global": False,
+    }
+    headers = {
+        "Retry-After": str(math.ceil(wait)),
+        "X-RateLimit-Scope": "shared",
+        "X-RateLimit-Limit": "10",
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset-After": f"{wait:.3f}",
+        "X-RateLimit-Bucket": "crosspost",
+    }
+    return Reply(429, body, headers)
 
 
 def _thread_name(body: JsonObject) -> str:

@@ -47,6 +47,20 @@ class MessageStore:
     """Who each created message pinged (see ``_mentions``), by message id."""
     crossposted: list[int] = field(default_factory=list)
     """Ids of messages published from announcement channels, in order."""
+    publish_limit: int = 10
+    """Publications per announcement channel per ``publish_period`` (Discord: 10 an hour)."""
+    publish_period: float = 3600.0
+    published_at: dict[int, list[float]] = field(default_factory=dict)
+    """When messages were published, per channel (monotonic seconds)."""
+
+    def publish_wait(self, channel_id: int) -> float:
+        """Seconds until the channel may publish again (0: now); forgets older publications."""
+        now = time.monotonic()
+        recent = [t for t in self.published_at.get(channel_id, []) if now - t < self.publish_period]
+        self.published_at[channel_id] = recent
+        if len(recent) < self.publish_limit:
+            return 0.0
+        return self.publish_period - (now - recent[-self.publish_limit])
 
     def pings_of(self, message_id: int) -> MentionRecord:
         return self.pings.get(message_id, NO_PINGS)
