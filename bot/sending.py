@@ -1,8 +1,9 @@
 """How a delivery's messages reach Discord: the sender interface, its adapter, and retries.
 
-:class:`~bot.delivery.Deliverer` needs only four things from Discord: a channel to post in, a
-DM channel to open, a server's name (for the admin's "paused" DM) and the bot's own user id
-(to recognise its messages in a channel's history). :class:`Sender` names them;
+:class:`~bot.delivery.Deliverer` needs only five things from Discord: a channel to post in, a
+DM channel to open, a server's name (for the admin's "paused" DM), the bot's own user id
+(to recognise its messages in a channel's history) and the server's roles (a deleted role is
+not mentioned). :class:`Sender` names them;
 :class:`ClientSender` implements them over a discord.py client. The composition root builds
 the adapter before the client (the client needs the deliverer, the deliverer sends through the
 client) and binds it once the client exists.
@@ -90,6 +91,10 @@ class Sender(Protocol):
         """The bot's user id once logged in."""
         ...
 
+    def role_ids(self, guild_id: int) -> frozenset[int] | None:
+        """The ids of the server's roles, None when the server is not known (yet)."""
+        ...
+
 
 class ClientSender:
     """:class:`Sender` over a discord.py client, bound with :meth:`bind` once it exists."""
@@ -122,6 +127,23 @@ class ClientSender:
         user = self.client.user
         return user.id if user is not None else None
 
+    def role_ids(self, guild_id: int) -> frozenset[int] | None:
+        guild = self.client.get_guild(guild_id)
+        return frozenset(role.id for role in guild.roles) if guild is not None else None
+
+
+def allowed_mentions(message: OutgoingMessage) -> discord.AllowedMentions:
+    """Exactly the message's ``ping_roles`` (never everyone, here, users or replies);
+    ``AllowedMentions.none()`` for a message without them."""
+    if not message.ping_roles:
+        return discord.AllowedMentions.none()
+    return discord.AllowedMentions(
+        everyone=False,
+        users=False,
+        roles=[discord.Object(role_id) for role_id in message.ping_roles],
+        replied_user=False,
+    )
+
 
 async def send_with_retries(
     channel: discord.abc.Messageable, message: OutgoingMessage, nonce: int, retry: RetryPolicy
@@ -129,7 +151,8 @@ async def send_with_retries(
     """Send ``message`` with ``nonce``, retrying 5xx answers and dropped connections.
 
     Raises :class:`SendFailedError`: at once for a 4xx (``pause`` for :data:`PAUSING_ERRORS`),
-    after ``retry.attempts`` tries otherwise. Never pings (``AllowedMentions.none()``).
+    after ``retry.attempts`` tries otherwise. Pings nobody but the message's ``ping_roles``
+    (:func:`allowed_mentions`).
     """
     reason = "no attempt made"
     for attempt in range(retry.attempts):
@@ -137,7 +160,7 @@ async def send_with_retries(
             return await channel.send(
                 content=message.content,
                 embeds=list(message.embeds),
-                allowed_mentions=discord.AllowedMentions.none(),
+                allowed_mentions=allowed_mentions(message),
                 nonce=nonce,
             )
         except discord.HTTPException as error:

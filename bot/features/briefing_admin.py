@@ -1,5 +1,6 @@
 """``/briefing``: a server's channel briefings (``setup|edit|list|remove`` live in
-:mod:`bot.features._briefing_schedules`; ``preview|explain|status|disable`` here).
+:mod:`bot.features._briefing_schedules`, ``ping`` in :mod:`bot.features._briefing_pings`;
+``preview|explain|status|disable`` here).
 
 ``preview``, ``explain``, ``status`` and ``disable`` take an optional schedule ``name``
 (autocompleted); without it they use the server's only schedule, and ask which one when there
@@ -22,22 +23,28 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot.features._briefing_pings import ping_lines, preview_heading
+from bot.features._briefing_pings import register as register_pings
 from bot.features._briefing_schedules import describe, name_autocomplete, register, state_of, when
 from bot.features._common import (
     NO_MENTIONS,
+    pages,
     send_messages,
     topic_autocomplete,
 )
 from bot.rendering import render_briefing, render_explanation
+from bot.roles import RoleChecker
 from bot.usecases import schedules as usecases
+from bot.usecases.pings import RoleCheck
 from bot.usecases.schedules import ScheduleStatus
 
 if TYPE_CHECKING:
     from bot.services import Services
 
 
-def status_lines(status: ScheduleStatus) -> list[str]:
-    """What ``/briefing status`` says: schedule, next post, last delivery, store and sources."""
+def status_lines(status: ScheduleStatus, check_role: RoleCheck | None = None) -> list[str]:
+    """What ``/briefing status`` says: schedule, pings (with ``check_role``'s warnings), next
+    post, last delivery, store and sources."""
     lines: list[str] = []
     schedule = status.schedule
     if schedule is None:
@@ -45,6 +52,7 @@ def status_lines(status: ScheduleStatus) -> list[str]:
     else:
         lines += [
             f"Briefing {describe(schedule)}: **{state_of(schedule)}**.",
+            *ping_lines(schedule, status.pings, check_role),
             f"Next post: {when(status.next_post, schedule.timezone)}.",
         ]
         if schedule.paused_reason:
@@ -96,8 +104,9 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await usecases.preview(services, interaction.guild_id, topic=topic, name=name)
+        heading = preview_heading(result.heading, result.ping_roles)
         messages = render_briefing(
-            result.briefing, heading=result.heading, zone=result.zone, length=result.length
+            result.briefing, heading=heading, zone=result.zone, length=result.length
         )
         await send_messages(
             interaction, messages, empty="Nothing was published in the last 24 hours."
@@ -124,9 +133,8 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await usecases.status(services, interaction.guild_id, name, history=1)
-        await interaction.followup.send(
-            "\n".join(status_lines(result)), ephemeral=True, allowed_mentions=NO_MENTIONS
-        )
+        for text in pages(status_lines(result, RoleChecker(interaction.client))):
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @group.command(name="disable", description="Stop posting a briefing (kept for later)")
     @app_commands.describe(name="Which briefing (if there are several)")
@@ -145,4 +153,5 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
         await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     register(group, services)
+    register_pings(group, services, names)
     tree.add_command(group)
