@@ -185,14 +185,15 @@ def render_briefing(
     window = f"{_day(start)} {start:%H:%M}–{_day(end)} {end:%H:%M}{zone_name}"
     footer = f"{_plural(stories, 'story', 'stories')} in {_plural(len(topics), 'topic', 'topics')}"
     embeds[-1].set_footer(text=truncate(f"{footer} · window {window}", FOOTER_LIMIT))
-    mentions = mention_line(ping_roles)
+    roles = tuple(dict.fromkeys(ping_roles))
+    mentions = mention_line(roles)
     if len(mentions) >= CONTENT_LIMIT // 2:
-        raise ValueError(f"{len(ping_roles)} roles are too many to mention in one message")
+        raise ValueError(f"{len(roles)} roles are too many to mention in one message")
     if not mentions:
         return pack_embeds(embeds, content=heading)
     content = f"{truncate(heading, CONTENT_LIMIT - len(mentions) - 1)}\n{mentions}".lstrip()
     first, *rest = pack_embeds(embeds, content=content)
-    return [replace(first, ping_roles=tuple(dict.fromkeys(ping_roles))), *rest]
+    return [replace(first, ping_roles=roles), *rest]
 
 
 def _clock(moment: datetime, zone: tzinfo, today: date) -> str:

@@ -5,7 +5,6 @@ the rest through the real discord.py client.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -211,10 +210,9 @@ async def test_a_deleted_role_pings_nobody_and_leaves_the_cache(
         m for m in fake.guilds[channel.guild.id].members.values() if m.user.username == "alice"
     )
     alice.role_ids.append(climate.id)
+    deleted = client.wait_for("guild_role_delete", check=lambda r: r.id == climate.id, timeout=10)
     fake.remove_role(channel.guild.id, climate.id)
-    async with asyncio.timeout(10):  # GUILD_ROLE_DELETE reaches the client's cache
-        while channel.guild.get_role(climate.id) is not None:
-            await asyncio.sleep(0.01)
+    await deleted  # GUILD_ROLE_DELETE reached the client's cache
     assert channel.guild.get_role(climate.id) is None and climate.id not in alice.role_ids
     listed = discord.AllowedMentions(
         everyone=False, users=False, roles=[discord.Object(climate.id)]
@@ -229,10 +227,9 @@ async def test_managed_roles_and_a_roles_list_never_reach_everyone(
     fake: FakeDiscord, client: discord.Client
 ) -> None:
     channel = _channel(client, fake)
+    created = client.wait_for("guild_role_create", timeout=10)
     booster = fake.add_role(channel.guild.id, "Server Booster", managed=True, mentionable=True)
-    async with asyncio.timeout(10):
-        while channel.guild.get_role(booster.id) is None:
-            await asyncio.sleep(0.01)
+    await created
     cached = channel.guild.get_role(booster.id)
     assert cached is not None and cached.managed and cached.mentionable
     # A roles list allows those roles only: @everyone, @here, users and other roles stay quiet,

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.state import Database, get_schedule, remove_schedule, save_schedule
 from bot.state.database import alembic_config, run_locked
 from bot.state.pings import RolePing, clear_ping, pings_of, schedule_pings, set_ping
+from briefings.excerpts import BriefingLength
 from tests.bot.test_migrations import NOW, SCHEDULE, _diffs, _run, engine, url
 
 __all__ = ["engine", "url"]  # the fixtures, per backend
@@ -55,7 +56,7 @@ async def test_schedules_of_revision_0003_keep_posting_without_pings(
     db = await Database.connect(url)  # migrates to the head
     try:
         schedule = await get_schedule(db, 1)
-        assert schedule == replace(SCHEDULE, id=1, length="headlines")
+        assert schedule == replace(SCHEDULE, id=1, length=BriefingLength.HEADLINES)
         assert await schedule_pings(db, 1) == ()
         await set_ping(db, 1, "AI", 555, now=NOW)
         assert await schedule_pings(db, 1) == (RolePing(1, "AI", 555),)
