@@ -163,6 +163,6 @@ def test_property_only_the_mention_line_can_mention_anyone(
 def test_allowed_mentions_name_exactly_the_message_roles() -> None:
     [first, *_] = render_briefing(_briefing("Space"), heading="h", zone=PARIS, ping_roles=[5, 6])
     # no "everyone"/"users" in parse, and no replied_user (Discord's default: false)
-    assert allowed_mentions(first).to_dict() == {"parse": [], "roles": [5, 6]}
+    assert dict(allowed_mentions(first).to_dict()) == {"parse": [], "roles": [5, 6]}
     [plain] = render_briefing(_briefing("Space"), heading="h", zone=PARIS)
     assert allowed_mentions(plain).to_dict() == discord.AllowedMentions.none().to_dict()
