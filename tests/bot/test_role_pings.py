@@ -295,3 +295,19 @@ async def test_set_replace_clear_list_preview_and_autocomplete(harness: BotHarne
     again = await _command(harness, "ping", topic="Climate & Energy", name="morning")
     assert "pinged no role for **Climate & Energy**; nothing changed" in again
     assert "Pings:" not in await _command(harness, "list")
+
+
+async def test_members_without_manage_server_cannot_set_pings(harness: BotHarness) -> None:
+    climate = await _role(harness, "Climate watch", mentionable=True)
+    schedule = await _setup_4h(harness)
+    inter = await harness.fake.inject_slash_command(
+        "briefing",
+        {"topic": "Climate & Energy", "role": climate.id},
+        subcommand="ping",
+        user_id=harness.user("alice").id,
+    )
+    reply = await reply_of(inter)
+    assert reply.ephemeral
+    assert reply.content == "You need the Manage Server permission for this command."
+    assert harness.bot is not None
+    assert await pings.schedule_pings(harness.bot.services.db, schedule) == ()
