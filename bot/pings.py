@@ -1,4 +1,4 @@
-"""Which roles a channel briefing mentions: the pings of the topics it has sections of.
+"""Which roles a channel briefing mentions: the pings of the topics it shows.
 
 Pure (no Discord, no I/O). A schedule may name one role per topic (``/briefing ping``, stored
 by :mod:`bot.state.pings`). A post mentions a configured role when the briefing shows a story
@@ -21,8 +21,8 @@ from briefings.briefing import Briefing, topic_selection
 from briefings.model import Catalog, topic_key
 
 MAX_PINGS = 25
-"""The most topics a schedule may ping roles for: its mention line (23 characters a role at
-most) always fits in a message with the heading, and far below Discord's 100 allowed roles."""
+"""The most topics a schedule may ping roles for: its mention line (at most 25 characters a
+role) always fits in a message with the heading, far below Discord's 100 allowed roles."""
 
 
 def shown_topics(briefing: Briefing) -> list[str]:

@@ -19,8 +19,8 @@ class RoleChecker:
     """A :data:`bot.usecases.pings.RoleCheck` reading a client's cache.
 
     ``(guild_id, channel_id, role_id)`` → why the bot cannot mention that role in that
-    channel, or None (None too when the server is not cached: the post then tells nobody,
-    and Discord only pings what it allows).
+    channel, or None (None too when the server is not cached yet: Discord then pings only
+    what it allows).
     """
 
     def __init__(self, client: discord.Client) -> None:

@@ -55,7 +55,8 @@ def _reply(change: PingChange) -> str:
     briefing = discord.utils.escape_markdown(change.schedule.name)
     topic = discord.utils.escape_markdown(change.topic)
     if change.role_id is not None:
-        replaced = f" instead of <@&{change.previous}>" if change.previous else ""
+        changed = change.previous not in (None, change.role_id)
+        replaced = f" instead of <@&{change.previous}>" if changed else ""
         return (
             f"The briefing **{briefing}** will mention <@&{change.role_id}>{replaced} when it "
             f"has news of **{topic}**, from its next post."

@@ -57,19 +57,22 @@ async def set_ping(
 ) -> PingChange:
     """Mention ``role_id`` when the briefing ``name`` has news of ``topic``; with no role, stop.
 
-    ``topic`` must be a known topic the briefing posts (one of its topics, an ancestor or a
-    descendant of one; any topic when it posts all of them).
+    To set a ping, ``topic`` must be a known topic the briefing posts (one of its topics, an
+    ancestor or a descendant of one; any topic when it posts all of them). A configured ping
+    can always be cleared.
     """
     schedule = await pick(services, guild_id, name)
     if schedule is None or schedule.id is None:
         raise UseCaseError("No briefing is set up here. Use `/briefing setup`.", field="name")
-    topic = topic_cases.resolve(services, topic)
-    _check_posted(services, schedule, topic)
     pings = await state.schedule_pings(services.db, schedule.id)
-    previous = next((p.role_id for p in pings if topic_key(p.topic) == topic_key(topic)), None)
-    if role_id is None:
+    configured = next((p for p in pings if topic_key(p.topic) == topic_key(topic)), None)
+    previous = configured.role_id if configured is not None else None
+    if role_id is None:  # a configured topic clears even if it left the catalog or schedule
+        topic = configured.topic if configured is not None else topic_cases.resolve(services, topic)
         await state.clear_ping(services.db, schedule.id, topic)
         return PingChange(schedule, topic, None, previous)
+    topic = topic_cases.resolve(services, topic)
+    _check_posted(services, schedule, topic)
     problem = check_role(guild_id, schedule.channel_id, role_id) if check_role else None
     if problem is not None:
         raise UseCaseError(problem, field="role")

@@ -311,3 +311,19 @@ async def test_members_without_manage_server_cannot_set_pings(harness: BotHarnes
     assert reply.content == "You need the Manage Server permission for this command."
     assert harness.bot is not None
     assert await pings.schedule_pings(harness.bot.services.db, schedule) == ()
+
+
+async def test_a_ping_can_be_cleared_after_its_topic_left_the_briefing(
+    harness: BotHarness,
+) -> None:
+    space = await _role(harness, "Space fans", mentionable=True)
+    schedule = await _setup_4h(harness, topics="Space, Security")
+    assert "will mention" in await _command(harness, "ping", topic="Space", role=space.id)
+    again = await _command(harness, "ping", topic="space", role=space.id)
+    assert f"will mention <@&{space.id}> when" in again and "instead of" not in again
+    await _command(harness, "edit", name="morning", topics="Security")
+    assert "does not post Space" in await _command(harness, "ping", topic="Space", role=space.id)
+    cleared = await _command(harness, "ping", topic="SPACE")
+    assert f"no longer mentions <@&{space.id}> for **Space**" in cleared
+    assert harness.bot is not None
+    assert await pings.schedule_pings(harness.bot.services.db, schedule) == ()
