@@ -18,6 +18,7 @@ import pytest
 
 from bot.state import pings
 from bot.state.deliveries import DeliveryStatus
+from bot.usecases import pings as ping_cases
 from tests.bot.harness import SAMPLE_MORNING, BotHarness, reply_of, schedule_id, text_of
 from tests.conftest import SAMPLE_STORE
 from tests.fake_discord import MENTION_EVERYONE, FakeDiscord, FakeRole, MentionRecord
@@ -327,3 +328,17 @@ async def test_a_ping_can_be_cleared_after_its_topic_left_the_briefing(
     assert f"no longer mentions <@&{space.id}> for **Space**" in cleared
     assert harness.bot is not None
     assert await pings.schedule_pings(harness.bot.services.db, schedule) == ()
+
+
+async def test_a_briefing_pings_a_bounded_number_of_topics(
+    harness: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ping_cases, "MAX_PINGS", 2)  # 25 in production; the store has 8 topics
+    role = await _role(harness, "News", mentionable=True)
+    other = await _role(harness, "Other news", mentionable=True)
+    await _setup_4h(harness)
+    for topic in ("Space", "Security"):
+        assert "will mention" in await _command(harness, "ping", topic=topic, role=role.id)
+    full = await _command(harness, "ping", topic="Robotics", role=role.id)
+    assert "already pings roles for 2 topics, the most it can" in full
+    assert "instead of" in await _command(harness, "ping", topic="Space", role=other.id)
