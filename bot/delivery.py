@@ -28,7 +28,10 @@ What protects each message of a briefing:
 A delivery that comes late (the bot was down at post time) still uses the *scheduled* moment
 as the end of its window, so the late post is the briefing people would have got on time.
 Past the misfire grace it is skipped: yesterday's news is not posted at noon the next day.
-Everything is sent with ``AllowedMentions.none()``: article text can never ping anyone.
+Everything is sent with ``AllowedMentions.none()``: article text can never ping anyone. The
+one exception is on purpose: the first message of a channel briefing mentions the roles set
+with ``/briefing ping`` for the topics it shows, and its ``allowed_mentions`` names exactly
+those roles (:mod:`bot.pings`; a role deleted since is left out).
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from bot.digests import DigestComposer
 from bot.headings import schedule_heading
 from bot.library import ArticleLibrary
 from bot.metrics import Metrics
+from bot.pings import roles_to_ping
 from bot.posting import PUBLISH_WAIT, ChannelPoster, PlainPoster, Poster, PostPlan
 from bot.rendering import OutgoingMessage, render_briefing
 from bot.sending import (
@@ -55,12 +59,14 @@ from bot.sending import (
     message_nonce,
 )
 from bot.state import Database, deliveries, posted, schedules, subscriptions
+from bot.state import pings as role_pings
 from bot.state.deliveries import Claimant, ClaimKey, Delivery, DeliveryKind, DeliveryStatus
 from bot.state.schedules import ChannelSchedule
 from bot.state.subscriptions import DigestSettings
 from bot.targets import post_title, post_topics
 from bot.timing import EVERY_DAY, Clock, latest_due, local_day
 from bot.usecases.requests import briefing_request
+from briefings.briefing import Briefing
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +148,7 @@ class Deliverer:
             heading=schedule_heading(due, zone, name=schedule.name, days=schedule.days),
             zone=zone,
             length=schedule.length,
+            ping_roles=await self.ping_roles(schedule, briefing),
         )
         plan = PostPlan(
             post_title(schedule.name, due, zone),
@@ -184,6 +191,17 @@ class Deliverer:
         )
         self.metrics.count_delivery(kind, outcome.status)
         return outcome
+
+    async def ping_roles(self, schedule: ChannelSchedule, briefing: Briefing) -> tuple[int, ...]:
+        """The roles the schedule's post of ``briefing`` mentions (its pings for the topics
+        it shows, less roles the server deleted); a preview shows the same."""
+        if schedule.id is None:
+            return ()
+        pings = await role_pings.schedule_pings(self.db, schedule.id)
+        if not pings:
+            return ()
+        existing = self.sender.role_ids(schedule.guild_id)
+        return roles_to_ping(briefing, pings, self.library.catalog, existing=existing)
 
     async def _tell_admin(self, schedule: ChannelSchedule, reason: str) -> None:
         """DM the member who set the schedule up that it is paused, and why (once per pause)."""

@@ -46,6 +46,7 @@ from bot.sending import (
     RetryPolicy,
     Sender,
     SendFailedError,
+    allowed_mentions,
     send_with_retries,
     unrecorded,
     with_retries,
@@ -297,7 +298,7 @@ class ChannelPoster:
                 content=message.content,
                 embeds=list(message.embeds),
                 applied_tags=applied,
-                allowed_mentions=discord.AllowedMentions.none(),
+                allowed_mentions=allowed_mentions(message),
                 auto_archive_duration=THREAD_ARCHIVE_MINUTES,
             )
             return created.message.id

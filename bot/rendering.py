@@ -59,6 +59,7 @@ from bot._limits import (
     safe_text,
     truncate,
 )
+from bot.pings import mention_line
 from briefings.briefing import Briefing, Story
 from briefings.excerpts import BriefingLength, excerpt
 from briefings.explain import Explanation
@@ -96,10 +97,15 @@ _MONTHS: Final = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"
 
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
-    """One message to send: optional content and up to ten embeds, all within limits."""
+    """One message to send: optional content and up to ten embeds, all within limits.
+
+    ``ping_roles`` are the roles its content mentions on purpose (a briefing's role pings):
+    the only ones it may ping. Every other message pings nobody.
+    """
 
     content: str | None
     embeds: tuple[discord.Embed, ...]
+    ping_roles: tuple[int, ...] = ()
 
 
 def pack_embeds(
@@ -144,13 +150,16 @@ def render_briefing(
     heading: str,
     zone: tzinfo,
     length: BriefingLength = BriefingLength.HEADLINES,
+    ping_roles: Sequence[int] = (),
 ) -> list[OutgoingMessage]:
     """A briefing as messages: "Top stories", then one embed per section (more when long).
 
     ``[]`` when the briefing is empty. ``heading`` (trusted, not escaped) is the first
     message's content; the last embed carries the footer "N stories in M topics · window
     start–end". ``length`` chooses how much of each excerpt is shown (the default,
-    ``headlines``, shows none).
+    ``headlines``, shows none). ``ping_roles`` (see :mod:`bot.pings`) are mentioned on a line
+    of their own after the heading (which is shortened, never the mentions, to keep the
+    content within 2000 characters) and become the first message's ``ping_roles``.
     """
     today = _local(briefing.end, zone).date()
     parts = [(TOP_STORIES, briefing.top_stories, 0, True)] if briefing.top_stories else []
@@ -176,7 +185,15 @@ def render_briefing(
     window = f"{_day(start)} {start:%H:%M}–{_day(end)} {end:%H:%M}{zone_name}"
     footer = f"{_plural(stories, 'story', 'stories')} in {_plural(len(topics), 'topic', 'topics')}"
     embeds[-1].set_footer(text=truncate(f"{footer} · window {window}", FOOTER_LIMIT))
-    return pack_embeds(embeds, content=heading)
+    roles = tuple(dict.fromkeys(ping_roles))
+    mentions = mention_line(roles)
+    if len(mentions) >= CONTENT_LIMIT // 2:
+        raise ValueError(f"{len(roles)} roles are too many to mention in one message")
+    if not mentions:
+        return pack_embeds(embeds, content=heading)
+    content = f"{truncate(heading, CONTENT_LIMIT - len(mentions) - 1)}\n{mentions}".lstrip()
+    first, *rest = pack_embeds(embeds, content=content)
+    return [replace(first, ping_roles=roles), *rest]
 
 
 def _clock(moment: datetime, zone: tzinfo, today: date) -> str:

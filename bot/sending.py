@@ -1,9 +1,10 @@
 """How a delivery's messages reach Discord: the sender interface, its adapter, and retries.
 
-:class:`~bot.delivery.Deliverer` needs only five things from Discord: a channel to post in, a
+:class:`~bot.delivery.Deliverer` needs only six things from Discord: a channel to post in, a
 DM channel to open, a server's name (for the admin's "paused" DM), the bot's own user id
-(to recognise its messages in a channel's history) and a channel itself (its kind: text,
-announcement or forum, see :mod:`bot.posting`). :class:`Sender` names them;
+(to recognise its messages in a channel's history), a channel itself (its kind: text,
+announcement or forum, see :mod:`bot.posting`) and the server's roles (a deleted role is not
+mentioned). :class:`Sender` names them;
 :class:`ClientSender` implements them over a discord.py client. The composition root builds
 the adapter before the client (the client needs the deliverer, the deliverer sends through the
 client) and binds it once the client exists.
@@ -106,6 +107,10 @@ class Sender(Protocol):
         :class:`discord.HTTPException`): its kind, tags and the bot's permissions there."""
         ...
 
+    def role_ids(self, guild_id: int) -> frozenset[int] | None:
+        """The ids of the server's roles, None when the server is not known (yet)."""
+        ...
+
 
 class ClientSender:
     """:class:`Sender` over a discord.py client, bound with :meth:`bind` once it exists."""
@@ -142,6 +147,23 @@ class ClientSender:
         cached = self.client.get_channel(channel_id)
         return cached if cached is not None else await self.client.fetch_channel(channel_id)
 
+    def role_ids(self, guild_id: int) -> frozenset[int] | None:
+        guild = self.client.get_guild(guild_id)
+        return frozenset(role.id for role in guild.roles) if guild is not None else None
+
+
+def allowed_mentions(message: OutgoingMessage) -> discord.AllowedMentions:
+    """Exactly the message's ``ping_roles`` (never everyone, here, users or replies);
+    ``AllowedMentions.none()`` for a message without them."""
+    if not message.ping_roles:
+        return discord.AllowedMentions.none()
+    return discord.AllowedMentions(
+        everyone=False,
+        users=False,
+        roles=[discord.Object(role_id) for role_id in message.ping_roles],
+        replied_user=False,
+    )
+
 
 async def send_with_retries(
     channel: discord.abc.Messageable,
@@ -154,14 +176,14 @@ async def send_with_retries(
     """Send ``message`` with ``nonce``, retrying 5xx answers and dropped connections.
 
     Raises :class:`SendFailedError`: at once for a 4xx (``pause`` for the codes of
-    ``pausing``), after ``retry.attempts`` tries otherwise. Never pings
-    (``AllowedMentions.none()``).
+    ``pausing``), after ``retry.attempts`` tries otherwise. Pings nobody but the message's
+    ``ping_roles`` (:func:`allowed_mentions`).
     """
     return await with_retries(
         lambda: channel.send(
             content=message.content,
             embeds=list(message.embeds),
-            allowed_mentions=discord.AllowedMentions.none(),
+            allowed_mentions=allowed_mentions(message),
             nonce=nonce,
         ),
         retry,

@@ -17,7 +17,8 @@ from discord.app_commands import Choice
 
 from bot.channels import POSTABLE, ChannelChecker
 from bot.errors import UserError
-from bot.features._common import NO_MENTIONS, Completer, timezone_autocomplete
+from bot.features._briefing_pings import ping_lines
+from bot.features._common import NO_MENTIONS, Completer, pages, timezone_autocomplete
 from bot.parsing import format_days, format_time_of_day, format_window
 from bot.state.schedules import ChannelSchedule
 from bot.targets import TargetCheck, describe_kind
@@ -66,17 +67,6 @@ def target_lines(schedule: ChannelSchedule, target: TargetCheck) -> list[str]:
         lines.append(f"Posts to <#{schedule.channel_id}> ({how}).")
     problems = (target.problem,) if target.problem else ()
     return lines + [f"⚠️ {text}" for text in (*problems, *target.warnings)]
-
-
-def _pages(lines: list[str], limit: int = 2000) -> list[str]:
-    """``lines`` joined into as few messages of at most ``limit`` characters as fit."""
-    pages: list[str] = []
-    for line in lines:
-        if pages and len(pages[-1]) + 1 + len(line) <= limit:
-            pages[-1] += "\n" + line
-        else:
-            pages.append(line[:limit])
-    return pages
 
 
 def state_of(schedule: ChannelSchedule) -> str:
@@ -245,11 +235,12 @@ def register(group: app_commands.Group, services: Services) -> None:
         lines = [
             f"{describe(e.schedule)}: **{state_of(e.schedule)}**. Next post: "
             f"{when(e.next_post, e.schedule.timezone) if e.schedule.active else 'none'}."
+            + "".join(f"\n{line}" for line in ping_lines(e.schedule, e.pings))
             for e in entries
         ]
         if not lines:
             lines = ["No briefing is set up here. Use `/briefing setup`."]
-        for text in _pages(lines):
+        for text in pages(lines):
             await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @group.command(name="remove", description="Delete a briefing")

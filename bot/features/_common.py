@@ -40,6 +40,17 @@ async def timezone_autocomplete(
     return [app_commands.Choice(name=zone, value=zone) for zone in timezone_choices(current)]
 
 
+def pages(lines: Sequence[str], limit: int = 2000) -> list[str]:
+    """``lines`` joined into as few messages of at most ``limit`` characters as fit."""
+    texts: list[str] = []
+    for line in lines:
+        if texts and len(texts[-1]) + 1 + len(line) <= limit:
+            texts[-1] += "\n" + line
+        else:
+            texts.append(line[:limit])
+    return texts
+
+
 async def send_messages(
     interaction: discord.Interaction, messages: Sequence[OutgoingMessage], *, empty: str
 ) -> None:

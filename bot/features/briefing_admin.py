@@ -1,5 +1,6 @@
 """``/briefing``: a server's channel briefings (``setup|edit|list|remove`` live in
-:mod:`bot.features._briefing_schedules`; ``preview|explain|status|disable`` here).
+:mod:`bot.features._briefing_schedules`, ``ping`` in :mod:`bot.features._briefing_pings`;
+``preview|explain|status|disable`` here).
 
 ``preview``, ``explain``, ``status`` and ``disable`` take an optional schedule ``name``
 (autocompleted); without it they use the server's only schedule, and ask which one when there
@@ -23,6 +24,8 @@ import discord
 from discord import app_commands
 
 from bot.channels import ChannelChecker
+from bot.features._briefing_pings import ping_lines, preview_heading
+from bot.features._briefing_pings import register as register_pings
 from bot.features._briefing_schedules import (
     describe,
     name_autocomplete,
@@ -33,21 +36,29 @@ from bot.features._briefing_schedules import (
 )
 from bot.features._common import (
     NO_MENTIONS,
+    pages,
     send_messages,
     topic_autocomplete,
 )
 from bot.rendering import render_briefing, render_explanation
+from bot.roles import RoleChecker
 from bot.targets import TargetCheck
 from bot.usecases import schedules as usecases
+from bot.usecases.pings import RoleCheck
 from bot.usecases.schedules import ScheduleStatus
 
 if TYPE_CHECKING:
     from bot.services import Services
 
 
-def status_lines(status: ScheduleStatus, target: TargetCheck | None = None) -> list[str]:
+def status_lines(
+    status: ScheduleStatus,
+    target: TargetCheck | None = None,
+    check_role: RoleCheck | None = None,
+) -> list[str]:
     """What ``/briefing status`` says: schedule, where it goes and what the bot cannot do there
-    (``target``, checked now), next post, last delivery, store and sources."""
+    (``target``, checked now), pings (with ``check_role``'s warnings), next post, last delivery,
+    store and sources."""
     lines: list[str] = []
     schedule = status.schedule
     if schedule is None:
@@ -56,6 +67,7 @@ def status_lines(status: ScheduleStatus, target: TargetCheck | None = None) -> l
         lines += [
             f"Briefing {describe(schedule)}: **{state_of(schedule)}**.",
             *(target_lines(schedule, target) if target is not None else []),
+            *ping_lines(schedule, status.pings, check_role),
             f"Next post: {when(status.next_post, schedule.timezone)}.",
         ]
         if schedule.paused_reason:
@@ -109,8 +121,9 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await usecases.preview(services, interaction.guild_id, topic=topic, name=name)
+        heading = preview_heading(result.heading, result.ping_roles)
         messages = render_briefing(
-            result.briefing, heading=result.heading, zone=result.zone, length=result.length
+            result.briefing, heading=heading, zone=result.zone, length=result.length
         )
         await send_messages(
             interaction, messages, empty="Nothing was published in the last 24 hours."
@@ -143,9 +156,8 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
             target = check(
                 result.schedule.guild_id, result.schedule.channel_id, result.schedule.thread
             )
-        await interaction.followup.send(
-            "\n".join(status_lines(result, target)), ephemeral=True, allowed_mentions=NO_MENTIONS
-        )
+        for text in pages(status_lines(result, target, RoleChecker(interaction.client))):
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @group.command(name="disable", description="Stop posting a briefing (kept for later)")
     @app_commands.describe(name="Which briefing (if there are several)")
@@ -164,4 +176,5 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
         await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     register(group, services)
+    register_pings(group, services, names)
     tree.add_command(group)

@@ -234,3 +234,22 @@ class InstanceRow(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class RolePingRow(Base):
+    """A role a schedule mentions when its briefing has a section of ``topic`` (revision 0005).
+
+    One role per (schedule, topic), the topic keyed by :func:`briefings.model.topic_key`;
+    deleted with its schedule.
+    """
+
+    __tablename__ = "briefing_pings"
+
+    schedule_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("briefing_schedules.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    role_id: Mapped[int] = mapped_column(BigInteger)
+    configured_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

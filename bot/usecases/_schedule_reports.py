@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.state import deliveries, posted
+from bot.state import pings as role_pings
 from bot.state.deliveries import Delivery, DeliveryKind
+from bot.state.pings import RolePing
 from bot.state.schedules import ChannelSchedule
 from bot.timing import latest_due
 from bot.usecases import topics as topic_cases
@@ -49,6 +51,8 @@ class ScheduleStatus:
     articles: int
     skipped_files: int
     sources: tuple[SourceHealth, ...]
+    pings: tuple[RolePing, ...] = ()
+    """The schedule's role pings (``/briefing ping``), by topic."""
 
     @property
     def last_delivery(self) -> Delivery | None:
@@ -64,6 +68,8 @@ class Preview:
     zone: ZoneInfo
     now: datetime
     length: BriefingLength = BriefingLength.SHORT
+    ping_roles: tuple[int, ...] = ()
+    """The roles the post would mention (a preview shows them and pings nobody)."""
 
     @property
     def heading(self) -> str:
@@ -105,6 +111,9 @@ async def status(
             )
             for source in services.sources.sources
         ),
+        pings=await role_pings.schedule_pings(services.db, schedule.id)
+        if schedule is not None and schedule.id is not None
+        else (),
     )
 
 
@@ -125,7 +134,8 @@ async def preview(
         briefing_request(schedule, now, per_topic=per_topic, topics=only, posted=log_before)
     )
     length = schedule.length if schedule else BriefingLength.SHORT
-    return Preview(briefing, ZoneInfo(zone), now, length)
+    roles = await services.deliverer.ping_roles(schedule, briefing) if schedule else ()
+    return Preview(briefing, ZoneInfo(zone), now, length, roles)
 
 
 async def explain(

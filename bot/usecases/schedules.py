@@ -14,7 +14,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.state import pings as role_pings
 from bot.state import schedules
+from bot.state.pings import RolePing
 from bot.state.schedules import ChannelSchedule
 from bot.state.tables import DEFAULT_POST_TIME
 from bot.targets import TargetCheck
@@ -73,10 +75,11 @@ class SetUp:
 
 @dataclass(frozen=True, slots=True)
 class ScheduleEntry:
-    """One schedule of ``/briefing list`` and its next post."""
+    """One schedule of ``/briefing list``, its next post and its role pings."""
 
     schedule: ChannelSchedule
     next_post: datetime | None
+    pings: tuple[RolePing, ...] = ()
 
 
 async def set_up(
@@ -190,10 +193,16 @@ async def _store(
 
 
 async def list_schedules(services: Services, guild_id: int) -> list[ScheduleEntry]:
-    """Every schedule of the server with its next post (``/briefing list``)."""
+    """Every schedule of the server with its next post and pings (``/briefing list``)."""
+    every = await schedules.guild_schedules(services.db, guild_id)
+    pings = await role_pings.pings_of(services.db, [s.id for s in every if s.id is not None])
     return [
-        ScheduleEntry(s, services.scheduler.next_run(s.id) if s.id is not None else None)
-        for s in await schedules.guild_schedules(services.db, guild_id)
+        ScheduleEntry(
+            s,
+            services.scheduler.next_run(s.id) if s.id is not None else None,
+            pings.get(s.id, ()) if s.id is not None else (),
+        )
+        for s in every
     ]
 
 

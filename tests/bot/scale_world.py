@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.state import Database, schedules, subscriptions
 from bot.state.schedules import ChannelSchedule
+from bot.state.tables import Base
 from scripts.sample_store import refresh
 from tests.bot.processes import clean_environment
 from tests.fake_discord import FakeDiscord
@@ -26,14 +27,8 @@ TOPICS = ("Space", "Robotics", "Security", "Health Tech", "Open Source", "Climat
 BRIEFING_HEADING = "**Daily briefing**"
 DIGEST_HEADING = "**Your daily digest**"
 _TABLES = (
-    "subscriptions",
-    "digest_users",
-    "deliveries",
-    "instances",
-    "posted_articles",
-    "briefing_schedules",
-    "channel_schedules",
-    "schema_version",
+    *(table.name for table in reversed(Base.metadata.sorted_tables)),  # today's tables
+    "channel_schedules",  # before revision 0003
     "alembic_version",
 )
 

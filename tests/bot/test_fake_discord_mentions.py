@@ -199,3 +199,43 @@ async def test_interaction_responses_record_pings_once(
     again = {"content": f"<@{_user(fake, 'alice').id}> edited", "allowed_mentions": {}}
     await client.http.request(original, json=again)
     assert fake.pings(int(filled["id"])).pinged_roles == {climate}  # edits never ping
+
+
+async def test_a_deleted_role_pings_nobody_and_leaves_the_cache(
+    fake: FakeDiscord, client: discord.Client
+) -> None:
+    channel = _channel(client, fake)
+    climate = _role(fake, "Climate")
+    alice = next(
+        m for m in fake.guilds[channel.guild.id].members.values() if m.user.username == "alice"
+    )
+    alice.role_ids.append(climate.id)
+    deleted = client.wait_for("guild_role_delete", check=lambda r: r.id == climate.id, timeout=10)
+    fake.remove_role(channel.guild.id, climate.id)
+    await deleted  # GUILD_ROLE_DELETE reached the client's cache
+    assert channel.guild.get_role(climate.id) is None and climate.id not in alice.role_ids
+    listed = discord.AllowedMentions(
+        everyone=False, users=False, roles=[discord.Object(climate.id)]
+    )
+    message = await channel.send(f"<@&{climate.id}> news", allowed_mentions=listed)
+    assert not fake.pings(message.id).pinged_anyone
+    with pytest.raises(ValueError, match="everyone"):
+        fake.remove_role(channel.guild.id, channel.guild.id)
+
+
+async def test_managed_roles_and_a_roles_list_never_reach_everyone(
+    fake: FakeDiscord, client: discord.Client
+) -> None:
+    channel = _channel(client, fake)
+    created = client.wait_for("guild_role_create", timeout=10)
+    booster = fake.add_role(channel.guild.id, "Server Booster", managed=True, mentionable=True)
+    await created
+    cached = channel.guild.get_role(booster.id)
+    assert cached is not None and cached.managed and cached.mentionable
+    # A roles list allows those roles only: @everyone, @here, users and other roles stay quiet,
+    # even with Mention Everyone (the bot has it by default here).
+    climate = _role(fake, "Climate").id
+    listed = discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(climate)])
+    content = f"{_everything(fake)} @here <@&{booster.id}>"
+    message = await channel.send(content, allowed_mentions=listed)
+    assert fake.pings(message.id) == MentionRecord(pinged_roles=frozenset({climate}))

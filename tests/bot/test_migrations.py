@@ -59,6 +59,7 @@ BOT_TABLES = {
     "deliveries",
     "instances",
     "posted_articles",
+    "briefing_pings",
 }
 SCHEDULE = ChannelSchedule(
     guild_id=1,
@@ -564,6 +565,7 @@ def test_the_alembic_command_prints_the_sql_offline(
     assert "CREATE TABLE briefing_schedules" in sql
     assert "UPDATE alembic_version SET version_num='0003'" in sql
     assert "ALTER TABLE deliveries ADD COLUMN notice TEXT" in sql
+    assert "CREATE TABLE briefing_pings" in sql
     assert not (tmp_path / "unused.db").exists()
 
 

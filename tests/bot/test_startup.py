@@ -21,6 +21,7 @@ async def test_commands_are_registered_globally(harness: BotHarness) -> None:
         "edit",
         "explain",
         "list",
+        "ping",
         "preview",
         "remove",
         "setup",

@@ -20,7 +20,8 @@ Surfaces beyond text channels (each documented in its module, tested in
 - Forums: ``add_forum_channel(guild_id, name, tags=[...], require_tag=...)``,
   ``add_forum_tag(..., moderated=True)``; a post is a thread in ``threads_in(forum.id)``
   (``thread.thread.applied_tags``) whose first message is ``messages_in(thread.id)[0]``.
-- Pings: ``add_role(..., mentionable=True)``, ``set_role_mentionable``; for every message
+- Pings: ``add_role(..., mentionable=True, managed=False)``, ``set_role_mentionable``,
+  ``remove_role`` (``GUILD_ROLE_DELETE``: a deleted role pings nobody); for every message
   the bot created, ``fake.pings(message_id)`` is a ``MentionRecord`` with ``pinged_users``,
   ``pinged_roles`` and ``pinged_everyone`` as Discord would ping them (``_mentions``).
 - Permissions for all of these (Create Public Threads, Send Messages in Threads, Send

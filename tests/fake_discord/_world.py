@@ -121,8 +121,12 @@ class World:
         id: int | None = None,
         position: int | None = None,
         mentionable: bool = False,
+        managed: bool = False,
     ) -> FakeRole:
-        """Add a role; only ``mentionable`` roles ping unless the sender has Mention Everyone."""
+        """Add a role; only ``mentionable`` roles ping unless the sender has Mention Everyone.
+
+        ``managed``: a role an integration owns (a bot's own role, the booster role).
+        """
         guild = self.guilds[guild_id]
         role = FakeRole(
             id=id or new_snowflake(),
@@ -130,6 +134,7 @@ class World:
             permissions=permissions,
             position=position if position is not None else len(guild.roles),
             mentionable=mentionable,
+            managed=managed,
         )
         guild.roles[role.id] = role
         self._role_event("GUILD_ROLE_CREATE", guild_id, role)
@@ -146,6 +151,22 @@ class World:
         role = self.guilds[guild_id].roles[role_id]
         role.mentionable = mentionable
         self._role_event("GUILD_ROLE_UPDATE", guild_id, role)
+
+    def remove_role(self, guild_id: int, role_id: int) -> None:
+        """Delete a role (not @everyone): members lose it, overwrites for it go, and a mention
+        of it pings nobody from now on (``GUILD_ROLE_DELETE``)."""
+        guild = self.guilds[guild_id]
+        if role_id == guild_id:
+            raise ValueError("the @everyone role cannot be deleted")
+        del guild.roles[role_id]
+        for member in guild.members.values():
+            if role_id in member.role_ids:
+                member.role_ids.remove(role_id)
+        for channel in self.channels.values():
+            if channel.guild_id == guild_id:
+                channel.overwrites.pop(role_id, None)
+        data = {"guild_id": str(guild_id), "role_id": str(role_id)}
+        self._world_event("GUILD_ROLE_DELETE", data, guild_id)
 
     def _role_event(self, event: str, guild_id: int, role: FakeRole) -> None:
         self._world_event(event, {"guild_id": str(guild_id), "role": role.to_payload()}, guild_id)
