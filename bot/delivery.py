@@ -248,7 +248,7 @@ class Deliverer:
         prior: Delivery | None,
         composer: DigestComposer,
     ) -> Outcome:
-        messages = composer.compose(settings.topics, due, settings.timezone)
+        messages = composer.compose(settings.topics, due, settings.timezone, settings.filters)
         channel: discord.abc.Messageable | None = None
         if messages:
             try:

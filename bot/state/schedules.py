@@ -24,6 +24,7 @@ from bot.state.tables import (
 )
 from bot.timing import DAY_CODES, EVERY_DAY
 from briefings.excerpts import BriefingLength
+from briefings.filters import Filters
 from briefings.model import topic_key
 
 DEFAULT_NAME = "daily"
@@ -39,7 +40,8 @@ class ChannelSchedule:
 
     ``id`` is None until the schedule is stored. ``days`` are local weekdays (Monday = 0);
     ``window`` None means "since the previous post of this schedule, at most 7 days";
-    ``per_topic`` None means the bot's ``BRIEFING_PER_TOPIC``.
+    ``per_topic`` None means the bot's ``BRIEFING_PER_TOPIC``; ``filters`` leave out words and
+    outlets (set with :func:`bot.state.filters.set_schedule_filters`, kept by saves).
     """
 
     guild_id: int
@@ -59,6 +61,7 @@ class ChannelSchedule:
     per_topic: int | None = None
     length: BriefingLength = BriefingLength.HEADLINES
     id: int | None = None
+    filters: Filters = field(default_factory=Filters)
 
     @property
     def active(self) -> bool:
@@ -110,6 +113,7 @@ def _schedule(row: ChannelScheduleRow) -> ChannelSchedule:
         paused_reason=row.paused_reason,
         configured_by=row.configured_by,
         updated_at=row.updated_at,
+        filters=row.filters,
     )
 
 
@@ -161,6 +165,7 @@ async def save_schedule(
         "paused_reason": None,
         "configured_by": stored.configured_by,
         "updated_at": now,
+        "filters": stored.filters,
     }
     try:
         async with db.session() as session, session.begin():

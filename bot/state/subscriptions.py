@@ -9,7 +9,7 @@ bot stores about a user, including their digest delivery records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from sqlalchemy import delete, exists, select, update
@@ -28,18 +28,21 @@ from bot.state.tables import (
     check_timezone,
     require_aware,
 )
+from briefings.filters import Filters
 from briefings.model import topic_key
 
 
 @dataclass(frozen=True, slots=True)
 class DigestSettings:
-    """A subscriber's digest: local ``post_time`` in ``timezone``, and the topics followed."""
+    """A subscriber's digest: local ``post_time`` in ``timezone``, the topics followed, and the
+    filters of the whole digest (set with :func:`bot.state.filters.set_digest_filters`)."""
 
     user_id: int
     post_time: time
     timezone: str
     topics: tuple[str, ...]
     paused_reason: str | None = None
+    filters: Filters = field(default_factory=Filters)
 
 
 async def _settings(session: AsyncSession, user_id: int) -> DigestSettings | None:
@@ -57,6 +60,7 @@ async def _settings(session: AsyncSession, user_id: int) -> DigestSettings | Non
         timezone=user.timezone,
         topics=tuple(topics.all()),
         paused_reason=user.paused_reason,
+        filters=user.filters,
     )
 
 
@@ -159,6 +163,7 @@ async def digest_users(db: Database) -> list[DigestSettings]:
             timezone=user.timezone,
             topics=tuple(topics[user_id]),
             paused_reason=user.paused_reason,
+            filters=user.filters,
         )
         for user_id, user in users.items()
     ]

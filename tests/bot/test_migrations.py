@@ -176,12 +176,27 @@ async def _insert_old_schedule(engine: AsyncEngine, schedule: ChannelSchedule) -
 
 
 async def _fill(engine: AsyncEngine) -> None:
-    """One schedule (as the code of revision 0001 wrote it), one subscriber and one sent
+    """One schedule and one subscriber (as the code of revision 0001 wrote them) and one sent
     delivery, written with the state functions (which write no column added after revision
     0001 unless asked to)."""
     db = Database(engine, "test")
     await _insert_old_schedule(engine, SCHEDULE)
-    await subscribe(db, 7, "AI", now=NOW)
+    at = NOW if engine.dialect.name != "sqlite" else NOW.replace(tzinfo=None)
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO digest_users (user_id, post_time, timezone, paused_reason, "
+                "updated_at) VALUES (7, '08:00', 'UTC', NULL, :at)"
+            ),
+            {"at": at},
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO subscriptions (user_id, topic_key, topic, created_at) "
+                "VALUES (7, 'ai', 'AI', :at)"
+            ),
+            {"at": at},
+        )
     assert await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW)
     await mark_sent(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW, message_ids=[555])
 
