@@ -369,7 +369,7 @@ def assemble(articles: Iterable[Article], catalog: Catalog, request: BriefingReq
 class TopicBriefings(Protocol):
     """The briefings of one window for any topics and filters (see :func:`by_topics`)."""
 
-    def __call__(self, topics: Sequence[str], filters: Filters = ..., /) -> Briefing: ...
+    def __call__(self, topics: Sequence[str], filters: Filters | None = ..., /) -> Briefing: ...
 
 
 def by_topics(
@@ -378,12 +378,13 @@ def by_topics(
     """``assemble`` of ``articles`` (the window's, read once) for any topics and filters.
 
     ``by_topics(articles, catalog, request)(topics, filters)`` equals ``assemble(articles,
-    catalog, replace(request, topics=topics, filters=filters))``; DM fan-out assembles many
-    subscribers' digests this way.
+    catalog, replace(request, topics=topics, filters=filters))`` (without ``filters``: the
+    request's own); DM fan-out assembles many subscribers' digests this way.
     """
 
-    def briefing(topics: Sequence[str], filters: Filters = NO_FILTERS, /) -> Briefing:
-        return assemble(articles, catalog, replace(request, topics=tuple(topics), filters=filters))
+    def briefing(topics: Sequence[str], filters: Filters | None = None, /) -> Briefing:
+        chosen = request.filters if filters is None else filters
+        return assemble(articles, catalog, replace(request, topics=tuple(topics), filters=chosen))
 
     return briefing
 

@@ -1,5 +1,6 @@
 """``/briefing``: a server's channel briefings (``setup|edit|list|remove`` live in
-:mod:`bot.features._briefing_schedules`; ``preview|explain|status|disable`` here).
+:mod:`bot.features._briefing_schedules`, ``filter`` in :mod:`bot.features._briefing_filters`;
+``preview|explain|status|disable`` here).
 
 ``preview``, ``explain``, ``status`` and ``disable`` take an optional schedule ``name``
 (autocompleted); without it they use the server's only schedule, and ask which one when there
@@ -22,12 +23,14 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot.features import _briefing_filters
 from bot.features._briefing_schedules import describe, name_autocomplete, register, state_of, when
 from bot.features._common import (
     NO_MENTIONS,
     send_messages,
     topic_autocomplete,
 )
+from bot.filter_text import filter_lines
 from bot.rendering import render_briefing, render_explanation
 from bot.usecases import schedules as usecases
 from bot.usecases.schedules import ScheduleStatus
@@ -47,6 +50,8 @@ def status_lines(status: ScheduleStatus) -> list[str]:
             f"Briefing {describe(schedule)}: **{state_of(schedule)}**.",
             f"Next post: {when(status.next_post, schedule.timezone)}.",
         ]
+        if schedule.filters:
+            lines += filter_lines(schedule.filters)
         if schedule.paused_reason:
             lines.append(
                 f"⚠️ Paused: {schedule.paused_reason} Run `/briefing edit {schedule.name}` "
@@ -145,4 +150,5 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
         await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     register(group, services)
+    _briefing_filters.register(group, services)
     tree.add_command(group)

@@ -72,11 +72,12 @@ async def subscribe(
     now: datetime,
     post_time: time | None = None,
     timezone: str | None = None,
+    filters: Filters | None = None,
 ) -> DigestSettings:
     """Add ``topic`` to the user's digest (a no-op when already followed) and unpause it.
 
-    Creates the user (08:00 UTC by default); ``post_time`` and ``timezone``, when given,
-    replace the user's current ones. Raises ``ValueError`` for a blank topic, an unknown time
+    Creates the user (08:00 UTC by default); ``post_time``, ``timezone`` and ``filters``, when
+    given, replace the user's current ones. Raises ``ValueError`` for a blank topic, an unknown time
     zone or a post time that is not a whole minute.
     """
     require_aware(now)
@@ -93,6 +94,8 @@ async def subscribe(
         changes["post_time"] = post_time
     if timezone is not None:
         changes["timezone"] = timezone
+    if filters is not None:
+        changes["filters"] = filters
     add_user = (
         dialect_insert(db, DigestUserRow)
         .values(
@@ -101,6 +104,7 @@ async def subscribe(
             timezone=timezone or DEFAULT_TIMEZONE,
             paused_reason=None,
             updated_at=now,
+            filters=filters,
         )
         .on_conflict_do_update(index_elements=[DigestUserRow.user_id], set_=changes)
     )

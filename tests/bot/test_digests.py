@@ -31,8 +31,8 @@ def test_ten_thousand_subscribers_share_their_digests() -> None:
     def briefings_at(due: datetime) -> TopicBriefings:
         windows.append(due)
 
-        def briefing(topics: Sequence[str], filters: Filters = NO_FILTERS, /) -> Briefing:
-            assert filters == NO_FILTERS
+        def briefing(topics: Sequence[str], filters: Filters | None = None, /) -> Briefing:
+            assert filters in (None, NO_FILTERS)
             selections.append(tuple(topics))
             request = BriefingRequest(at=due, topics=tuple(topics))
             return assemble(store.articles, store.catalog, request)
@@ -72,9 +72,10 @@ def test_subscribers_share_a_digest_only_with_the_same_filters() -> None:
     selections: list[tuple[tuple[str, ...], Filters]] = []
 
     def briefings_at(due: datetime) -> TopicBriefings:
-        def briefing(topics: Sequence[str], filters: Filters = NO_FILTERS, /) -> Briefing:
-            selections.append((tuple(topics), filters))
-            request = BriefingRequest(at=due, topics=tuple(topics), filters=filters)
+        def briefing(topics: Sequence[str], filters: Filters | None = None, /) -> Briefing:
+            chosen = filters or NO_FILTERS
+            selections.append((tuple(topics), chosen))
+            request = BriefingRequest(at=due, topics=tuple(topics), filters=chosen)
             return assemble(store.articles, store.catalog, request)
 
         return briefing
