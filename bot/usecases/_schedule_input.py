@@ -21,6 +21,7 @@ from bot.parsing import (
 from bot.state.schedules import ChannelSchedule
 from bot.usecases.errors import UseCaseError, parse_field
 from briefings.excerpts import BriefingLength
+from briefings.filters import Filters
 
 TOPICS_TEXT_LIMIT = 1000
 """The longest topics list accepted, in characters (a list of every topic fits easily)."""
@@ -103,6 +104,8 @@ class ScheduleInput:
     window: str | None = None
     per_topic: int | str | None = None
     length: str | None = None
+    filters: Filters | None = None
+    """Already parsed (see :mod:`bot.usecases.filters`): they replace the schedule's."""
 
 
 def apply_input(
@@ -130,4 +133,6 @@ def apply_input(
         changes["per_topic"] = parse_per_topic(given.per_topic)
     if given.length is not None:
         changes["length"] = parse_length(given.length, schedule.length)
+    if given.filters is not None:
+        changes["filters"] = given.filters
     return replace(schedule, **changes)  # type: ignore[arg-type]

@@ -107,6 +107,16 @@ def changed_filters(
         return new.validated()
 
 
+def as_text(items: tuple[str, ...]) -> str:
+    """A list as a person types it (what :func:`parse_filters` reads back): comma-separated,
+    an item with a comma in double quotes.
+
+    >>> as_text(("AI", "machine learning, deep"))
+    'AI, "machine learning, deep"'
+    """
+    return ", ".join(f'"{item}"' if "," in item else item for item in items)
+
+
 def _kept(items: tuple[str, ...], part: str, clear: str | None) -> tuple[str, ...]:
     return () if clear in (FilterPart.ALL, part) else items
 
