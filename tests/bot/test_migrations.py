@@ -177,12 +177,8 @@ async def _insert_old_schedule(engine: AsyncEngine, schedule: ChannelSchedule) -
         )
 
 
-async def _fill(engine: AsyncEngine) -> None:
-    """One schedule and one subscriber (as the code of revision 0001 wrote them) and one sent
-    delivery, written with the state functions (which write no column added after revision
-    0001 unless asked to)."""
-    db = Database(engine, "test")
-    await _insert_old_schedule(engine, SCHEDULE)
+async def _insert_old_subscriber(engine: AsyncEngine) -> None:
+    """User 7 following "AI", as every revision's code wrote it (no column added later)."""
     at = NOW if engine.dialect.name != "sqlite" else NOW.replace(tzinfo=None)
     async with engine.begin() as connection:
         await connection.execute(
@@ -199,6 +195,15 @@ async def _fill(engine: AsyncEngine) -> None:
             ),
             {"at": at},
         )
+
+
+async def _fill(engine: AsyncEngine) -> None:
+    """One schedule and one subscriber (as the code of revision 0001 wrote them) and one sent
+    delivery, written with the state functions (which write no column added after revision
+    0001 unless asked to)."""
+    db = Database(engine, "test")
+    await _insert_old_schedule(engine, SCHEDULE)
+    await _insert_old_subscriber(engine)
     assert await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW)
     await mark_sent(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW, message_ids=[555])
 
@@ -295,20 +300,7 @@ async def test_filters_arrive_empty_and_the_downgrade_keeps_schedules_and_subscr
             ),
             {"enabled": True, "at": at},
         )
-        await connection.execute(
-            text(
-                "INSERT INTO digest_users (user_id, post_time, timezone, updated_at) "
-                "VALUES (7, '08:00', 'UTC', :at)"
-            ),
-            {"at": at},
-        )
-        await connection.execute(
-            text(
-                "INSERT INTO subscriptions (user_id, topic_key, topic, created_at) "
-                "VALUES (7, 'ai', 'AI', :at)"
-            ),
-            {"at": at},
-        )
+    await _insert_old_subscriber(engine)
 
     db = await Database.connect(url)  # migrates to the head
     try:
