@@ -281,7 +281,7 @@ class Deliverer:
         prior: Delivery | None,
         composer: DigestComposer,
     ) -> Outcome:
-        messages = composer.compose(settings.topics, due, settings.timezone)
+        messages = composer.compose(settings.topics, due, settings.timezone, settings.filters)
         poster: Poster | None = None
         if messages:
             try:

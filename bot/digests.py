@@ -4,53 +4,64 @@ Subscribers who follow the same set of topics at the same moment get the same di
 batch (one scheduler slot, or one catch-up pass) reads each due moment's window once, selects
 each topic set's briefing once and renders it once per time zone. With 10,000 subscribers
 spread over a few hundred topic sets that is a few hundred briefings, not 10,000.
+Subscribers with filters (see :mod:`briefings.filters`) share a digest with those who have the
+same topics and the same filters.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.headings import digest_heading
 from bot.rendering import OutgoingMessage, render_briefing
-from briefings.briefing import Briefing
+from briefings.briefing import NO_FILTERS, Briefing, TopicBriefings
+from briefings.filters import Filters
 from briefings.model import topic_key
 
-BriefingsAt = Callable[[datetime], Callable[[Sequence[str]], Briefing]]
-"""Reads the window ending at a moment once and returns its briefing for any topics (the
-library's ``briefings_by_topics`` in the bot)."""
+BriefingsAt = Callable[[datetime], TopicBriefings]
+"""Reads the window ending at a moment once and returns its briefing for any topics and
+filters (the library's ``briefings_by_topics`` in the bot)."""
 
 
 class DigestComposer:
     """Composes one batch of digests; reuse it for the batch, not longer.
 
-    Per due moment the window is read once; per (moment, topic set) the briefing is selected
-    once; per (moment, time zone, topic set) it is rendered once (times are shown in the
-    subscriber's zone, so the zone is part of the rendered digest but not of the selection).
+    Per due moment the window is read once; per (moment, topic set, filters) the briefing is
+    selected once; per (moment, time zone, topic set, filters) it is rendered once (times are
+    shown in the subscriber's zone, so the zone is part of the rendered digest but not of the
+    selection).
     """
 
     def __init__(self, briefings_at: BriefingsAt) -> None:
         self._briefings_at = briefings_at
-        self._windows: dict[datetime, Callable[[Sequence[str]], Briefing]] = {}
-        self._briefings: dict[tuple[datetime, tuple[str, ...]], Briefing] = {}
-        self._rendered: dict[tuple[datetime, str, tuple[str, ...]], list[OutgoingMessage]] = {}
+        self._windows: dict[datetime, TopicBriefings] = {}
+        self._briefings: dict[tuple[datetime, tuple[str, ...], Filters], Briefing] = {}
+        self._rendered: dict[
+            tuple[datetime, str, tuple[str, ...], Filters], list[OutgoingMessage]
+        ] = {}
 
     def compose(
-        self, topics: tuple[str, ...], due: datetime, timezone: str
+        self,
+        topics: tuple[str, ...],
+        due: datetime,
+        timezone: str,
+        filters: Filters = NO_FILTERS,
     ) -> list[OutgoingMessage]:
-        """The messages of the digest of ``topics`` due at ``due``, shown in ``timezone``."""
+        """The messages of the digest of ``topics`` due at ``due`` with ``filters``, shown in
+        ``timezone``."""
         ordered = tuple(sorted(topics, key=topic_key))
         keys = tuple(topic_key(name) for name in ordered)
-        rendered = self._rendered.get((due, timezone, keys))
+        rendered = self._rendered.get((due, timezone, keys, filters))
         if rendered is None:
-            briefing = self._briefings.get((due, keys))
+            briefing = self._briefings.get((due, keys, filters))
             if briefing is None:
                 window = self._windows.get(due)
                 if window is None:
                     window = self._windows[due] = self._briefings_at(due)
-                briefing = self._briefings[due, keys] = window(ordered)
-            rendered = self._rendered[due, timezone, keys] = render_briefing(
+                briefing = self._briefings[due, keys, filters] = window(ordered, filters)
+            rendered = self._rendered[due, timezone, keys, filters] = render_briefing(
                 briefing, heading=digest_heading(ordered), zone=ZoneInfo(timezone)
             )
         return rendered

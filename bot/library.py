@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 from bot.timing import Clock, system_clock
-from briefings.briefing import Briefing, BriefingRequest, assemble
+from briefings.briefing import Briefing, BriefingRequest, TopicBriefings, assemble, by_topics
 from briefings.explain import Explanation, explain
 from briefings.index import SearchFilters, SearchIndex, SearchResults, StoreIndex
 from briefings.model import Article, Catalog, Problem
@@ -207,17 +206,13 @@ class ArticleLibrary:
 
     def briefings_by_topics(
         self, at: datetime, *, per_topic: int = 5, min_quality: float = 0
-    ) -> Callable[[Sequence[str]], Briefing]:
-        """The briefings of the window ending at ``at`` for any topics; the window is read once."""
+    ) -> TopicBriefings:
+        """The briefings of the window ending at ``at`` for any topics and filters; the window
+        is read once."""
         request = BriefingRequest(at, per_topic=per_topic, min_quality=min_quality)
         if not self._remote:
             return self._index.briefings_by_topics(request)
-        articles, catalog = self._window_articles(request), self.catalog
-
-        def briefing(topics: Sequence[str]) -> Briefing:
-            return assemble(articles, catalog, replace(request, topics=tuple(topics)))
-
-        return briefing
+        return by_topics(self._window_articles(request), self.catalog, request)
 
     def explain(self, url: str, request: BriefingRequest) -> Explanation:
         """Why the article at ``url`` is or is not in the briefing ``request`` asks for."""

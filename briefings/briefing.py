@@ -43,8 +43,9 @@ per-topic briefing of the CLI. Nothing here reads the clock: ``at`` is always pa
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from briefings.filters import Filters, article_rejection, story_rejection
 from briefings.model import Article, Catalog, RelatedArticle, topic_key
@@ -56,6 +57,8 @@ DEFAULT_WINDOW = timedelta(hours=24)
 DEFAULT_PER_TOPIC = 5
 DEFAULT_TOP_STORIES = 3
 """How many top stories a scheduled briefing opens with (a request's own default is 0)."""
+NO_FILTERS = Filters()
+"""Filters that let everything through."""
 GENERAL_SECTION = "General"
 """The section of stories whose articles name no topic at all."""
 
@@ -361,6 +364,29 @@ def assemble(articles: Iterable[Article], catalog: Catalog, request: BriefingReq
         for key in sorted(by_section, key=section_order)
     )
     return Briefing(request.start, request.at, sections, top)
+
+
+class TopicBriefings(Protocol):
+    """The briefings of one window for any topics and filters (see :func:`by_topics`)."""
+
+    def __call__(self, topics: Sequence[str], filters: Filters | None = ..., /) -> Briefing: ...
+
+
+def by_topics(
+    articles: Sequence[Article], catalog: Catalog, request: BriefingRequest
+) -> TopicBriefings:
+    """``assemble`` of ``articles`` (the window's, read once) for any topics and filters.
+
+    ``by_topics(articles, catalog, request)(topics, filters)`` equals ``assemble(articles,
+    catalog, replace(request, topics=topics, filters=filters))`` (without ``filters``: the
+    request's own); DM fan-out assembles many subscribers' digests this way.
+    """
+
+    def briefing(topics: Sequence[str], filters: Filters | None = None, /) -> Briefing:
+        chosen = request.filters if filters is None else filters
+        return assemble(articles, catalog, replace(request, topics=tuple(topics), filters=chosen))
+
+    return briefing
 
 
 def _display_name(topic: str, catalog: Catalog) -> str:

@@ -13,7 +13,7 @@ and stopping at the first one the article fails:
 5. **topic**: one of its topics is among the requested topics (or their sub-topics);
 6. **filters** (only when the request has filters): "filtered out by outlet example.com",
    "filtered out by exclude 'crypto'" (found in this article or another copy of its story),
-   or "does not contain any of: …";
+   or "filtered out by include: contains none of …";
 7. **story**: it leads its story, or it was merged into another outlet's copy of the same
    story (which one) and is shown as an "also" link;
 8. **posted** (only when the request carries what was posted before): "already posted on

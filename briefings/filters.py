@@ -79,11 +79,34 @@ class Filters:
         """Filters from what a person typed (see the module docstring); raises FilterError."""
         wanted = parse_terms(include, what="include")
         unwanted = parse_terms(exclude, what="exclude")
-        both = {_key(term) for term in wanted} & {_key(term) for term in unwanted}
+        return cls(wanted, unwanted, parse_outlets(outlets)).validated()
+
+    def validated(self) -> Filters:
+        """These filters if they hold together: at most :data:`MAX_TERMS` items in each list
+        and no word both included and excluded; raises FilterError otherwise."""
+        for what, items in (
+            ("include", self.include),
+            ("exclude", self.exclude),
+            ("outlet", self.outlets),
+        ):
+            _check_count(len(items), what)
+        both = {_key(term) for term in self.include} & {_key(term) for term in self.exclude}
         if both:
-            term = next(t for t in wanted if _key(t) in both)
+            term = next(t for t in self.include if _key(t) in both)
             raise FilterError(f"“{term}” is both included and excluded.")
-        return cls(wanted, unwanted, parse_outlets(outlets))
+        return self
+
+    def adding(self, other: Filters) -> Filters:
+        """These filters with ``other``'s words and outlets added (repeats dropped), validated.
+
+        >>> Filters(exclude=("AI",)).adding(Filters(exclude=("ai", "crypto"))).exclude
+        ('AI', 'crypto')
+        """
+        return Filters(
+            _unique_terms((*self.include, *other.include)),
+            _unique_terms((*self.exclude, *other.exclude)),
+            tuple(dict.fromkeys((*self.outlets, *other.outlets))),
+        ).validated()
 
     def describe(self) -> str:
         """One line for a person: what these filters do ("no filters" when empty)."""
@@ -157,7 +180,8 @@ def article_rejection(article: Article, filters: Filters) -> str | None:
 def story_rejection(articles: Sequence[Article], filters: Filters) -> str | None:
     """Why the story made of ``articles`` (its lead and copies) is left out, else ``None``.
 
-    "filtered out by exclude 'crypto'" or "does not contain any of: 'ai', 'robots'".
+    "filtered out by exclude 'crypto'" or "filtered out by include: contains none of 'ai',
+    'robots'".
     """
     if not (filters.exclude or filters.include):
         return None
@@ -166,7 +190,8 @@ def story_rejection(articles: Sequence[Article], filters: Filters) -> str | None
     if term is not None:
         return f"filtered out by exclude '{term}'"
     if filters.include and first_match(texts, filters.include) is None:
-        return "does not contain any of: " + ", ".join(f"'{t}'" for t in filters.include)
+        wanted = ", ".join(f"'{t}'" for t in filters.include)
+        return f"filtered out by include: contains none of {wanted}"
     return None
 
 
@@ -187,10 +212,7 @@ def _items(text: str, what: str) -> list[str]:
     except ValueError as error:
         raise FilterError(f'A quote (") in the {what} list is not closed.') from error
     items = [item for item in items if item]
-    if len(items) > MAX_TERMS:
-        raise FilterError(
-            f"The {what} list has {len(items)} items; at most {MAX_TERMS} are allowed."
-        )
+    _check_count(len(items), what)
     for item in items:
         if len(item) > MAX_TERM_LENGTH:
             raise FilterError(
@@ -200,22 +222,30 @@ def _items(text: str, what: str) -> list[str]:
     return items
 
 
+def _check_count(count: int, what: str) -> None:
+    if count > MAX_TERMS:
+        raise FilterError(f"The {what} list has {count} items; at most {MAX_TERMS} are allowed.")
+
+
+def _unique_terms(terms: Iterable[str]) -> tuple[str, ...]:
+    """``terms`` without repeats (compared as :func:`words`), the first spelling kept."""
+    kept: dict[str, str] = {}
+    for term in terms:
+        kept.setdefault(_key(term), term)
+    return tuple(kept.values())
+
+
 def parse_terms(text: str, *, what: str = "filter") -> tuple[str, ...]:
     """Comma-separated words or phrases (quotes allowed), validated; duplicates dropped.
 
     >>> parse_terms('AI, "machine learning, deep", Crypto, ai')
     ('AI', 'machine learning, deep', 'Crypto')
     """
-    terms: list[str] = []
-    seen: set[str] = set()
-    for item in _items(text, what):
-        key = _key(item)
-        if not key:
+    items = _items(text, what)
+    for item in items:
+        if not _key(item):
             raise FilterError(f"“{item}” in the {what} list has no letters or digits to match.")
-        if key not in seen:
-            seen.add(key)
-            terms.append(item)
-    return tuple(terms)
+    return _unique_terms(items)
 
 
 def outlet_domain(value: str) -> str | None:

@@ -1,5 +1,6 @@
 """``/briefing``: a server's channel briefings (``setup|edit|list|remove`` live in
-:mod:`bot.features._briefing_schedules`, ``ping`` in :mod:`bot.features._briefing_pings`;
+:mod:`bot.features._briefing_schedules`, ``ping`` in :mod:`bot.features._briefing_pings`,
+``filter`` in :mod:`bot.features._briefing_filters`;
 ``preview|explain|status|disable`` here).
 
 ``preview``, ``explain``, ``status`` and ``disable`` take an optional schedule ``name``
@@ -24,6 +25,7 @@ import discord
 from discord import app_commands
 
 from bot.channels import ChannelChecker
+from bot.features import _briefing_filters
 from bot.features._briefing_pings import ping_lines, preview_heading
 from bot.features._briefing_pings import register as register_pings
 from bot.features._briefing_schedules import (
@@ -40,6 +42,7 @@ from bot.features._common import (
     send_messages,
     topic_autocomplete,
 )
+from bot.filter_text import filter_lines
 from bot.rendering import render_briefing, render_explanation
 from bot.roles import RoleChecker
 from bot.targets import TargetCheck
@@ -70,6 +73,8 @@ def status_lines(
             *ping_lines(schedule, status.pings, check_role),
             f"Next post: {when(status.next_post, schedule.timezone)}.",
         ]
+        if schedule.filters:
+            lines += filter_lines(schedule.filters)
         if schedule.paused_reason:
             lines.append(
                 f"⚠️ Paused: {schedule.paused_reason} Run `/briefing edit {schedule.name}` "
@@ -177,4 +182,5 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
 
     register(group, services)
     register_pings(group, services, names)
+    _briefing_filters.register(group, services)
     tree.add_command(group)

@@ -5,6 +5,10 @@ A member has one digest time and zone (08:00 UTC unless they choose); giving ``t
 mean" reply. Empty days send nothing. A digest paused because the member's DMs are closed
 says so in ``/subscriptions``; ``/subscribe`` again resumes it.
 
+``include``, ``exclude`` and ``outlets`` of ``/subscribe`` add words and outlets to the filters
+of the member's whole digest (see :mod:`bot.usecases.filters`); ``/subscriptions`` shows them
+and ``/subscriptions clear_filters: True`` empties them.
+
 ``/subscriptions`` also offers **Forget me**: after a confirmation it deletes everything the
 bot stores about the member (topics, digest settings and delivery records).
 
@@ -20,8 +24,10 @@ import discord
 from discord import app_commands
 
 from bot.features._common import NO_MENTIONS, timezone_autocomplete, topic_autocomplete
+from bot.filter_text import add_filters_field, filter_lines
 from bot.parsing import format_time_of_day
 from bot.rendering import render_subscriptions
+from bot.usecases import filters as filter_cases
 from bot.usecases import subscriptions as usecases
 
 if TYPE_CHECKING:
@@ -78,6 +84,9 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
         topic="The topic to follow",
         time="When your digest arrives, HH:MM (default 08:00)",
         timezone="Your time zone, e.g. Europe/Paris (default UTC)",
+        exclude="Leave out stories with any of these words or phrases (comma-separated)",
+        include="Only stories with one of these words or phrases (comma-separated)",
+        outlets="Leave out these outlets, e.g. example.com (comma-separated)",
     )
     @app_commands.autocomplete(topic=complete_topic, timezone=timezone_autocomplete)
     async def subscribe(
@@ -85,18 +94,31 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
         topic: str,
         time: str | None = None,
         timezone: str | None = None,
+        exclude: str | None = None,
+        include: str | None = None,
+        outlets: str | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         done = await usecases.subscribe(
-            services, interaction.user.id, topic, time=time, timezone=timezone
+            services,
+            interaction.user.id,
+            topic,
+            time=time,
+            timezone=timezone,
+            include=include,
+            exclude=exclude,
+            outlets=outlets,
         )
         settings = done.settings
-        await interaction.followup.send(
+        lines = [
             f"Subscribed to **{discord.utils.escape_markdown(done.topic)}**. Your digest arrives"
             f" by DM every day at {format_time_of_day(settings.post_time)} ({settings.timezone})"
-            " when there is news.",
-            ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
+            " when there is news."
+        ]
+        if include or exclude or outlets:
+            lines += ["Your digest's filters (all your topics):", *filter_lines(settings.filters)]
+        await interaction.followup.send(
+            "\n".join(lines), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
     @tree.command(name="unsubscribe", description="Stop following a topic")
@@ -112,8 +134,11 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
         )
 
     @tree.command(name="subscriptions", description="Show your topics and digest time")
-    async def subscriptions(interaction: discord.Interaction) -> None:
+    @app_commands.describe(clear_filters="Remove the words and outlets your digest leaves out")
+    async def subscriptions(interaction: discord.Interaction, clear_filters: bool = False) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
+        if clear_filters:
+            await filter_cases.clear_digest_filters(services, interaction.user.id)
         settings = await usecases.subscriptions(services, interaction.user.id)
         view = ForgetMeView(services, interaction.user.id)
         if settings is None or not settings.topics:
@@ -130,6 +155,7 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
             settings.timezone,
             settings.paused_reason,
         )
+        add_filters_field(embed, settings.filters)
         note = "Run `/subscribe` again to resume your digest." if settings.paused_reason else None
         await interaction.followup.send(
             content=note or discord.utils.MISSING,

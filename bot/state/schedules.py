@@ -24,6 +24,7 @@ from bot.state.tables import (
 )
 from bot.timing import DAY_CODES, EVERY_DAY
 from briefings.excerpts import BriefingLength
+from briefings.filters import Filters
 from briefings.model import topic_key
 
 DEFAULT_NAME = "daily"
@@ -39,7 +40,8 @@ class ChannelSchedule:
 
     ``id`` is None until the schedule is stored. ``days`` are local weekdays (Monday = 0);
     ``window`` None means "since the previous post of this schedule, at most 7 days";
-    ``per_topic`` None means the bot's ``BRIEFING_PER_TOPIC``.
+    ``per_topic`` None means the bot's ``BRIEFING_PER_TOPIC``; ``filters`` leave out words and
+    outlets (set with :func:`bot.state.filters.set_schedule_filters`, kept by saves).
     """
 
     guild_id: int
@@ -61,6 +63,7 @@ class ChannelSchedule:
     id: int | None = None
     thread: bool = False
     """Open a thread for each briefing (a text or announcement channel; see bot.posting)."""
+    filters: Filters = field(default_factory=Filters)
 
     @property
     def active(self) -> bool:
@@ -113,6 +116,7 @@ def _schedule(row: ChannelScheduleRow) -> ChannelSchedule:
         configured_by=row.configured_by,
         updated_at=row.updated_at,
         thread=row.thread,
+        filters=row.filters,
     )
 
 
@@ -165,6 +169,7 @@ async def save_schedule(
         "configured_by": stored.configured_by,
         "updated_at": now,
         "thread": stored.thread,
+        "filters": stored.filters,
     }
     try:
         async with db.session() as session, session.begin():

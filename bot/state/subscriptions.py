@@ -9,7 +9,7 @@ bot stores about a user, including their digest delivery records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from sqlalchemy import delete, exists, select, update
@@ -28,18 +28,21 @@ from bot.state.tables import (
     check_timezone,
     require_aware,
 )
+from briefings.filters import Filters
 from briefings.model import topic_key
 
 
 @dataclass(frozen=True, slots=True)
 class DigestSettings:
-    """A subscriber's digest: local ``post_time`` in ``timezone``, and the topics followed."""
+    """A subscriber's digest: local ``post_time`` in ``timezone``, the topics followed, and the
+    filters of the whole digest (set with :func:`bot.state.filters.set_digest_filters`)."""
 
     user_id: int
     post_time: time
     timezone: str
     topics: tuple[str, ...]
     paused_reason: str | None = None
+    filters: Filters = field(default_factory=Filters)
 
 
 async def _settings(session: AsyncSession, user_id: int) -> DigestSettings | None:
@@ -57,6 +60,7 @@ async def _settings(session: AsyncSession, user_id: int) -> DigestSettings | Non
         timezone=user.timezone,
         topics=tuple(topics.all()),
         paused_reason=user.paused_reason,
+        filters=user.filters,
     )
 
 
@@ -68,11 +72,12 @@ async def subscribe(
     now: datetime,
     post_time: time | None = None,
     timezone: str | None = None,
+    filters: Filters | None = None,
 ) -> DigestSettings:
     """Add ``topic`` to the user's digest (a no-op when already followed) and unpause it.
 
-    Creates the user (08:00 UTC by default); ``post_time`` and ``timezone``, when given,
-    replace the user's current ones. Raises ``ValueError`` for a blank topic, an unknown time
+    Creates the user (08:00 UTC by default); ``post_time``, ``timezone`` and ``filters``, when
+    given, replace the user's current ones. Raises ``ValueError`` for a blank topic, an unknown time
     zone or a post time that is not a whole minute.
     """
     require_aware(now)
@@ -89,6 +94,8 @@ async def subscribe(
         changes["post_time"] = post_time
     if timezone is not None:
         changes["timezone"] = timezone
+    if filters is not None:
+        changes["filters"] = filters
     add_user = (
         dialect_insert(db, DigestUserRow)
         .values(
@@ -97,6 +104,7 @@ async def subscribe(
             timezone=timezone or DEFAULT_TIMEZONE,
             paused_reason=None,
             updated_at=now,
+            filters=filters,
         )
         .on_conflict_do_update(index_elements=[DigestUserRow.user_id], set_=changes)
     )
@@ -159,6 +167,7 @@ async def digest_users(db: Database) -> list[DigestSettings]:
             timezone=user.timezone,
             topics=tuple(topics[user_id]),
             paused_reason=user.paused_reason,
+            filters=user.filters,
         )
         for user_id, user in users.items()
     ]

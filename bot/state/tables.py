@@ -34,6 +34,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from briefings.filters import Filters
+
 DEFAULT_POST_TIME = time(8, 0)
 DEFAULT_TIMEZONE = "UTC"
 
@@ -95,6 +97,32 @@ class PostTime(TypeDecorator[time]):
         return None if value is None else time.fromisoformat(str(value))
 
 
+class FiltersJSON(TypeDecorator[Filters]):
+    """:class:`~briefings.filters.Filters` stored as JSON lists (revision 0006), ``NULL`` when
+    empty: ``{"include": [...], "exclude": [...], "outlets": [...]}``.
+
+    What is stored was validated when it was set, so it is read back as is (not parsed again:
+    a later, stricter limit never makes a stored filter unreadable).
+    """
+
+    impl = JSON(none_as_null=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Filters | None, dialect: Dialect) -> Any:
+        if not value:
+            return None
+        return {"include": value.include, "exclude": value.exclude, "outlets": value.outlets}
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Filters:
+        if not value:
+            return Filters()
+        return Filters(
+            tuple(value.get("include") or ()),
+            tuple(value.get("exclude") or ()),
+            tuple(value.get("outlets") or ()),
+        )
+
+
 class Base(DeclarativeBase):
     """The declarative base of every table of the bot's state."""
 
@@ -147,6 +175,9 @@ class ChannelScheduleRow(Base):
     # issue 13, part 4 (revision 0004): where it goes
     thread: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     """Open a thread for each briefing (text and announcement channels)."""
+    # issue 13 part 6 (revision 0006)
+    filters: Mapped[Filters] = mapped_column(FiltersJSON, nullable=True, default=None)
+    """Words to include or exclude and outlets to leave out (``NULL``: none)."""
 
 
 class PostedArticleRow(Base):
@@ -177,6 +208,9 @@ class DigestUserRow(Base):
     timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     paused_reason: Mapped[str | None] = mapped_column(Text, default=None)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # issue 13 part 6 (revision 0006)
+    filters: Mapped[Filters] = mapped_column(FiltersJSON, nullable=True, default=None)
+    """The filters of the user's whole digest (``NULL``: none)."""
 
 
 class SubscriptionRow(Base):

@@ -22,6 +22,7 @@ from bot.state.schedules import ChannelSchedule
 from bot.targets import TargetCheck
 from bot.usecases.errors import UseCaseError, parse_field
 from briefings.excerpts import BriefingLength
+from briefings.filters import Filters
 
 TOPICS_TEXT_LIMIT = 1000
 """The longest topics list accepted, in characters (a list of every topic fits easily)."""
@@ -106,6 +107,8 @@ class ScheduleInput:
     per_topic: int | str | None = None
     length: str | None = None
     thread: bool | None = None
+    filters: Filters | None = None
+    """Already parsed (see :mod:`bot.usecases.filters`): they replace the schedule's."""
 
 
 def apply_input(
@@ -135,4 +138,6 @@ def apply_input(
         changes["length"] = parse_length(given.length, schedule.length)
     if given.thread is not None:
         changes["thread"] = given.thread
+    if given.filters is not None:
+        changes["filters"] = given.filters
     return replace(schedule, **changes)  # type: ignore[arg-type]

@@ -3,9 +3,9 @@
 The daily post, ``/briefing preview`` and ``/briefing explain`` all build their
 :class:`~briefings.briefing.BriefingRequest` here, so what a preview shows and why an article
 is or is not in it always match what the channel gets: the schedule's topics, minimum
-quality and stories per topic (default ``BRIEFING_PER_TOPIC``), its window, what it posted
-before (no repeats), and 3 top stories. Without a schedule: every topic, no minimum, the last
-24 hours.
+quality and stories per topic (default ``BRIEFING_PER_TOPIC``), its window, its filters
+(words and outlets left out), what it posted before (no repeats), and 3 top stories.
+Without a schedule: every topic, no minimum, no filters, the last 24 hours.
 
 A schedule's default window is "since its previous post, at most 7 days": the time between the
 post the request is for and the slot before it in the schedule's timetable. A daily schedule
@@ -66,5 +66,6 @@ def briefing_request(
         per_topic=schedule.per_topic or per_topic,
         min_quality=schedule.min_quality,
         top_stories=DEFAULT_TOP_STORIES,
+        filters=schedule.filters,
         posted=posted or PostedLog(),
     )

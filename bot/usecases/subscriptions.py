@@ -14,6 +14,8 @@ from bot.state import subscriptions as store
 from bot.state.subscriptions import DigestSettings
 from bot.usecases import topics as topic_cases
 from bot.usecases.errors import UseCaseError, parse_field
+from bot.usecases.filters import added_filters
+from briefings.filters import Filters
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -36,22 +38,42 @@ async def subscribe(
     *,
     time: str | None = None,
     timezone: str | None = None,
+    include: str | None = None,
+    exclude: str | None = None,
+    outlets: str | None = None,
 ) -> Subscribed:
     """Follow ``topic`` (a known one; "did you mean" otherwise) and unpause the digest.
 
     ``time``/``timezone``, when given, change the digest's for all topics; a new subscriber
-    gets ``DEFAULT_DIGEST_TIME`` and ``DEFAULT_DIGEST_TIMEZONE`` otherwise.
+    gets ``DEFAULT_DIGEST_TIME`` and ``DEFAULT_DIGEST_TIMEZONE`` otherwise. ``include``,
+    ``exclude`` and ``outlets`` add to the filters of the whole digest (see
+    :mod:`bot.usecases.filters`). Every input is checked before anything changes.
     """
     if len(topic) > TOPIC_TEXT_LIMIT:
         raise UseCaseError(f"A topic name is at most {TOPIC_TEXT_LIMIT} characters.", field="topic")
     name = topic_cases.resolve(services, topic)
     post_time = parse_field("time", parse_time_of_day, time) if time else None
     zone = parse_field("timezone", parse_timezone, timezone) if timezone else None
-    if await store.digest_settings(services.db, user_id) is None:
+    current = await store.digest_settings(services.db, user_id)
+    if current is None:
         post_time = post_time or services.settings.default_digest_time
         zone = zone or services.settings.default_digest_timezone
+    filters = None
+    if include or exclude or outlets:
+        filters = added_filters(
+            current.filters if current else Filters(),
+            include=include,
+            exclude=exclude,
+            outlets=outlets,
+        )
     settings = await store.subscribe(
-        services.db, user_id, name, now=services.clock(), post_time=post_time, timezone=zone
+        services.db,
+        user_id,
+        name,
+        now=services.clock(),
+        post_time=post_time,
+        timezone=zone,
+        filters=filters,
     )
     services.scheduler.ensure_digest_slot(settings.post_time, settings.timezone)
     return Subscribed(name, settings)

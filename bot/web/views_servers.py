@@ -10,6 +10,7 @@ changes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
@@ -23,11 +24,13 @@ from bot.rendering import render_briefing, render_explanation
 from bot.state.schedules import ChannelSchedule, name_key
 from bot.usecases import UseCaseError
 from bot.usecases import schedules as usecases
+from bot.usecases.filters import as_text, changed_filters
 from bot.usecases.schedules import ScheduleInput
 from bot.usecases.topics import known_topics
 from bot.web.oauth import UserGuild
 from bot.web.panel import checked_form, manageable, managed_guild, panel_of, render, signed_in
 from bot.web.session import WebSession
+from briefings.filters import Filters
 
 routes = web.RouteTableDef()
 
@@ -111,7 +114,22 @@ def _form_of(schedule: ChannelSchedule | None) -> dict[str, str]:
         "length": str(schedule.length),
         "topics": ", ".join(schedule.topics),
         "min_quality": f"{schedule.min_quality:g}",
+        "include": as_text(schedule.filters.include),
+        "exclude": as_text(schedule.filters.exclude),
+        "outlets": as_text(schedule.filters.outlets),
     }
+
+
+def _filters_of(form: Mapping[str, str]) -> Filters | None:
+    """The form's filters, replacing the schedule's (None when the form has no filter fields)."""
+    if not {"include", "exclude", "outlets"} & set(form):
+        return None
+    return changed_filters(
+        Filters(),
+        include=form.get("include", ""),
+        exclude=form.get("exclude", ""),
+        outlets=form.get("outlets", ""),
+    )
 
 
 @routes.get("/servers/{guild_id}")
@@ -145,6 +163,7 @@ async def save_schedule(request: web.Request) -> web.Response:
             name=form.get("name", ""),
             window=form.get("window", ""),
             length=form.get("length", ""),
+            filters=_filters_of(form),
         )
         checker = ChannelChecker(panel.client)
         if original:

@@ -39,6 +39,7 @@ from briefings.briefing import DEFAULT_PER_TOPIC, BriefingRequest, assemble
 from briefings.cli import render
 from briefings.cli.cache import default_cache_file
 from briefings.explain import explain
+from briefings.filters import Filters
 from briefings.index import SearchFilters, SearchIndex, StoreIndex
 from briefings.model import Problem, Store
 from briefings.store import Progress, StoreNotFoundError, load_store
@@ -276,6 +277,11 @@ def _request(args: argparse.Namespace, zone: tzinfo) -> BriefingRequest:
         topics=tuple(args.topic or ()),
         per_topic=args.per_topic,
         min_quality=args.min_quality,
+        filters=Filters.parse(
+            include=args.include or "",
+            exclude=args.exclude or "",
+            outlets=args.exclude_outlets or "",
+        ),
     )
 
 
@@ -365,6 +371,17 @@ def _add_briefing_options(command: argparse.ArgumentParser) -> None:
     )
     command.add_argument(
         "--tz", default="UTC", metavar="ZONE", help="time zone for --at and output"
+    )
+    command.add_argument(
+        "--include",
+        metavar="WORDS",
+        help='only stories with one of these (comma-separated, "a phrase")',
+    )
+    command.add_argument(
+        "--exclude", metavar="WORDS", help="leave out stories with any of these (comma-separated)"
+    )
+    command.add_argument(
+        "--exclude-outlets", metavar="DOMAINS", help="leave out these outlets (comma-separated)"
     )
 
 

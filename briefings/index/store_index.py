@@ -45,14 +45,14 @@ import shutil
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Final
 
-from briefings.briefing import Briefing, BriefingRequest, assemble
+from briefings.briefing import Briefing, BriefingRequest, TopicBriefings, by_topics
 from briefings.index import db
 from briefings.index.rows import ARTICLE_COLUMNS, article_from_row
 from briefings.index.scan import WorkerPool, looks_large
@@ -454,20 +454,17 @@ class StoreIndex(ClosedOnExit):
         """``assemble(self.articles_between(request.start, request.at), self.catalog, request)``."""
         return self.briefings_by_topics(request)(request.topics)
 
-    def briefings_by_topics(self, request: BriefingRequest) -> Callable[[Sequence[str]], Briefing]:
-        """The briefings of ``request``'s window for any topics, reading the window once.
+    def briefings_by_topics(self, request: BriefingRequest) -> TopicBriefings:
+        """The briefings of ``request``'s window for any topics and filters, reading the window
+        once.
 
-        ``briefings_by_topics(request)(topics)`` equals ``briefing(replace(request,
-        topics=topics))`` as of this call; DM fan-out assembles many topic sets this way.
+        ``briefings_by_topics(request)(topics, filters)`` equals ``briefing(replace(request,
+        topics=topics, filters=filters))`` as of this call; DM fan-out assembles many topic sets
+        this way.
         """
         with self._snapshot() as (conn, state):
             articles = self._between(conn, request.start, request.at, eligible_only=True)
-        catalog = state.catalog
-
-        def briefing(topics: Sequence[str]) -> Briefing:
-            return assemble(articles, catalog, replace(request, topics=tuple(topics)))
-
-        return briefing
+        return by_topics(articles, state.catalog, request)
 
     def topic_summaries(self) -> list[TopicSummary]:
         """Same as :func:`~briefings.topics.summarize_topics` over all articles, from SQL."""

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.digests import DigestComposer
 from bot.rendering import render_briefing
-from briefings.briefing import Briefing, BriefingRequest, assemble
+from briefings.briefing import NO_FILTERS, Briefing, BriefingRequest, TopicBriefings, assemble
+from briefings.filters import Filters, contains
 from briefings.model import topic_key
 from briefings.store import load_store
+from tests.bot.test_rendering import all_texts
 from tests.conftest import SAMPLE_STORE
 
 AT = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
@@ -26,10 +28,11 @@ def test_ten_thousand_subscribers_share_their_digests() -> None:
     windows: list[datetime] = []
     selections: list[tuple[str, ...]] = []
 
-    def briefings_at(due: datetime) -> Callable[[Sequence[str]], Briefing]:
+    def briefings_at(due: datetime) -> TopicBriefings:
         windows.append(due)
 
-        def briefing(topics: Sequence[str]) -> Briefing:
+        def briefing(topics: Sequence[str], filters: Filters | None = None, /) -> Briefing:
+            assert filters in (None, NO_FILTERS)
             selections.append(tuple(topics))
             request = BriefingRequest(at=due, topics=tuple(topics))
             return assemble(store.articles, store.catalog, request)
@@ -62,3 +65,28 @@ def test_ten_thousand_subscribers_share_their_digests() -> None:
     some_user = next(u for u, d in digests.items() if d)
     heading = digests[some_user][0].content
     assert heading is not None and heading.startswith("**Your daily digest** · ")
+
+
+def test_subscribers_share_a_digest_only_with_the_same_filters() -> None:
+    store = load_store(SAMPLE_STORE)
+    selections: list[tuple[tuple[str, ...], Filters]] = []
+
+    def briefings_at(due: datetime) -> TopicBriefings:
+        def briefing(topics: Sequence[str], filters: Filters | None = None, /) -> Briefing:
+            chosen = filters or NO_FILTERS
+            selections.append((tuple(topics), chosen))
+            request = BriefingRequest(at=due, topics=tuple(topics), filters=chosen)
+            return assemble(store.articles, store.catalog, request)
+
+        return briefing
+
+    composer = DigestComposer(briefings_at)
+    no_robots = Filters.parse(exclude="robot, robots")
+    plain = composer.compose(("Robotics",), AT, "UTC")
+    filtered = composer.compose(("Robotics",), AT, "UTC", no_robots)
+    again = composer.compose(("Robotics",), AT, "UTC", Filters.parse(exclude="robot, robots"))
+    assert again is filtered and plain != filtered
+    assert selections == [(("Robotics",), NO_FILTERS), (("Robotics",), no_robots)]
+    shown, before = "\n".join(all_texts(filtered)), "\n".join(all_texts(plain))
+    assert contains(before, "robot") or contains(before, "robots")
+    assert not contains(shown, "robot") and not contains(shown, "robots")

@@ -45,7 +45,9 @@ from bot.state import (
 )
 from bot.state.database import alembic_config, run_locked
 from bot.state.deliveries import DeliveryKind, DeliveryStatus
+from bot.state.filters import set_digest_filters, set_schedule_filters
 from bot.state.tables import Base
+from briefings.filters import Filters
 from tests.bot.test_state import PG_SKIP_REASON, PG_TEST_URL, wipe_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -176,13 +178,33 @@ async def _insert_old_schedule(engine: AsyncEngine, schedule: ChannelSchedule) -
         )
 
 
+async def _insert_old_subscriber(engine: AsyncEngine) -> None:
+    """User 7 following "AI", as every revision's code wrote it (no column added later)."""
+    at = NOW if engine.dialect.name != "sqlite" else NOW.replace(tzinfo=None)
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO digest_users (user_id, post_time, timezone, paused_reason, "
+                "updated_at) VALUES (7, '08:00', 'UTC', NULL, :at)"
+            ),
+            {"at": at},
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO subscriptions (user_id, topic_key, topic, created_at) "
+                "VALUES (7, 'ai', 'AI', :at)"
+            ),
+            {"at": at},
+        )
+
+
 async def _fill(engine: AsyncEngine) -> None:
-    """One schedule (as the code of revision 0001 wrote it), one subscriber and one sent
+    """One schedule and one subscriber (as the code of revision 0001 wrote them) and one sent
     delivery, written with the state functions (which write no column added after revision
     0001 unless asked to)."""
     db = Database(engine, "test")
     await _insert_old_schedule(engine, SCHEDULE)
-    await subscribe(db, 7, "AI", now=NOW)
+    await _insert_old_subscriber(engine)
     assert await claim(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW)
     await mark_sent(db, DeliveryKind.CHANNEL, 1, DAY, now=NOW, message_ids=[555])
 
@@ -266,6 +288,59 @@ async def test_the_downgrade_keeps_one_schedule_per_guild(url: str, engine: Asyn
             await connection.execute(text("SELECT guild_id, channel_id FROM channel_schedules"))
         ).all()
     assert rows == [(first.guild_id, first.channel_id)]
+
+
+async def test_filters_arrive_empty_and_the_downgrade_keeps_schedules_and_subscribers(
+    url: str, engine: AsyncEngine
+) -> None:
+    await _run(engine, _upgrade_to("0003"))
+    at = NOW if engine.dialect.name != "sqlite" else NOW.replace(tzinfo=None)
+    async with engine.begin() as connection:  # as the code of revision 0003 wrote them
+        await connection.execute(
+            text(
+                "INSERT INTO briefing_schedules (guild_id, name, name_key, channel_id, "
+                "post_time, timezone, days, topics, min_quality, length, enabled, updated_at) "
+                "VALUES (1, 'daily', 'daily', 10, '08:30', 'UTC', 'mon', '[]', 0, 'short', "
+                ":enabled, :at)"
+            ),
+            {"enabled": True, "at": at},
+        )
+    await _insert_old_subscriber(engine)
+
+    db = await Database.connect(url)  # migrates to the head
+    try:
+        schedule = await get_schedule(db, 1)
+        settings = await digest_settings(db, 7)
+        assert schedule is not None and schedule.filters == Filters()
+        assert settings is not None and settings.filters == Filters()
+        wanted = Filters(("AI",), ("crypto",), ("spam.test",))
+        assert schedule.id is not None and await set_schedule_filters(db, schedule.id, wanted)
+        assert await set_digest_filters(db, 7, Filters(exclude=("crypto",)))
+        assert (await get_schedule(db, 1)) == replace(schedule, filters=wanted)
+        digest = await digest_settings(db, 7)
+        assert digest is not None and digest.filters == Filters(exclude=("crypto",))
+    finally:
+        await db.close()
+    async with engine.connect() as connection:
+        stored = await connection.execute(text("SELECT filters FROM briefing_schedules"))
+        value = stored.scalar_one()
+    value = json.loads(value) if isinstance(value, str) else value
+    assert value == {"include": ["AI"], "exclude": ["crypto"], "outlets": ["spam.test"]}
+
+    await _run(engine, _downgrade_to("0003"))
+    async with engine.connect() as connection:
+        rows = await connection.execute(text("SELECT id, name FROM briefing_schedules"))
+        assert rows.all() == [(1, "daily")]
+        users = await connection.execute(text("SELECT user_id FROM digest_users"))
+        assert users.all() == [(7,)]
+        columns = {
+            c["name"]
+            for c in await connection.run_sync(
+                lambda sync: inspect(sync).get_columns("briefing_schedules")
+            )
+        }
+        assert "filters" not in columns
+    assert await _revisions(engine) == ["0003"]
 
 
 def test_the_metadata_check_notices_a_model_change_without_a_migration(tmp_path: Path) -> None:
@@ -566,6 +641,7 @@ def test_the_alembic_command_prints_the_sql_offline(
     assert "UPDATE alembic_version SET version_num='0003'" in sql
     assert "ALTER TABLE deliveries ADD COLUMN notice TEXT" in sql
     assert "CREATE TABLE briefing_pings" in sql
+    assert "ALTER TABLE briefing_schedules ADD COLUMN filters JSON" in sql
     assert not (tmp_path / "unused.db").exists()
 
 

@@ -20,6 +20,7 @@ async def test_commands_are_registered_globally(harness: BotHarness) -> None:
         "disable",
         "edit",
         "explain",
+        "filter",
         "list",
         "ping",
         "preview",
@@ -28,4 +29,6 @@ async def test_commands_are_registered_globally(harness: BotHarness) -> None:
         "status",
     ]
     assert int(briefing["default_member_permissions"]) == 1 << 5  # Manage Server
+    subscribe = [o["name"] for o in commands["subscribe"]["options"]]
+    assert subscribe == ["topic", "time", "timezone", "exclude", "include", "outlets"]
     assert harness.bot is not None and harness.bot.services.scheduler.running

@@ -14,6 +14,7 @@ from yarl import URL
 
 from bot.state import schedules
 from bot.state.deliveries import DeliveryKind
+from briefings.filters import Filters
 from tests.bot.harness import BotHarness, reply_of
 from tests.bot.web_world import SECRET_KEY, PanelWorld, csrf_of, free_port
 from tests.fake_discord import FakeDiscord
@@ -44,6 +45,9 @@ def _schedule_form(panel: PanelWorld, csrf: str, **changes: str) -> dict[str, st
         "timezone": "Europe/Paris",
         "topics": "space, robotics",
         "min_quality": "0",
+        "include": "",
+        "exclude": "",
+        "outlets": "",
     }
     form.update(changes)
     return form
@@ -292,6 +296,49 @@ async def test_a_server_page_lists_several_schedules_and_edits_each(panel: Panel
     assert saved["daily"].post_time == time(7, 30) and saved["daily"].days == tuple(range(7))
 
 
+async def test_the_schedule_form_sets_and_shows_filters(panel: PanelWorld) -> None:
+    guild = panel.newsroom.id
+    async with panel.client() as http:
+        await panel.sign_in(http, "owner")
+        _, page = await _get(http, panel.url(f"/servers/{guild}"))
+        form = _schedule_form(
+            panel,
+            csrf_of(page),
+            include="",
+            exclude='kestrel, "machine learning, deep"',
+            outlets="https://www.spam.test/x",
+        )
+        status, _, location = await _post(http, panel.url(f"/servers/{guild}/schedule"), form)
+        assert status == 303 and location is not None
+        _, page = await _get(http, panel.url(location))
+        assert 'value="kestrel, &#34;machine learning, deep&#34;"' in page
+        assert 'value="spam.test"' in page
+        stored = await schedules.get_schedule(_db(panel), guild)
+        assert stored is not None
+        wanted = Filters((), ("kestrel", "machine learning, deep"), ("spam.test",))
+        assert stored.filters == wanted
+        # what the form shows, sent back, keeps them (a phrase with a comma stays one) …
+        form = _schedule_form(
+            panel,
+            csrf_of(page),
+            original="daily",
+            include="",
+            exclude='kestrel, "machine learning, deep"',
+            outlets="spam.test",
+        )
+        status, _, _ = await _post(http, panel.url(f"/servers/{guild}/schedule"), form)
+        assert status == 303
+        stored = await schedules.get_schedule(_db(panel), guild)
+        assert stored is not None and stored.filters == wanted
+        # … and emptied fields empty them
+        _, page = await _get(http, panel.url(f"/servers/{guild}"))
+        form = _schedule_form(panel, csrf_of(page), original="daily", exclude="", outlets="")
+        status, _, _ = await _post(http, panel.url(f"/servers/{guild}/schedule"), form)
+        assert status == 303
+    stored = await schedules.get_schedule(_db(panel), guild)
+    assert stored is not None and not stored.filters
+
+
 async def test_turning_the_briefing_off(panel: PanelWorld) -> None:
     guild = panel.newsroom.id
     async with panel.client() as http:
@@ -323,6 +370,8 @@ async def test_turning_the_briefing_off(panel: PanelWorld) -> None:
         ({"min_quality": "lots"}, "min_quality", "is not a number"),
         ({"channel": ""}, "channel", "Choose the channel"),
         ({"channel": "123"}, "channel", "not in this server"),
+        ({"exclude": "x" * 5000}, "exclude", "5,000 characters long; at most 2,000"),
+        ({"outlets": "not a domain"}, "outlets", "is not a domain such as example.com"),
     ],
 )
 async def test_bad_input_is_explained_next_to_the_field_and_changes_nothing(

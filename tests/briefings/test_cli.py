@@ -533,3 +533,33 @@ def test_unusable_default_cache_file_falls_back_to_memory_with_one_warning(
         f"briefings: warning: cannot use the cache {blocker}"
     )
     assert err.endswith("; working in memory\n")
+
+
+def test_build_and_explain_take_filters(
+    sample_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kestrel = "https://circuitreview.test/news/lumen-labs-kestrel-2"
+    common = ("--at", SAMPLE_AT, "--no-cache")
+    code, plain, _ = run(capsys, "build", str(sample_store), *common)
+    assert code == 0 and "Kestrel" in plain and "greenlinedispatch.test" in plain
+    code, text, _ = run(
+        capsys,
+        "build",
+        str(sample_store),
+        *common,
+        "--exclude",
+        "kestrel",
+        "--exclude-outlets",
+        "greenlinedispatch.test",
+    )
+    assert code == 0 and "Kestrel" not in text and "greenlinedispatch.test" not in text
+    code, why, _ = run(
+        capsys, "explain", str(sample_store), kestrel, *common, "--exclude", "KESTREL"
+    )
+    assert code == 0 and why.startswith("Filtered out by exclude 'KESTREL'.")
+    code, why, _ = run(
+        capsys, "explain", str(sample_store), kestrel, *common, "--include", "robot, robots"
+    )
+    assert why.startswith("Filtered out by include: contains none of 'robot', 'robots'.")
+    code, _, err = run(capsys, "build", str(sample_store), *common, "--exclude", "x" * 5000)
+    assert code == 2 and "5,000 characters long; at most 2,000" in err

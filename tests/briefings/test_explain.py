@@ -138,7 +138,8 @@ def test_filtered_out_by_words(store: Store) -> None:
     verdict, failed = _why(store, KESTREL_LEAD, filters=Filters(exclude=("kestrel",)))
     assert verdict == "Filtered out by exclude 'kestrel'." and failed == ["filters"]
     verdict, failed = _why(store, KESTREL_LEAD, filters=Filters(include=("zebra", "llama")))
-    assert verdict == "Does not contain any of: 'zebra', 'llama'." and failed == ["filters"]
+    assert verdict == "Filtered out by include: contains none of 'zebra', 'llama'."
+    assert failed == ["filters"]
     result = explain(
         KESTREL_LEAD,
         store.articles,

@@ -81,7 +81,7 @@ def test_story_rejection_looks_at_every_copy() -> None:
         "filtered out by exclude 'crypto'"
     )
     assert story_rejection([lead], Filters(include=("robots", "AI"))) == (
-        "does not contain any of: 'robots', 'AI'"
+        "filtered out by include: contains none of 'robots', 'AI'"
     )
     assert story_rejection([lead], Filters(include=("stocks",))) is None  # from the excerpt
     assert story_rejection([lead], Filters(outlets=("b.test",))) is None  # outlets: per article
@@ -139,6 +139,19 @@ def test_filters_parse_and_describe() -> None:
     assert not Filters() and Filters().describe() == "no filters"
     with pytest.raises(FilterError, match="“Crypto” is both included and excluded"):
         Filters.parse(include="Crypto", exclude="crypto")
+
+
+def test_adding_filters_unions_them_and_keeps_the_limits() -> None:
+    mine = Filters(include=("AI",), exclude=("crypto",), outlets=("spam.test",))
+    more = Filters(exclude=("Crypto", "NFT"), outlets=("spam.test", "ads.test"))
+    assert mine.adding(more) == Filters(("AI",), ("crypto", "NFT"), ("spam.test", "ads.test"))
+    assert mine.adding(Filters()) == mine and Filters().adding(mine) == mine
+    many = Filters(exclude=tuple(f"w{i}" for i in range(MAX_TERMS)))
+    with pytest.raises(FilterError, match="21 items; at most 20"):
+        many.adding(Filters(exclude=("one more",)))
+    with pytest.raises(FilterError, match="“ai” is both included and excluded"):
+        Filters(include=("ai",)).adding(Filters(exclude=("AI",)))
+    assert many.adding(Filters(exclude=("W0",))) == many  # a repeat adds nothing
 
 
 # --- properties ------------------------------------------------------------------------------
@@ -208,3 +221,18 @@ def test_parsing_any_text_either_works_or_says_why(text: str) -> None:
         else:
             assert len(parsed) <= MAX_TERMS
             assert all(0 < len(item) <= MAX_TERM_LENGTH for item in parsed)
+
+
+@settings(max_examples=300, deadline=None)
+@given(sentences(), st.lists(ASCII_WORDS, min_size=1, max_size=3), st.data())
+def test_a_phrase_matches_exactly_when_its_words_are_consecutive_words_of_the_text(
+    sentence: tuple[str, list[str]], extra: list[str], data: st.DataObject
+) -> None:
+    text, tokens = sentence
+    phrase_words = data.draw(st.lists(st.sampled_from(tokens + extra), min_size=1, max_size=3))
+    separator = data.draw(st.sampled_from([" ", "-", "  ", ", "]))
+    phrase = separator.join(phrase_words)
+    folded = [token.casefold() for token in tokens]
+    wanted = [word.casefold() for word in phrase_words]
+    consecutive = any(folded[start : start + len(wanted)] == wanted for start in range(len(folded)))
+    assert contains(text, phrase) is consecutive
