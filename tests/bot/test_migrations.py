@@ -45,7 +45,9 @@ from bot.state import (
 )
 from bot.state.database import alembic_config, run_locked
 from bot.state.deliveries import DeliveryKind, DeliveryStatus
+from bot.state.signals import digest_signals, record_feedback
 from bot.state.tables import Base
+from briefings.personal import Feedback, ItemRef, Signals
 from tests.bot.test_state import PG_SKIP_REASON, PG_TEST_URL, wipe_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +61,7 @@ BOT_TABLES = {
     "deliveries",
     "instances",
     "posted_articles",
+    "digest_signals",
 }
 SCHEDULE = ChannelSchedule(
     guild_id=1,
@@ -261,6 +264,35 @@ async def test_the_downgrade_keeps_one_schedule_per_guild(url: str, engine: Asyn
             await connection.execute(text("SELECT guild_id, channel_id FROM channel_schedules"))
         ).all()
     assert rows == [(first.guild_id, first.channel_id)]
+
+
+async def test_digest_signals_are_added_to_a_database_of_revision_0003_and_dropped_again(
+    url: str, engine: AsyncEngine
+) -> None:
+    """Revision 0007 (personal digests learn) adds ``digest_signals`` and changes nothing else:
+    a subscriber of before keeps their digest and can leave signals; the downgrade to 0003
+    drops the table only."""
+    await _run(engine, _upgrade_to("0003"))
+    db = Database(engine, "test")
+    await subscribe(db, 7, "AI", now=NOW)
+    before = await _run(engine, _snapshot)
+
+    db = await Database.connect(url)
+    try:
+        settings = await digest_settings(db, 7)
+        assert settings is not None and settings.topics == ("AI",)
+        assert await record_feedback(db, 7, Feedback.LESS, ItemRef("ai", "x.test"), now=NOW)
+        assert await digest_signals(db, 7) == Signals.of(topics={"ai": -1}, outlets={"x.test": -1})
+    finally:
+        await db.close()
+    assert await _revisions(engine) == [_head()]
+    assert await _run(engine, _diffs) == []
+
+    def downgrade(connection: Connection) -> None:
+        run_locked(connection, lambda locked: command.downgrade(alembic_config(locked), "0003"))
+
+    await _run(engine, downgrade)
+    assert await _run(engine, _snapshot) == before
 
 
 def test_the_metadata_check_notices_a_model_change_without_a_migration(tmp_path: Path) -> None:
@@ -559,4 +591,6 @@ def test_the_alembic_command_prints_the_sql_offline(
     assert "UPDATE alembic_version SET version_num='0002'" in sql
     assert "CREATE TABLE briefing_schedules" in sql
     assert "UPDATE alembic_version SET version_num='0003'" in sql
+    assert "CREATE TABLE digest_signals" in sql
+    assert f"UPDATE alembic_version SET version_num='{SCHEMA_VERSION}'" in sql
     assert not (tmp_path / "unused.db").exists()
