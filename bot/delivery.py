@@ -41,7 +41,7 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.digests import DigestComposer
+from bot.digests import UNCAPPED, DigestComposer
 from bot.headings import schedule_heading
 from bot.library import ArticleLibrary
 from bot.metrics import Metrics
@@ -55,12 +55,13 @@ from bot.sending import (
     send_with_retries,
     unrecorded,
 )
-from bot.state import Database, deliveries, posted, schedules, subscriptions
+from bot.state import Database, deliveries, posted, schedules, signals, subscriptions
 from bot.state.deliveries import Claimant, ClaimKey, Delivery, DeliveryKind, DeliveryStatus
 from bot.state.schedules import ChannelSchedule
 from bot.state.subscriptions import DigestSettings
 from bot.timing import Clock, latest_due, local_day
 from bot.usecases.requests import briefing_request
+from briefings.personal import Signals
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +198,8 @@ class Deliverer:
     def digest_composer(self) -> DigestComposer:
         """A composer for one batch of digests (each distinct digest rendered once)."""
         return DigestComposer(
-            lambda due: self.library.briefings_by_topics(due, per_topic=self.per_topic)
+            lambda due: self.library.briefings_by_topics(due, per_topic=UNCAPPED),
+            per_topic=self.per_topic,
         )
 
     async def deliver_digests(self, users: Sequence[DigestSettings]) -> list[Outcome]:
@@ -231,12 +233,14 @@ class Deliverer:
             won = set(
                 await deliveries.claim_digests(self.db, keys, now=now, claimant=self.claimant)
             )
+            learned = await signals.signals_of(self.db, [user_id for user_id, _ in won])
             for user, moment, day in chunk:
                 if (user.user_id, day) not in won:
                     outcomes[user.user_id] = Outcome(DeliveryStatus.ALREADY)
                     continue
                 prior = priors.get((user.user_id, day))
-                work = self._send_digest(user, moment, day, prior, composer)
+                mine = learned.get(user.user_id, Signals())
+                work = self._send_digest(user, moment, day, prior, composer, mine)
                 outcomes[user.user_id] = await self._safely(work, user)
         return [outcomes[user.user_id] for user in users]
 
@@ -247,8 +251,9 @@ class Deliverer:
         day: date,
         prior: Delivery | None,
         composer: DigestComposer,
+        learned: Signals,
     ) -> Outcome:
-        messages = composer.compose(settings.topics, due, settings.timezone)
+        messages = composer.compose(settings.topics, due, settings.timezone, learned)
         channel: discord.abc.Messageable | None = None
         if messages:
             try:

@@ -4,6 +4,13 @@ Subscribers who follow the same set of topics at the same moment get the same di
 batch (one scheduler slot, or one catch-up pass) reads each due moment's window once, selects
 each topic set's briefing once and renders it once per time zone. With 10,000 subscribers
 spread over a few hundred topic sets that is a few hundred briefings, not 10,000.
+
+**Personal order.** A subscriber's digest is ranked by their own signals
+(:func:`briefings.personal.personalize`): the briefing of a topic set is selected once
+without a cap per topic, then each distinct (signals, zone) gets its own order, cap and
+explanations. Subscribers without signals share one digest per topic set and zone, exactly
+the channel ranking. Every digest message carries the feedback select menus
+(:mod:`bot.digest_menus`) for the stories it shows.
 """
 
 from __future__ import annotations
@@ -14,35 +21,48 @@ from zoneinfo import ZoneInfo
 
 from bot.headings import digest_heading
 from bot.rendering import OutgoingMessage, render_briefing
-from briefings.briefing import Briefing
+from briefings.briefing import DEFAULT_PER_TOPIC, Briefing
 from briefings.model import topic_key
+from briefings.personal import Signals, personalize
 
 BriefingsAt = Callable[[datetime], Callable[[Sequence[str]], Briefing]]
 """Reads the window ending at a moment once and returns its briefing for any topics (the
-library's ``briefings_by_topics`` in the bot)."""
+library's ``briefings_by_topics`` in the bot), best selected without a cap per topic
+(:data:`UNCAPPED`) so that a subscriber's signals can bring up a story the cap left out."""
+UNCAPPED = 10_000
+"""Stories per topic to select before a subscriber's order and cap are applied."""
 
 
 class DigestComposer:
     """Composes one batch of digests; reuse it for the batch, not longer.
 
     Per due moment the window is read once; per (moment, topic set) the briefing is selected
-    once; per (moment, time zone, topic set) it is rendered once (times are shown in the
-    subscriber's zone, so the zone is part of the rendered digest but not of the selection).
+    once; per (moment, time zone, topic set, signals) it is ordered and rendered once (times
+    are shown in the subscriber's zone, so the zone is part of the rendered digest but not of
+    the selection). ``per_topic`` caps each section after the personal order.
     """
 
-    def __init__(self, briefings_at: BriefingsAt) -> None:
+    def __init__(self, briefings_at: BriefingsAt, *, per_topic: int = DEFAULT_PER_TOPIC) -> None:
         self._briefings_at = briefings_at
+        self._per_topic = per_topic
         self._windows: dict[datetime, Callable[[Sequence[str]], Briefing]] = {}
         self._briefings: dict[tuple[datetime, tuple[str, ...]], Briefing] = {}
-        self._rendered: dict[tuple[datetime, str, tuple[str, ...]], list[OutgoingMessage]] = {}
+        self._rendered: dict[
+            tuple[datetime, str, tuple[str, ...], Signals], list[OutgoingMessage]
+        ] = {}
 
     def compose(
-        self, topics: tuple[str, ...], due: datetime, timezone: str
+        self,
+        topics: tuple[str, ...],
+        due: datetime,
+        timezone: str,
+        signals: Signals = Signals(),  # noqa: B008 - a frozen, empty value
     ) -> list[OutgoingMessage]:
-        """The messages of the digest of ``topics`` due at ``due``, shown in ``timezone``."""
+        """The messages of the digest of ``topics`` due at ``due``, shown in ``timezone``, in
+        the order ``signals`` give it."""
         ordered = tuple(sorted(topics, key=topic_key))
         keys = tuple(topic_key(name) for name in ordered)
-        rendered = self._rendered.get((due, timezone, keys))
+        rendered = self._rendered.get((due, timezone, keys, signals))
         if rendered is None:
             briefing = self._briefings.get((due, keys))
             if briefing is None:
@@ -50,8 +70,13 @@ class DigestComposer:
                 if window is None:
                     window = self._windows[due] = self._briefings_at(due)
                 briefing = self._briefings[due, keys] = window(ordered)
-            rendered = self._rendered[due, timezone, keys] = render_briefing(
-                briefing, heading=digest_heading(ordered), zone=ZoneInfo(timezone)
+            personal = personalize(briefing, signals, per_topic=self._per_topic)
+            rendered = self._rendered[due, timezone, keys, signals] = render_briefing(
+                personal.briefing,
+                heading=digest_heading(ordered),
+                zone=ZoneInfo(timezone),
+                notes=dict(personal.explanations),
+                feedback=True,
             )
         return rendered
 

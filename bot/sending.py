@@ -20,11 +20,12 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 import aiohttp
 import discord
 
+from bot.digest_menus import feedback_view
 from bot.rendering import OutgoingMessage
 from bot.state.deliveries import Delivery, DeliveryKind
 
@@ -129,9 +130,11 @@ async def send_with_retries(
     """Send ``message`` with ``nonce``, retrying 5xx answers and dropped connections.
 
     Raises :class:`SendFailedError`: at once for a 4xx (``pause`` for :data:`PAUSING_ERRORS`),
-    after ``retry.attempts`` tries otherwise. Never pings (``AllowedMentions.none()``).
+    after ``retry.attempts`` tries otherwise. Never pings (``AllowedMentions.none()``). A DM
+    digest message gets its feedback select menus (:func:`bot.digest_menus.feedback_view`).
     """
     reason = "no attempt made"
+    extra: dict[str, Any] = {"view": feedback_view(message.feedback)} if message.feedback else {}
     for attempt in range(retry.attempts):
         try:
             return await channel.send(
@@ -139,6 +142,7 @@ async def send_with_retries(
                 embeds=list(message.embeds),
                 allowed_mentions=discord.AllowedMentions.none(),
                 nonce=nonce,
+                **extra,
             )
         except discord.HTTPException as error:
             if error.code in PAUSING_ERRORS:
