@@ -8,7 +8,6 @@ the signals and resets them; "Forget me" deletes them and later clicks store not
 
 from __future__ import annotations
 
-import asyncio
 from datetime import time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +16,7 @@ from bot.client import BriefingBot
 from bot.headings import schedule_heading
 from bot.rendering import render_briefing
 from bot.scheduler import channel_job_id, digest_job_id
-from bot.state import deliveries, schedules
+from bot.state import schedules
 from bot.state.deliveries import DeliveryKind, DeliveryStatus
 from bot.state.signals import digest_signals
 from bot.usecases.requests import briefing_request
@@ -68,13 +67,8 @@ async def _deliver_digest(harness: BotHarness, user_id: int) -> list[dict[str, A
     """Run the 08:00 digest slot now and return the DMs it sent."""
     before = len(harness.fake.dms_to(user_id))
     assert _bot(harness).services.scheduler.run_now(DIGEST_SLOT)
-    db, today = _bot(harness).services.db, harness.clock.now.date()
-    async with asyncio.timeout(10):
-        while True:
-            delivery = await deliveries.get_delivery(db, DeliveryKind.DIGEST, user_id, today)
-            if delivery is not None and delivery.status != DeliveryStatus.SENDING:
-                break
-            await asyncio.sleep(0.02)
+    today = harness.clock.now.date()
+    delivery = await wait_delivered(harness, DeliveryKind.DIGEST, user_id, today)
     assert delivery.status == DeliveryStatus.SENT
     return harness.fake.dms_to(user_id)[before:]
 
