@@ -188,7 +188,8 @@ def render_briefing(
             embeds.append(discord.Embed(title=title, description=text))
             embed_stories.append([])
         for story, where in zip(shown, placed, strict=False):  # the "+N more" block is last
-            embed_stories[first + where].append(story)
+            if where >= 0:
+                embed_stories[first + where].append(story)
         if texts:
             stories += len(shown)
             topics |= {topic_key(s.topic) for s in shown if s.topic} if top else {topic_key(name)}

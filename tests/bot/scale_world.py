@@ -25,6 +25,7 @@ TOPICS = ("Space", "Robotics", "Security", "Health Tech", "Open Source", "Climat
 BRIEFING_HEADING = "**Daily briefing**"
 DIGEST_HEADING = "**Your daily digest**"
 _TABLES = (
+    "digest_signals",
     "subscriptions",
     "digest_users",
     "deliveries",
