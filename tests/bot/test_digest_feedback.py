@@ -224,7 +224,13 @@ async def test_subscriptions_shows_and_resets_the_signals_and_forget_me_deletes_
 
     await (await _choose(fake, digest, "digest:less", value, alice.id)).wait_response()
     assert await digest_signals(db, alice.id) != Signals()
+    # Signals outlive an unsubscribe, and /subscriptions says so.
+    await reply_of(
+        await fake.inject_slash_command("unsubscribe", {"topic": "Space"}, user_id=alice.id)
+    )
     listing = await _signals_listing(harness, alice.id)
+    assert "still remembers" in (listing.content or "")
+    assert _buttons(listing) == ["Forget me", "Yes, delete my data", "Reset my signals"]
     ask = await fake.inject_component(listing.message_id, "forget:ask", user_id=alice.id)
     await ask.wait_response()
     confirm = await fake.inject_component(listing.message_id, "forget:confirm", user_id=alice.id)
