@@ -263,20 +263,33 @@ def label_lines(label: str, items: Sequence[str], limit: int = DESCRIPTION_LIMIT
     return lines
 
 
-def group_embeds(embeds: Sequence[discord.Embed]) -> list[list[discord.Embed]]:
-    """Split ``embeds`` in order into groups a single message can carry."""
+def group_embeds(
+    embeds: Sequence[discord.Embed],
+    *,
+    items: Sequence[int] = (),
+    max_items: int | None = None,
+) -> list[list[discord.Embed]]:
+    """Split ``embeds`` in order into groups a single message can carry.
+
+    With ``max_items``, a group also holds at most that many items, ``items[i]`` being the
+    number in embed ``i`` (an embed with more than ``max_items`` still gets a group alone).
+    """
     groups: list[list[discord.Embed]] = []
     used = 0
-    for embed in embeds:
+    counted = 0
+    for index, embed in enumerate(embeds):
         size = embed_size(embed)
         if size > MESSAGE_EMBED_CHARS_LIMIT:
             raise ValueError(f"an embed of {size} characters cannot be sent")
+        count = items[index] if index < len(items) else 0
         full = bool(groups) and len(groups[-1]) >= EMBEDS_PER_MESSAGE_LIMIT
-        if not groups or full or used + size > MESSAGE_EMBED_CHARS_LIMIT:
+        too_many = max_items is not None and counted + count > max_items
+        if not groups or full or too_many or used + size > MESSAGE_EMBED_CHARS_LIMIT:
             groups.append([])
-            used = 0
+            used = counted = 0
         groups[-1].append(embed)
         used += size
+        counted += count
     return groups
 
 
@@ -288,7 +301,16 @@ def pack_blocks(
     Blocks are kept whole when they fit in one text; a block longer than ``limit`` is split
     between its lines. Every line must be at most ``limit`` long.
     """
+    return pack_blocks_placed(blocks, limit, separator=separator)[0]
+
+
+def pack_blocks_placed(
+    blocks: Sequence[Sequence[str]], limit: int, *, separator: str = "\n\n"
+) -> tuple[list[str], list[int]]:
+    """:func:`pack_blocks`, and for each block the index of the text its first line is in
+    (-1 for a block without lines)."""
     texts: list[str] = []
+    placed: list[int] = []
     current = ""
 
     def add(piece: str, sep: str) -> None:
@@ -308,9 +330,12 @@ def pack_blocks(
         if len(whole) <= limit:
             if whole:
                 add(whole, separator)
+            placed.append(len(texts) if whole else -1)
             continue
         for number, line in enumerate(lines):
             add(line, separator if number == 0 else "\n")
+            if number == 0:
+                placed.append(len(texts))
     if current:
         texts.append(current)
-    return texts
+    return texts, placed

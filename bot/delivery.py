@@ -44,7 +44,7 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.digests import DigestComposer
+from bot.digests import UNCAPPED, DigestComposer
 from bot.headings import schedule_heading
 from bot.library import ArticleLibrary
 from bot.metrics import Metrics
@@ -58,7 +58,7 @@ from bot.sending import (
     SendFailedError,
     message_nonce,
 )
-from bot.state import Database, deliveries, posted, schedules, subscriptions
+from bot.state import Database, deliveries, posted, schedules, signals, subscriptions
 from bot.state import pings as role_pings
 from bot.state.deliveries import Claimant, ClaimKey, Delivery, DeliveryKind, DeliveryStatus
 from bot.state.schedules import ChannelSchedule
@@ -67,6 +67,7 @@ from bot.targets import post_title, post_topics
 from bot.timing import EVERY_DAY, Clock, latest_due, local_day
 from bot.usecases.requests import briefing_request
 from briefings.briefing import Briefing
+from briefings.personal import Signals
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +231,8 @@ class Deliverer:
     def digest_composer(self) -> DigestComposer:
         """A composer for one batch of digests (each distinct digest rendered once)."""
         return DigestComposer(
-            lambda due: self.library.briefings_by_topics(due, per_topic=self.per_topic)
+            lambda due: self.library.briefings_by_topics(due, per_topic=UNCAPPED),
+            per_topic=self.per_topic,
         )
 
     async def deliver_digests(self, users: Sequence[DigestSettings]) -> list[Outcome]:
@@ -264,12 +266,14 @@ class Deliverer:
             won = set(
                 await deliveries.claim_digests(self.db, keys, now=now, claimant=self.claimant)
             )
+            learned = await signals.signals_of(self.db, [user_id for user_id, _ in won])
             for user, moment, day in chunk:
                 if (user.user_id, day) not in won:
                     outcomes[user.user_id] = Outcome(DeliveryStatus.ALREADY)
                     continue
                 prior = priors.get((user.user_id, day))
-                work = self._send_digest(user, moment, day, prior, composer)
+                mine = learned.get(user.user_id, Signals())
+                work = self._send_digest(user, moment, day, prior, composer, mine)
                 outcomes[user.user_id] = await self._safely(work, user)
         return [outcomes[user.user_id] for user in users]
 
@@ -280,8 +284,11 @@ class Deliverer:
         day: date,
         prior: Delivery | None,
         composer: DigestComposer,
+        learned: Signals,
     ) -> Outcome:
-        messages = composer.compose(settings.topics, due, settings.timezone, settings.filters)
+        messages = composer.compose(
+            settings.topics, due, settings.timezone, settings.filters, learned
+        )
         poster: Poster | None = None
         if messages:
             try:

@@ -35,7 +35,7 @@ outlets' copies and "related:" coverage.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
 from typing import Final
@@ -56,15 +56,18 @@ from bot._limits import (
     label_lines,
     markdown_link,
     pack_blocks,
+    pack_blocks_placed,
     safe_text,
     truncate,
 )
+from bot.digest_menus import MAX_FEEDBACK_ITEMS, FeedbackItem
 from bot.pings import mention_line
 from briefings.briefing import Briefing, Story
 from briefings.excerpts import BriefingLength, excerpt
 from briefings.explain import Explanation
 from briefings.index import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchResults
 from briefings.model import topic_key
+from briefings.personal import item_ref
 from briefings.text import title_key
 from briefings.topics import TopicSummary
 
@@ -88,6 +91,8 @@ TOPIC_DESCRIPTION_LIMIT: Final = 200
 MAX_SEARCH_PAGE_SIZE: Final = 25
 EXCERPT_LIMITS: Final = {BriefingLength.SHORT: 300, BriefingLength.FULL: 500}
 """The most characters of excerpt an item shows (before escaping), per length."""
+NOTE_LIMIT: Final = 300
+"""The most characters of a story's note (a personal digest's "ranked up: …")."""
 EXCERPT_SHOWN_LIMIT: Final = 700
 """The most characters of an excerpt line once escaped (rarely reached: "…" when it is)."""
 TOP_STORIES: Final = "Top stories"
@@ -101,11 +106,14 @@ class OutgoingMessage:
 
     ``ping_roles`` are the roles its content mentions on purpose (a briefing's role pings):
     the only ones it may ping. Every other message pings nobody.
+    ``feedback``: the stories a DM digest message shows, offered in its feedback select menus
+    (:func:`bot.digest_menus.feedback_view`); empty for every other message.
     """
 
     content: str | None
     embeds: tuple[discord.Embed, ...]
     ping_roles: tuple[int, ...] = ()
+    feedback: tuple[FeedbackItem, ...] = ()
 
 
 def pack_embeds(
@@ -151,6 +159,8 @@ def render_briefing(
     zone: tzinfo,
     length: BriefingLength = BriefingLength.HEADLINES,
     ping_roles: Sequence[int] = (),
+    notes: Mapping[str, str] | None = None,
+    feedback: bool = False,
 ) -> list[OutgoingMessage]:
     """A briefing as messages: "Top stories", then one embed per section (more when long).
 
@@ -160,21 +170,35 @@ def render_briefing(
     ``headlines``, shows none). ``ping_roles`` (see :mod:`bot.pings`) are mentioned on a line
     of their own after the heading (which is shortened, never the mentions, to keep the
     content within 2000 characters) and become the first message's ``ping_roles``.
+    ``notes`` (lead URL → text) add an italic last line to those stories (a personal digest
+    says why a story moved). With ``feedback`` (DM digests, which never ping: ``ping_roles``
+    is then ignored) each message lists the stories it shows in
+    :attr:`OutgoingMessage.feedback` and holds at most
+    :data:`~bot.digest_menus.MAX_FEEDBACK_ITEMS` of them.
     """
     today = _local(briefing.end, zone).date()
     parts = [(TOP_STORIES, briefing.top_stories, 0, True)] if briefing.top_stories else []
     parts += [(s.topic, s.stories, s.omitted, False) for s in briefing.sections]
     embeds: list[discord.Embed] = []
+    embed_stories: list[list[Story]] = []
     stories = 0
     topics: set[str] = set()
     for name, shown, omitted, top in parts:
-        blocks = [_story_lines(story, zone, today, length, top=top) for story in shown]
+        blocks = [
+            _story_lines(story, zone, today, length, top=top, note=_note(story, notes))
+            for story in shown
+        ]
         if omitted > 0:
             blocks.append([f"+{omitted} more in {safe_text(name, TITLE_LIMIT) or 'Untitled'}"])
-        texts = pack_blocks(blocks, DESCRIPTION_LIMIT)
+        texts, placed = pack_blocks_placed(blocks, DESCRIPTION_LIMIT)
+        first = len(embeds)
         for number, text in enumerate(texts):
             title = _titled(name, number > 0, "Untitled")
             embeds.append(discord.Embed(title=title, description=text))
+            embed_stories.append([])
+        for story, where in zip(shown, placed, strict=False):  # the "+N more" block is last
+            if where >= 0:
+                embed_stories[first + where].append(story)
         if texts:
             stories += len(shown)
             topics |= {topic_key(s.topic) for s in shown if s.topic} if top else {topic_key(name)}
@@ -185,6 +209,8 @@ def render_briefing(
     window = f"{_day(start)} {start:%H:%M}–{_day(end)} {end:%H:%M}{zone_name}"
     footer = f"{_plural(stories, 'story', 'stories')} in {_plural(len(topics), 'topic', 'topics')}"
     embeds[-1].set_footer(text=truncate(f"{footer} · window {window}", FOOTER_LIMIT))
+    if feedback:  # a DM digest: menus, never pings
+        return _with_feedback(embeds, embed_stories, heading)
     roles = tuple(dict.fromkeys(ping_roles))
     mentions = mention_line(roles)
     if len(mentions) >= CONTENT_LIMIT // 2:
@@ -192,8 +218,33 @@ def render_briefing(
     if not mentions:
         return pack_embeds(embeds, content=heading)
     content = f"{truncate(heading, CONTENT_LIMIT - len(mentions) - 1)}\n{mentions}".lstrip()
-    first, *rest = pack_embeds(embeds, content=content)
-    return [replace(first, ping_roles=roles), *rest]
+    opening, *rest = pack_embeds(embeds, content=content)
+    return [replace(opening, ping_roles=roles), *rest]
+
+
+def _with_feedback(
+    embeds: list[discord.Embed], embed_stories: list[list[Story]], heading: str
+) -> list[OutgoingMessage]:
+    counts = [len(shown) for shown in embed_stories]
+    groups = group_embeds(embeds, items=counts, max_items=MAX_FEEDBACK_ITEMS)
+    messages: list[OutgoingMessage] = []
+    index = 0
+    for number, group in enumerate(groups):
+        shown = [
+            story for stories in embed_stories[index : index + len(group)] for story in stories
+        ]
+        index += len(group)
+        items = tuple(
+            FeedbackItem(story.lead.title, story.topic, story.lead.provider_name, item_ref(story))
+            for story in shown
+        )
+        content = truncate(heading, CONTENT_LIMIT) if number == 0 and heading else None
+        messages.append(OutgoingMessage(content, tuple(group), feedback=items))
+    return messages
+
+
+def _note(story: Story, notes: Mapping[str, str] | None) -> str:
+    return notes.get(story.lead.url or "", "") if notes else ""
 
 
 def _clock(moment: datetime, zone: tzinfo, today: date) -> str:
@@ -214,7 +265,13 @@ def _excerpt_line(story: Story, length: BriefingLength) -> str:
 
 
 def _story_lines(
-    story: Story, zone: tzinfo, today: date, length: BriefingLength, *, top: bool = False
+    story: Story,
+    zone: tzinfo,
+    today: date,
+    length: BriefingLength,
+    *,
+    top: bool = False,
+    note: str = "",
 ) -> list[str]:
     lead = story.lead
     title = markdown_link(
@@ -246,6 +303,7 @@ def _story_lines(
         _excerpt_line(story, length),
         *label_lines("also", also),
         *label_lines("related", related),
+        f"*{safe_text(note, NOTE_LIMIT)}*" if note.strip() else "",
     ]
 
 

@@ -24,11 +24,12 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import aiohttp
 import discord
 
+from bot.digest_menus import feedback_view
 from bot.rendering import OutgoingMessage
 from bot.state.deliveries import Delivery, DeliveryKind
 
@@ -177,14 +178,17 @@ async def send_with_retries(
 
     Raises :class:`SendFailedError`: at once for a 4xx (``pause`` for the codes of
     ``pausing``), after ``retry.attempts`` tries otherwise. Pings nobody but the message's
-    ``ping_roles`` (:func:`allowed_mentions`).
+    ``ping_roles`` (:func:`allowed_mentions`). A DM digest message gets its feedback select
+    menus (:func:`bot.digest_menus.feedback_view`).
     """
+    extra: dict[str, Any] = {"view": feedback_view(message.feedback)} if message.feedback else {}
     return await with_retries(
         lambda: channel.send(
             content=message.content,
             embeds=list(message.embeds),
             allowed_mentions=allowed_mentions(message),
             nonce=nonce,
+            **extra,
         ),
         retry,
         pausing=pausing,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from discord import app_commands
 
-from bot.features import briefing_admin, search, subscriptions, topics
+from bot.features import briefing_admin, digest_feedback, search, subscriptions, topics
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -14,5 +14,5 @@ if TYPE_CHECKING:
 
 def setup_features(tree: app_commands.CommandTree, services: Services) -> None:
     """Add every feature's commands to ``tree``."""
-    for feature in (search, topics, subscriptions, briefing_admin):
+    for feature in (search, topics, subscriptions, digest_feedback, briefing_admin):
         feature.setup(tree, services)

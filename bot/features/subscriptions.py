@@ -10,7 +10,10 @@ of the member's whole digest (see :mod:`bot.usecases.filters`); ``/subscriptions
 and ``/subscriptions clear_filters: True`` empties them.
 
 ``/subscriptions`` also offers **Forget me**: after a confirmation it deletes everything the
-bot stores about the member (topics, digest settings and delivery records).
+bot stores about the member (topics, digest settings, what their digest learned and delivery
+records). When the member's digest learned something from its feedback menus
+(:mod:`bot.features.digest_feedback`), ``/subscriptions`` lists those signals in a field and
+offers **Reset my signals**, after which the digest follows the channel ranking again.
 
 Each command calls one use case of :mod:`bot.usecases.subscriptions` (the web panel's
 personal page calls the same ones) and renders the result.
@@ -27,6 +30,8 @@ from bot.features._common import NO_MENTIONS, timezone_autocomplete, topic_autoc
 from bot.filter_text import add_filters_field, filter_lines
 from bot.parsing import format_time_of_day
 from bot.rendering import render_subscriptions
+from bot.signals_text import SIGNALS_FIELD, signals_field
+from bot.usecases import digest_signals as signal_cases
 from bot.usecases import filters as filter_cases
 from bot.usecases import subscriptions as usecases
 
@@ -35,14 +40,25 @@ if TYPE_CHECKING:
 
 
 class ForgetMeView(discord.ui.View):
-    """ "Forget me" then "Yes, delete my data": only the member the message was for can press."""
+    """ "Forget me" then "Yes, delete my data" (and "Reset my signals" when the digest learned
+    something, shown with ``embed``): only the member the message was for can press."""
 
-    def __init__(self, services: Services, owner_id: int) -> None:
+    def __init__(
+        self,
+        services: Services,
+        owner_id: int,
+        *,
+        has_signals: bool = False,
+        embed: discord.Embed | None = None,
+    ) -> None:
         super().__init__(timeout=600)
         self.services = services
         self.owner_id = owner_id
+        self.embed = embed
         self.confirm.disabled = True
         self.confirm.style = discord.ButtonStyle.secondary
+        if not has_signals:
+            self.remove_item(self.reset)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id != self.owner_id:
@@ -61,6 +77,26 @@ class ForgetMeView(discord.ui.View):
         self.confirm.style = discord.ButtonStyle.danger
         await interaction.response.edit_message(
             content="This deletes your topics, digest settings and delivery history. Sure?",
+            view=self,
+        )
+
+    @discord.ui.button(label="Reset my signals", custom_id="signals:reset", row=1)
+    async def reset(
+        self, interaction: discord.Interaction, button: discord.ui.Button[ForgetMeView]
+    ) -> None:
+        count = await signal_cases.reset_signals(self.services, self.owner_id)
+        button.disabled = True
+        embed = self.embed
+        if embed is not None:
+            for index, field in enumerate(embed.fields):
+                if field.name == SIGNALS_FIELD:
+                    embed.remove_field(index)
+                    break
+        plural = "signal" if count == 1 else "signals"
+        await interaction.response.edit_message(
+            content=f"Reset: your digest forgot {count} {plural} and follows the usual ranking"
+            " (quality, then heat) again.",
+            embed=embed,
             view=self,
         )
 
@@ -140,11 +176,17 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
         if clear_filters:
             await filter_cases.clear_digest_filters(services, interaction.user.id)
         settings = await usecases.subscriptions(services, interaction.user.id)
-        view = ForgetMeView(services, interaction.user.id)
+        learned = await signal_cases.digest_signals(services, interaction.user.id)
         if settings is None or not settings.topics:
+            remembered = (
+                " Your digest still remembers what you told it (“Reset my signals” clears it)."
+                if learned
+                else ""
+            )
             await interaction.followup.send(
-                "You have no subscriptions. Use `/subscribe` to get a daily digest of a topic.",
-                view=view,
+                "You have no subscriptions. Use `/subscribe` to get a daily digest of a topic."
+                + remembered,
+                view=ForgetMeView(services, interaction.user.id, has_signals=bool(learned)),
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
             )
@@ -156,6 +198,10 @@ def setup(tree: app_commands.CommandTree, services: Services) -> None:
             settings.paused_reason,
         )
         add_filters_field(embed, settings.filters)
+        if learned:
+            value = signals_field(learned, lambda key: signal_cases.topic_name(services, key))
+            embed.add_field(name=SIGNALS_FIELD, value=value, inline=False)
+        view = ForgetMeView(services, interaction.user.id, has_signals=bool(learned), embed=embed)
         note = "Run `/subscribe` again to resume your digest." if settings.paused_reason else None
         await interaction.followup.send(
             content=note or discord.utils.MISSING,

@@ -22,6 +22,7 @@ from bot.state.tables import (
     DEFAULT_TIMEZONE,
     ChannelScheduleRow,
     DeliveryRow,
+    DigestSignalRow,
     DigestUserRow,
     SubscriptionRow,
     check_post_time,
@@ -191,9 +192,9 @@ async def pause_digest(db: Database, user_id: int, reason: str, *, now: datetime
 
 
 async def forget_user(db: Database, user_id: int) -> bool:
-    """Delete the user, their subscriptions and their digest delivery records, and their id
-    from the channel schedules they set up (kept to tell them about a pause; the schedules
-    stay, and a pause is then only shown in ``/briefing status``).
+    """Delete the user, their subscriptions, digest signals and digest delivery records, and
+    their id from the channel schedules they set up (kept to tell them about a pause; the
+    schedules stay, and a pause is then only shown in ``/briefing status``).
 
     True when anything was stored about them.
     """
@@ -202,6 +203,7 @@ async def forget_user(db: Database, user_id: int) -> bool:
             DeliveryRow.kind == DeliveryKind.DIGEST, DeliveryRow.target_id == user_id
         ),
         delete(SubscriptionRow).where(SubscriptionRow.user_id == user_id),
+        delete(DigestSignalRow).where(DigestSignalRow.user_id == user_id),
         delete(DigestUserRow).where(DigestUserRow.user_id == user_id),
         update(ChannelScheduleRow)
         .where(ChannelScheduleRow.configured_by == user_id)

@@ -287,3 +287,28 @@ class RolePingRow(Base):
     role_id: Mapped[int] = mapped_column(BigInteger)
     configured_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- issue 13 part 7: personal digests learn (revision 0007) ---------------------------------
+
+
+class DigestSignalRow(Base):
+    """One signal of a subscriber's digest: a topic or outlet weight, or a hidden outlet.
+
+    ``key`` is a :func:`briefings.personal.signal_key` (at most 45 characters); ``weight`` is
+    in [-3, 3] and never 0 for ``topic``/``outlet`` rows (a weight back at 0 is deleted), 1 for
+    ``hidden``. Not tied to ``digest_users``: signals outlive an unsubscribe (a subscriber who
+    comes back keeps them) and are deleted by a reset or by "forget me".
+    """
+
+    __tablename__ = "digest_signals"
+    __table_args__ = (
+        CheckConstraint("kind IN ('topic', 'outlet', 'hidden')", name="digest_signals_kind"),
+        CheckConstraint("weight BETWEEN -3 AND 3", name="digest_signals_weight"),
+    )
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    weight: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

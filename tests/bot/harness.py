@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -153,13 +153,19 @@ def text_of(record: InteractionResponseRecord | dict[str, Any]) -> str:
     return "\n".join(p for p in parts if p)
 
 
-async def wait_delivered(harness: BotHarness, kind: DeliveryKind, target_id: int) -> Delivery:
-    """Wait until the delivery log records today's delivery to ``target_id`` as finished."""
+async def wait_delivered(
+    harness: BotHarness, kind: DeliveryKind, target_id: int, day: date | None = None
+) -> Delivery:
+    """Wait until the delivery log records the last delivery to ``target_id`` (or the one of
+    ``day``) as finished."""
     assert harness.bot is not None
     db = harness.bot.services.db
     async with asyncio.timeout(10):
         while True:
-            last = await deliveries.last_delivery(db, kind, target_id)
+            if day is None:
+                last = await deliveries.last_delivery(db, kind, target_id)
+            else:
+                last = await deliveries.get_delivery(db, kind, target_id, day)
             if last is not None and last.status != DeliveryStatus.SENDING:
                 return last
             await asyncio.sleep(0.02)

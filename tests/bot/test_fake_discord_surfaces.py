@@ -307,3 +307,113 @@ async def test_publishing_is_limited_to_10_an_hour_per_channel(
     fake.messages.published_at[news.id] = [t - 3600 for t in fake.messages.published_at[news.id]]
     await sent[10].publish()
     assert fake.published[-1] == sent[10].id
+
+
+def _row(*children: dict[str, Any]) -> dict[str, Any]:
+    return {"type": 1, "components": list(children)}
+
+
+def _select(custom_id: str = "pick", count: int = 2, **extra: Any) -> dict[str, Any]:
+    options = [{"label": f"Item {n}", "value": f"v{n}"} for n in range(count)]
+    return {"type": 3, "custom_id": custom_id, "options": options, **extra}
+
+
+def _button(custom_id: str, label: str = "Go") -> dict[str, Any]:
+    return {"type": 2, "style": 1, "custom_id": custom_id, "label": label}
+
+
+@pytest.mark.parametrize(
+    ("components", "path"),
+    [
+        ([_row(_button(f"b{n}")) for n in range(6)], "components"),  # 6 action rows
+        ([_row(*(_button(f"b{n}") for n in range(6)))], "components.0.components"),
+        ([_row(_select(), _button("b"))], "components.0.components"),  # a select shares a row
+        ([_row(_button("x" * 101))], "components.0.components.0.custom_id"),
+        ([_row(_button("same")), _row(_button("same"))], "components.1.components.0.custom_id"),
+        ([_row(_button("b", "L" * 81))], "components.0.components.0.label"),
+        ([_row(_select(count=26))], "components.0.components.0.options"),
+        ([_row(_select(count=0))], "components.0.components.0.options"),
+        ([_row(_select(placeholder="p" * 151))], "components.0.components.0.placeholder"),
+        ([{"type": 2, "style": 1, "custom_id": "loose"}], "components.0"),  # not in a row
+    ],
+)
+async def test_components_out_of_discords_limits_are_refused(
+    fake: FakeDiscord, client: discord.Client, components: list[Any], path: str
+) -> None:
+    channel = _channel(fake, "general")
+    with pytest.raises(discord.HTTPException) as refused:
+        await _raw(
+            client,
+            "POST",
+            f"/channels/{channel.id}/messages",
+            json={"content": "x", "components": components},
+        )
+    assert refused.value.status == 400 and refused.value.code == 50035
+    assert f"In {path}:" in refused.value.text  # discord.py flattens Discord's nested errors
+    assert fake.messages_in(channel.id) == []
+
+
+async def test_select_values_and_option_texts_are_checked(
+    fake: FakeDiscord, client: discord.Client
+) -> None:
+    channel = _channel(fake, "general")
+    long_value = _select()
+    long_value["options"][1]["value"] = "v" * 101
+    duplicated = _select()
+    duplicated["options"][1]["value"] = "v0"
+    for bad in (long_value, duplicated):
+        with pytest.raises(discord.HTTPException):
+            await _raw(
+                client,
+                "POST",
+                f"/channels/{channel.id}/messages",
+                json={"content": "x", "components": [_row(bad)]},
+            )
+    full = _select(count=25, placeholder="p" * 150, max_values=25)
+    sent = await _raw(
+        client,
+        "POST",
+        f"/channels/{channel.id}/messages",
+        json={
+            "content": "x",
+            "components": [_row(full), *(_row(_button(f"b{n}")) for n in range(4))],
+        },
+    )
+    assert len(fake.messages.messages[int(sent["id"])]["components"]) == 5
+
+
+async def test_a_select_click_reaches_the_client_with_its_values_and_only_real_clicks_are_made(
+    fake: FakeDiscord, client: discord.Client
+) -> None:
+    chosen: list[list[str]] = []
+
+    class Pick(discord.ui.DynamicItem[discord.ui.Select[discord.ui.View]], template=r"pick"):
+        @classmethod
+        async def from_custom_id(
+            cls, interaction: discord.Interaction[Any], item: Any, match: Any
+        ) -> Pick:
+            return cls(item)
+
+        async def callback(self, interaction: discord.Interaction[Any]) -> None:
+            chosen.append(list(self.item.values))
+            await interaction.response.send_message("ok", ephemeral=True)
+
+    client.add_dynamic_items(Pick)
+    alice = next(u for u in fake.users.values() if u.username == "alice")
+    dm = await (await client.fetch_user(alice.id)).create_dm()
+    sent = await _raw(
+        client,
+        "POST",
+        f"/channels/{dm.id}/messages",
+        json={"content": "digest", "components": [_row(_select())]},
+    )
+    message_id = int(sent["id"])
+    press = await fake.inject_component(message_id, "pick", component_type=3, values=["v1"])
+    assert (await press.wait_response()).ephemeral
+    assert chosen == [["v1"]]
+    with pytest.raises(LookupError):
+        await fake.inject_component(message_id, "other", component_type=3, values=["v1"])
+    with pytest.raises(LookupError):
+        await fake.inject_component(message_id, "pick", component_type=3, values=["nope"])
+    with pytest.raises(LookupError):
+        await fake.inject_component(message_id, "pick", component_type=3, values=["v0", "v1"])

@@ -46,8 +46,10 @@ from bot.state import (
 from bot.state.database import alembic_config, run_locked
 from bot.state.deliveries import DeliveryKind, DeliveryStatus
 from bot.state.filters import set_digest_filters, set_schedule_filters
+from bot.state.signals import digest_signals, record_feedback
 from bot.state.tables import Base
 from briefings.filters import Filters
+from briefings.personal import Feedback, ItemRef, Signals
 from tests.bot.test_state import PG_SKIP_REASON, PG_TEST_URL, wipe_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,6 +64,7 @@ BOT_TABLES = {
     "instances",
     "posted_articles",
     "briefing_pings",
+    "digest_signals",
 }
 SCHEDULE = ChannelSchedule(
     guild_id=1,
@@ -341,6 +344,31 @@ async def test_filters_arrive_empty_and_the_downgrade_keeps_schedules_and_subscr
         }
         assert "filters" not in columns
     assert await _revisions(engine) == ["0003"]
+
+
+async def test_digest_signals_are_added_to_a_database_of_revision_0003_and_dropped_again(
+    url: str, engine: AsyncEngine
+) -> None:
+    """Revision 0007 (personal digests learn) adds ``digest_signals`` and changes nothing else:
+    a subscriber of before keeps their digest and can leave signals; the downgrade to 0003
+    drops the table only."""
+    await _run(engine, _upgrade_to("0003"))
+    await _insert_old_subscriber(engine)
+    before = await _run(engine, _snapshot)
+
+    db = await Database.connect(url)
+    try:
+        settings = await digest_settings(db, 7)
+        assert settings is not None and settings.topics == ("AI",)
+        assert await record_feedback(db, 7, Feedback.LESS, ItemRef("ai", "x.test"), now=NOW)
+        assert await digest_signals(db, 7) == Signals.of(topics={"ai": -1}, outlets={"x.test": -1})
+    finally:
+        await db.close()
+    assert await _revisions(engine) == [_head()]
+    assert await _run(engine, _diffs) == []
+
+    await _run(engine, _downgrade_to("0003"))
+    assert await _run(engine, _snapshot) == before
 
 
 def test_the_metadata_check_notices_a_model_change_without_a_migration(tmp_path: Path) -> None:
@@ -642,6 +670,8 @@ def test_the_alembic_command_prints_the_sql_offline(
     assert "ALTER TABLE deliveries ADD COLUMN notice TEXT" in sql
     assert "CREATE TABLE briefing_pings" in sql
     assert "ALTER TABLE briefing_schedules ADD COLUMN filters JSON" in sql
+    assert "CREATE TABLE digest_signals" in sql
+    assert f"UPDATE alembic_version SET version_num='{SCHEMA_VERSION}'" in sql
     assert not (tmp_path / "unused.db").exists()
 
 

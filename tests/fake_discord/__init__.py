@@ -30,6 +30,10 @@ Surfaces beyond text channels (each documented in its module, tested in
 - OAuth2 for a web panel: ``fake.oauth`` (``client_id``, ``client_secret``,
   ``redirect_uris``, ``signed_in_user_id``, ``deny``, ``advance(seconds)``, and the records
   ``authorizations`` / ``grants``); the browser starts at ``fake.oauth_authorize_url``.
+- Message components (buttons, select menus) are validated against Discord's limits
+  (``_components``: 5 action rows, 5 buttons or one select per row, ``custom_id`` 1-100
+  characters and unique, 25 options of 100 characters); ``inject_component`` only makes clicks a
+  Discord client could (a component on the message, select values among its options).
 - The bot removed from a guild: ``remove_bot(guild_id)`` (``GUILD_DELETE``; the guild stays in
   its members' OAuth2 guild lists), ``has_bot(guild_id)``.
 """
@@ -45,6 +49,7 @@ from ._channels import (
     FakeChannel,
     ForumTag,
 )
+from ._components import find_component, validate_components
 from ._interactions import (
     BOOLEAN,
     CHANNEL,
@@ -142,5 +147,7 @@ __all__ = [
     "RecordedRequest",
     "UploadedFile",
     "compute_permissions",
+    "find_component",
     "new_snowflake",
+    "validate_components",
 ]

@@ -223,7 +223,8 @@ def _length_error(field_name: str, limit: int) -> DiscordError:
 
 
 def validate_message_body(body: JsonObject, files: list[UploadedFile], *, creating: bool) -> None:
-    """Reject bodies real Discord rejects: empty messages and over-long content/embeds."""
+    """Reject bodies real Discord rejects: empty messages, over-long content/embeds and
+    components out of Discord's limits (see ``_components``)."""
     content = body.get("content")
     if isinstance(content, str) and len(content) > MAX_CONTENT_LENGTH:
         raise _length_error("content", MAX_CONTENT_LENGTH)
@@ -242,6 +243,10 @@ def validate_message_body(body: JsonObject, files: list[UploadedFile], *, creati
             total += len(fld.get("name") or "") + len(fld.get("value") or "")
     if total > MAX_EMBED_TOTAL:
         raise _length_error("embeds", MAX_EMBED_TOTAL)
+    if body.get("components"):
+        from ._components import validate_components  # it raises this module's errors
+
+        validate_components(body["components"])
     if creating and not (
         content
         or embeds

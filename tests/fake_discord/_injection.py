@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._channels import DM, GUILD_TEXT
+from ._components import find_component
 from ._gateway import FakeGateway
 from ._interactions import (
     APPLICATION_COMMAND,
@@ -283,10 +284,15 @@ class InteractionInjector(SurfaceWorld):
         user_id: int | None = None,
         locale: str = "en-US",
     ) -> InjectedInteraction:
-        """Press a button (or choose select ``values``) on a message the bot sent."""
+        """Press a button (or choose select ``values``) on a message the bot sent.
+
+        Only what a Discord client can click: a component on that message (``LookupError``
+        otherwise) and, for a string select, values among its options.
+        """
         message = self.messages.messages.get(message_id)
         if message is None:
             raise KeyError(f"unknown message {message_id}")
+        find_component(message, custom_id, values)
         channel = self.channels[int(message["channel_id"])]
         data: JsonObject = {"custom_id": custom_id, "component_type": component_type}
         if values is not None:
