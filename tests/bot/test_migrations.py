@@ -346,13 +346,13 @@ async def test_filters_arrive_empty_and_the_downgrade_keeps_schedules_and_subscr
     assert await _revisions(engine) == ["0003"]
 
 
-async def test_digest_signals_are_added_to_a_database_of_revision_0003_and_dropped_again(
+async def test_digest_signals_are_added_to_a_database_of_revision_0006_and_dropped_again(
     url: str, engine: AsyncEngine
 ) -> None:
     """Revision 0007 (personal digests learn) adds ``digest_signals`` and changes nothing else:
-    a subscriber of before keeps their digest and can leave signals; the downgrade to 0003
+    a subscriber of before keeps their digest and can leave signals; the downgrade to 0006
     drops the table only."""
-    await _run(engine, _upgrade_to("0003"))
+    await _run(engine, _upgrade_to("0006"))
     await _insert_old_subscriber(engine)
     before = await _run(engine, _snapshot)
 
@@ -367,7 +367,7 @@ async def test_digest_signals_are_added_to_a_database_of_revision_0003_and_dropp
     assert await _revisions(engine) == [_head()]
     assert await _run(engine, _diffs) == []
 
-    await _run(engine, _downgrade_to("0003"))
+    await _run(engine, _downgrade_to("0006"))
     assert await _run(engine, _snapshot) == before
 
 
