@@ -132,3 +132,27 @@ async def test_the_first_message_of_a_post_in_any_target_pings_exactly_its_roles
     assert content.endswith(f"\n<@&{role}>"), content
     assert harness.fake.pings(first) == MentionRecord(pinged_roles=frozenset({role}))
     assert all(not harness.fake.pings(i).pinged_anyone for i in rest)
+
+
+async def test_a_schedule_set_up_after_one_was_removed_posts_its_first_briefing(
+    harness: BotHarness,
+) -> None:
+    """SQLite reuses the rowid of the last deleted row (INTEGER PRIMARY KEY without
+    AUTOINCREMENT), and ``remove_schedule`` keeps the delivery log: a schedule added after the
+    newest one was removed inherits its id, hence its "sent" day, and skips its first post."""
+    assert harness.bot is not None
+    deliverer = harness.bot.services.deliverer
+    harness.clock.now = SAMPLE_MORNING.replace(hour=7)
+    assert "Added" in await _setup(harness, time="08:00", name="morning")
+    morning = await schedule_id(harness, "morning")
+    harness.clock.now = SAMPLE_MORNING
+    assert (await deliverer.deliver_channel(morning)).status is DeliveryStatus.SENT
+    await _command(harness, "remove", name="morning")
+    assert "Added" in await _setup(
+        harness, channel=harness.channel_id("general"), time="09:00", name="later"
+    )
+    later = await schedule_id(harness, "later")
+    harness.clock.now = SAMPLE_MORNING.replace(hour=9, minute=5)
+    outcome = await deliverer.deliver_channel(later)
+    assert outcome.status is DeliveryStatus.SENT, outcome
+    assert later != morning, "the new schedule got the removed one's id"
