@@ -16,8 +16,10 @@ What protects each message of a briefing:
   returns the message it already created instead of posting it twice.
 - **History**: when a new attempt takes over from one that died (the process was killed after
   Discord accepted a message but before the log was written), the bot reads the channel's
-  recent messages and counts its own messages newer than the last recorded one as already
-  posted. (This needs Read Message History; without it the bot relies on the nonce alone.)
+  recent messages and counts those of its messages newer than the last recorded one that are
+  the next parts of *this* briefing, as it renders them again, as already posted (another
+  schedule may post in the same channel: see :func:`bot.sending.unrecorded`). (This needs
+  Read Message History; without it the bot relies on the nonce alone.)
 - **Bounded retries**: 5xx answers and connection errors are retried a few times with
   exponential backoff (429s are waited out by discord.py itself); then the failure is
   recorded and the next catch-up pass tries again, from where it stopped.
@@ -430,7 +432,7 @@ class Deliverer:
         try:
             await poster.prepare()
             if prior is not None:  # an earlier attempt may have posted more than it recorded
-                sent += await poster.unrecorded(prior, sent)
+                sent += await poster.unrecorded(prior, sent, messages)
                 if len(sent) > len(prior.message_ids):
                     await self._log_progress(kind, target_id, day, sent)
             for part in range(len(sent), len(messages)):

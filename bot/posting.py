@@ -7,7 +7,9 @@ decides *where* each part goes, and how an attempt that takes over from a dead o
 was posted but never recorded:
 
 - :class:`PlainPoster` (a DM, a text channel): every part in the channel, each with its nonce;
-  the channel's history after the last recorded message shows the unrecorded ones.
+  the channel's history after the last recorded message shows the unrecorded ones — the bot's
+  messages there that *are* the next parts as this attempt rendered them
+  (:func:`bot.sending.unrecorded`): other schedules may post in the same channel.
 - :class:`ChannelPoster` with a **thread**: the first part in the channel, then a thread
   started from it (its id is the message's id; a second "start" answers 160004 "already has a
   thread", which means done), and the other parts in the thread. Without Create Public
@@ -72,8 +74,12 @@ class Poster(Protocol):
         """Look at the target before sending (raises :class:`SendFailedError`)."""
         ...
 
-    async def unrecorded(self, prior: Delivery, sent: Sequence[int]) -> list[int]:
-        """Ids of messages a dead attempt posted after ``sent`` but never recorded, in order."""
+    async def unrecorded(
+        self, prior: Delivery, sent: Sequence[int], parts: Sequence[OutgoingMessage]
+    ) -> list[int]:
+        """Ids of the messages a dead attempt posted after ``sent`` but never recorded, in
+        order: the ones that are ``parts[len(sent)]``, ``parts[len(sent) + 1]``, … as this
+        attempt rendered them (:func:`bot.sending.unrecorded`)."""
         ...
 
     async def post(
@@ -101,8 +107,10 @@ class PlainPoster:
     async def prepare(self) -> None:
         return None
 
-    async def unrecorded(self, prior: Delivery, sent: Sequence[int]) -> list[int]:
-        return await unrecorded(self.channel, self.me, prior)
+    async def unrecorded(
+        self, prior: Delivery, sent: Sequence[int], parts: Sequence[OutgoingMessage]
+    ) -> list[int]:
+        return await unrecorded(self.channel, self.me, prior, parts[len(sent) :])
 
     async def post(
         self, part: int, message: OutgoingMessage, nonce: int, sent: Sequence[int]
@@ -203,7 +211,9 @@ class ChannelPoster:
             return self.channel
         return self.sender.channel(sent[0], self.guild_id)
 
-    async def unrecorded(self, prior: Delivery, sent: Sequence[int]) -> list[int]:
+    async def unrecorded(
+        self, prior: Delivery, sent: Sequence[int], parts: Sequence[OutgoingMessage]
+    ) -> list[int]:
         ids = list(sent)
         if not ids and self.kind is TargetKind.FORUM:
             found = await self._find_post()
@@ -211,13 +221,13 @@ class ChannelPoster:
                 return []
             ids.append(found)
         elif not ids and self.threaded:
-            first = (await unrecorded(self.channel, self.me, prior))[:1]
+            first = await unrecorded(self.channel, self.me, prior, parts[:1])
             if not first:
                 return []
             ids += first
         where = self._place(len(ids), ids)
         after = ids[-1] if ids else None
-        ids += await unrecorded(where, self.me, prior, after_id=after)
+        ids += await unrecorded(where, self.me, prior, parts[len(ids) :], after_id=after)
         return ids[len(sent) :]
 
     async def post(

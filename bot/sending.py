@@ -12,8 +12,8 @@ client) and binds it once the client exists.
 :func:`send_with_retries` sends one message with its nonce (any other call goes through
 :func:`with_retries`), retrying 5xx answers and dropped connections with exponential backoff
 (:class:`RetryPolicy`) and turning the errors that need a
-person (:data:`PAUSING_ERRORS`) into a pause; :func:`unrecorded` finds the bot's messages a
-dead attempt posted but never recorded.
+person (:data:`PAUSING_ERRORS`) into a pause; :func:`unrecorded` finds the parts a dead
+attempt posted but never recorded (recognised by :func:`is_part`, not by author alone).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol, TypeVar
@@ -224,32 +224,73 @@ async def with_retries(
     raise SendFailedError(f"{reason} (gave up after {retry.attempts} attempts)")
 
 
+MessageFingerprint = tuple[str, tuple[tuple[str, str, str], ...]]
+"""What identifies one part of a delivery: its content and each embed's title, description
+and footer, whitespace-trimmed (see :func:`fingerprint`)."""
+
+
+def fingerprint(content: str | None, embeds: Sequence[discord.Embed]) -> MessageFingerprint:
+    """The part of a message that is the same in the part an attempt rendered and in the
+    message Discord shows in the channel's history: the content and every embed's title,
+    description and footer text (trimmed; Discord trims surrounding whitespace)."""
+
+    def text(value: str | None) -> str:
+        return (value or "").strip()
+
+    return (
+        text(content),
+        tuple(
+            (text(embed.title), text(embed.description), text(embed.footer.text))
+            for embed in embeds
+        ),
+    )
+
+
+def is_part(message: discord.Message, part: OutgoingMessage) -> bool:
+    """Whether ``message`` (from a channel's history) is the rendered ``part``."""
+    return fingerprint(message.content, message.embeds) == fingerprint(part.content, part.embeds)
+
+
 async def unrecorded(
     channel: discord.abc.Messageable,
     me: int | None,
     prior: Delivery,
+    parts: Sequence[OutgoingMessage],
     *,
     after_id: int | None = None,
 ) -> list[int]:
     """Ids of the bot's (``me``) messages in ``channel`` newer than what ``prior`` recorded
-    (or than the message ``after_id``, when given).
+    (or than the message ``after_id``, when given) that are ``parts[0]``, ``parts[1]``, …
+    in that order.
 
     An attempt that died after Discord accepted a message but before the log heard of it
     left such messages; reading them needs Read Message History (else none are found).
+    Several schedules may post in one channel, and a DM also holds other digests and the
+    admin's "paused" messages: a message of the bot is taken as part ``i`` only when it *is*
+    part ``i`` as this attempt rendered it (:func:`is_part`: same content, same embeds'
+    titles, descriptions and footers; the heading names the schedule and its day). Messages
+    that are not the next expected part are skipped, so parts interleaved with another
+    schedule's posting are still found, in order. Remaining risk, on the side of a duplicate
+    rather than a silently missing post: a part whose rendering changed between the attempts
+    (the store changed, the schedule was renamed or its pings edited) is not recognised and
+    is posted again; and two schedules rendering byte-identical parts (no content; same
+    topics, stories and window) in one channel could take each other's continuation parts.
+    Nonces are not used: Discord's REST history does not reliably return them.
     """
-    if me is None:
+    if me is None or not parts:
         return []
     if after_id is None and prior.message_ids:
         after_id = prior.message_ids[-1]
     after = discord.Object(
         after_id if after_id is not None else discord.utils.time_snowflake(prior.claimed_at)
     )
+    found: list[int] = []
     try:
-        return [
-            message.id
-            async for message in channel.history(limit=50, after=after, oldest_first=True)
-            if message.author.id == me
-        ]
+        async for message in channel.history(limit=50, after=after, oldest_first=True):
+            if message.author.id == me and is_part(message, parts[len(found)]):
+                found.append(message.id)
+                if len(found) == len(parts):
+                    break
     except discord.HTTPException as error:
         log.warning("could not read recent messages to resume a delivery: %s", error)
-        return []
+    return found

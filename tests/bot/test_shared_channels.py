@@ -7,8 +7,14 @@ its own (review of issue 13). End to end through the fake Discord.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import discord
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.sending import fingerprint
 from bot.state.deliveries import DeliveryStatus
 from tests.bot.harness import SAMPLE_MORNING, BotHarness, schedule_id
 from tests.bot.harness import briefing_command as _command
@@ -79,3 +85,64 @@ async def test_after_an_outage_the_catch_up_posts_both_briefings_of_one_channel(
     headings = [m["content"].split("\n")[0] for m in posted if m.get("content")]
     assert any("beta" in h for h in headings), headings
     assert len(posted) == sum(len(o.message_ids) for o in outcomes)
+
+
+async def test_a_resumed_briefing_finds_its_own_first_part_after_another_schedules_post(
+    harness: BotHarness,
+) -> None:
+    """Alpha's second attempt had its first part accepted by Discord, then died before the
+    log heard of it; beta had posted in between. The third attempt finds alpha's part among
+    the bot's messages (skipping beta's, which are not alpha's parts) and posts only the
+    rest. Discord has forgotten the nonce by then: only the channel's history can tell."""
+    assert harness.bot is not None
+    deliverer = harness.bot.services.deliverer
+    fake = harness.fake
+    harness.clock.now = SAMPLE_MORNING.replace(hour=7)
+    assert "Added" in await _setup(harness, time="08:00", name="alpha")
+    assert "Added" in await _setup(harness, time="08:00", name="beta")
+    alpha, beta = await schedule_id(harness, "alpha"), await schedule_id(harness, "beta")
+    harness.clock.now = SAMPLE_MORNING
+
+    fake.fail_next("POST", MESSAGES, status=503, times=None)
+    assert (await deliverer.deliver_channel(alpha)).status is DeliveryStatus.FAILED
+    fake.clear_faults()
+    other = await deliverer.deliver_channel(beta)
+    assert other.status is DeliveryStatus.SENT
+
+    fake.drop_next("POST", MESSAGES, apply=True, times=None)  # accepted, never answered
+    lost = await deliverer.deliver_channel(alpha)
+    assert lost.status is DeliveryStatus.FAILED and lost.message_ids == ()
+    fake.clear_faults()
+    fake.messages.nonce_window = 0  # forgotten (the resume comes later): only history tells
+    news = harness.channel_id("news")
+    (first_part,) = [int(m["id"]) for m in fake.messages_in(news)][len(other.message_ids) :]
+
+    resumed = await deliverer.deliver_channel(alpha)
+    assert resumed.status is DeliveryStatus.SENT
+    assert resumed.message_ids[0] == first_part
+    posted = [int(m["id"]) for m in fake.messages_in(news)]
+    assert sorted(posted) == sorted([*other.message_ids, *resumed.message_ids])
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@given(
+    content=st.none() | _text,
+    embeds=st.lists(st.tuples(_text, _text, st.none() | _text), max_size=4),
+    padding=st.sampled_from(["", " ", "\n", " \n "]),
+)
+def test_a_part_is_recognised_in_discords_copy_of_it(
+    content: str | None, embeds: list[tuple[str, str, str | None]], padding: str
+) -> None:
+    """The fingerprint of a rendered part equals that of the message Discord gives back (its
+    embeds through JSON, surrounding whitespace trimmed), and differs from any other part's."""
+    rendered = [discord.Embed(title=t or None, description=d or None) for t, d, _ in embeds]
+    for embed, (_, _, footer) in zip(rendered, embeds, strict=True):
+        if footer is not None:
+            embed.set_footer(text=footer)
+    echoed = [discord.Embed.from_dict(json.loads(json.dumps(e.to_dict()))) for e in rendered]
+    mine = fingerprint(content, rendered)
+    assert fingerprint(f"{padding}{content or ''}{padding}", echoed) == mine
+    assert fingerprint(f"{content or ''}!", echoed) != mine
+    assert fingerprint(content, [*echoed, discord.Embed(title="more")]) != mine
