@@ -124,7 +124,7 @@ async def test_a_resumed_briefing_finds_its_own_first_part_after_another_schedul
     assert sorted(posted) == sorted([*other.message_ids, *resumed.message_ids])
 
 
-_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
 
 
 @given(
