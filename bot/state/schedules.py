@@ -5,6 +5,12 @@ and its own id. Saving a schedule (``/briefing setup`` or ``edit``) re-enables i
 pause. *Disabled* means the guild turned it off; *paused* means the bot stopped posting because
 of a problem (a missing channel, lost permissions) recorded in ``paused_reason``. Only enabled,
 unpaused schedules are active. The delivery log keys a schedule's posts by its id.
+
+Removing a schedule deletes everything keyed by its id with it, in one transaction: its
+delivery log, its "already posted" log and its role pings. Ids are never reused (SQLite's
+``AUTOINCREMENT``, revision 0008; PostgreSQL's sequence), so a schedule set up later never
+inherits a removed one's history — its first post is not skipped as "already sent", its
+stories are not held back as already posted, and it does not show another's deliveries.
 """
 
 from __future__ import annotations
@@ -16,8 +22,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.state.database import Database, affected_rows
+from bot.state.deliveries import DeliveryKind
 from bot.state.tables import (
     ChannelScheduleRow,
+    DeliveryRow,
+    PostedArticleRow,
+    RolePingRow,
     check_post_time,
     check_timezone,
     require_aware,
@@ -249,10 +259,26 @@ async def disable_schedule(db: Database, schedule_id: int, *, now: datetime) -> 
 
 
 async def remove_schedule(db: Database, schedule_id: int) -> bool:
-    """Delete a schedule (its delivery log stays); False when there is no such schedule."""
-    statement = delete(ChannelScheduleRow).where(ChannelScheduleRow.id == schedule_id)
+    """Delete a schedule with its delivery log, its "already posted" log and its role pings
+    (one transaction); False when there is no such schedule.
+
+    The history goes with it (the posted log and pings would cascade anyway): it belongs to
+    no schedule any more, and must not be mistaken for another's. A delivery of it still in
+    flight may record its end afterwards: that row is keyed by an id no schedule will have
+    again, so it changes nothing.
+    """
+    statements = (
+        delete(DeliveryRow).where(
+            DeliveryRow.kind == DeliveryKind.CHANNEL, DeliveryRow.target_id == schedule_id
+        ),
+        delete(PostedArticleRow).where(PostedArticleRow.schedule_id == schedule_id),
+        delete(RolePingRow).where(RolePingRow.schedule_id == schedule_id),
+    )
     async with db.session() as session, session.begin():
-        return await affected_rows(session, statement) > 0
+        for statement in statements:
+            await session.execute(statement)
+        removed = delete(ChannelScheduleRow).where(ChannelScheduleRow.id == schedule_id)
+        return await affected_rows(session, removed) > 0
 
 
 async def pause_schedule(db: Database, schedule_id: int, reason: str, *, now: datetime) -> None:

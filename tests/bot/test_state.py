@@ -50,8 +50,11 @@ from bot.state import (
     unsubscribe,
 )
 from bot.state.deliveries import Claimant, DeliveryKind, DeliveryStatus
+from bot.state.pings import schedule_pings, set_ping
+from bot.state.posted import posted_log, record_posted
 from bot.state.tables import Base
 from briefings.excerpts import BriefingLength
+from briefings.repeats import PostedArticle
 
 PG_TEST_URL = os.environ.get("PG_TEST_URL")
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -258,6 +261,35 @@ async def test_a_guild_has_several_schedules_with_distinct_names(db: Database) -
     assert await remove_schedule(db, daily.id or 0)
     assert not await remove_schedule(db, daily.id or 0)
     assert await guild_schedules(db, 1) == [weekly]
+
+
+async def test_removing_a_schedule_deletes_its_history_and_its_id_is_never_reused(
+    db: Database,
+) -> None:
+    """Its delivery log, "already posted" log and pings go with it, and the next schedule gets
+    a new id (SQLite reuses the largest rowid of a table without AUTOINCREMENT)."""
+    after = NOW + timedelta(hours=1)
+    kept = await save_schedule(db, _schedule(name="kept"), now=NOW)
+    newest = await save_schedule(db, _schedule(name="newest"), now=NOW)
+    assert kept.id is not None and newest.id is not None
+    for schedule_id in (kept.id, newest.id):
+        assert await claim(db, DeliveryKind.CHANNEL, schedule_id, DAY, now=NOW)
+        await mark_sent(db, DeliveryKind.CHANNEL, schedule_id, DAY, now=NOW, message_ids=[5])
+        await record_posted(db, schedule_id, [PostedArticle("https://a.test/x", NOW)], now=NOW)
+        await set_ping(db, schedule_id, "AI", 555, now=NOW)
+    assert await claim(db, DeliveryKind.DIGEST, newest.id, DAY, now=NOW)  # a user's, kept
+
+    assert await remove_schedule(db, newest.id)
+    assert await get_delivery(db, DeliveryKind.CHANNEL, newest.id, DAY) is None
+    assert (await posted_log(db, newest.id, at=after)).articles == ()
+    assert await schedule_pings(db, newest.id) == ()
+    assert await get_delivery(db, DeliveryKind.DIGEST, newest.id, DAY) is not None
+    assert await get_delivery(db, DeliveryKind.CHANNEL, kept.id, DAY) is not None
+    assert len((await posted_log(db, kept.id, at=after)).articles) == 1
+    assert len(await schedule_pings(db, kept.id)) == 1
+
+    later = await save_schedule(db, _schedule(name="later"), now=NOW)
+    assert later.id is not None and later.id > newest.id
 
 
 async def test_saving_replaces_re_enables_and_unpauses(db: Database) -> None:
