@@ -48,7 +48,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 
-SCHEMA_VERSION = "0007"
+SCHEMA_VERSION = "0008"
 """The Alembic revision this code migrates to (the head of ``bot/state/migrations``).
 
 Set it to the new revision when adding a migration; a test checks that it is the head.

@@ -149,6 +149,8 @@ class ChannelScheduleRow(Base):
     __tablename__ = "briefing_schedules"
     __table_args__ = (
         UniqueConstraint("guild_id", "name_key", name="briefing_schedules_guild_name"),
+        # ids are never reused (revision 0008): a new schedule never meets a removed one's log
+        {"sqlite_autoincrement": True},
     )
 
     # INTEGER PRIMARY KEY is SQLite's rowid alias; BIGINT would not autoincrement there.

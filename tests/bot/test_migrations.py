@@ -40,6 +40,7 @@ from bot.state import (
     get_schedule,
     guild_schedules,
     mark_sent,
+    remove_schedule,
     save_schedule,
     subscribe,
 )
@@ -201,6 +202,23 @@ async def _insert_old_subscriber(engine: AsyncEngine) -> None:
         )
 
 
+async def _insert_schedule(engine: AsyncEngine, name: str) -> int:
+    """A schedule of guild 1 as the code of revisions 0003 to 0007 wrote it; its id."""
+    at = NOW if engine.dialect.name != "sqlite" else NOW.replace(tzinfo=None)
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO briefing_schedules (guild_id, name, name_key, channel_id, "
+                "post_time, timezone, days, topics, min_quality, length, enabled, updated_at) "
+                "VALUES (1, :name, :name, 10, '08:30', 'UTC', 'mon', '[]', 0, 'short', "
+                ":enabled, :at)"
+            ),
+            {"name": name, "enabled": True, "at": at},
+        )
+        query = text("SELECT id FROM briefing_schedules WHERE name = :name")
+        return int((await connection.execute(query, {"name": name})).scalar_one())
+
+
 async def _fill(engine: AsyncEngine) -> None:
     """One schedule and one subscriber (as the code of revision 0001 wrote them) and one sent
     delivery, written with the state functions (which write no column added after revision
@@ -297,17 +315,7 @@ async def test_filters_arrive_empty_and_the_downgrade_keeps_schedules_and_subscr
     url: str, engine: AsyncEngine
 ) -> None:
     await _run(engine, _upgrade_to("0003"))
-    at = NOW if engine.dialect.name != "sqlite" else NOW.replace(tzinfo=None)
-    async with engine.begin() as connection:  # as the code of revision 0003 wrote them
-        await connection.execute(
-            text(
-                "INSERT INTO briefing_schedules (guild_id, name, name_key, channel_id, "
-                "post_time, timezone, days, topics, min_quality, length, enabled, updated_at) "
-                "VALUES (1, 'daily', 'daily', 10, '08:30', 'UTC', 'mon', '[]', 0, 'short', "
-                ":enabled, :at)"
-            ),
-            {"enabled": True, "at": at},
-        )
+    await _insert_schedule(engine, "daily")
     await _insert_old_subscriber(engine)
 
     db = await Database.connect(url)  # migrates to the head
@@ -356,19 +364,67 @@ async def test_digest_signals_are_added_to_a_database_of_revision_0006_and_dropp
     await _insert_old_subscriber(engine)
     before = await _run(engine, _snapshot)
 
-    db = await Database.connect(url)
-    try:
-        settings = await digest_settings(db, 7)
-        assert settings is not None and settings.topics == ("AI",)
-        assert await record_feedback(db, 7, Feedback.LESS, ItemRef("ai", "x.test"), now=NOW)
-        assert await digest_signals(db, 7) == Signals.of(topics={"ai": -1}, outlets={"x.test": -1})
-    finally:
-        await db.close()
-    assert await _revisions(engine) == [_head()]
-    assert await _run(engine, _diffs) == []
+    await _run(engine, _upgrade_to("0007"))  # not past it: 0008 rewrites a table's SQLite DDL
+    db = Database(engine, "test")
+    settings = await digest_settings(db, 7)
+    assert settings is not None and settings.topics == ("AI",)
+    assert await record_feedback(db, 7, Feedback.LESS, ItemRef("ai", "x.test"), now=NOW)
+    assert await digest_signals(db, 7) == Signals.of(topics={"ai": -1}, outlets={"x.test": -1})
+    assert await _revisions(engine) == ["0007"]
 
     await _run(engine, _downgrade_to("0006"))
     assert await _run(engine, _snapshot) == before
+
+
+async def test_revision_0008_schedule_ids_are_never_reused_and_nothing_else_changes(
+    url: str, engine: AsyncEngine
+) -> None:
+    """Revision 0008 declares SQLite's AUTOINCREMENT on ``briefing_schedules`` (PostgreSQL's
+    sequence never reused an id): schedules keep their ids and data; a new schedule gets neither
+    the id of a schedule removed after the upgrade nor that of one removed before it (whose
+    delivery log the code of before left behind); the downgrade gives the table of 0007 back."""
+    await _run(engine, _upgrade_to("0007"))
+    old = Database(engine, "test")
+    kept, removed = await _insert_schedule(engine, "kept"), await _insert_schedule(engine, "gone")
+    assert await claim(old, DeliveryKind.CHANNEL, removed, DAY, now=NOW)
+    await mark_sent(old, DeliveryKind.CHANNEL, removed, DAY, now=NOW, message_ids=[555])
+    async with engine.begin() as connection:  # what remove_schedule of 0007 did: the row only
+        await connection.execute(
+            text("DELETE FROM briefing_schedules WHERE id = :id"), {"id": removed}
+        )
+    schema = await _run(engine, _snapshot)
+
+    db = await Database.connect(url)  # migrates to the head
+    try:
+        assert [s.name for s in await guild_schedules(db, 1)] == ["kept"]
+        assert (await guild_schedules(db, 1))[0].id == kept
+        new = await save_schedule(db, replace(SCHEDULE, name="new"), now=NOW)
+        assert new.id is not None and new.id > removed
+        assert await get_delivery(db, DeliveryKind.CHANNEL, new.id, DAY) is None
+        assert await remove_schedule(db, new.id)
+        newer = await save_schedule(db, replace(SCHEDULE, name="newer"), now=NOW)
+        assert newer.id is not None and newer.id > new.id
+    finally:
+        await db.close()
+    assert await _revisions(engine) == [SCHEMA_VERSION] and await _run(engine, _diffs) == []
+    if engine.dialect.name == "sqlite":
+        assert "AUTOINCREMENT" in await _schedules_ddl(engine)
+
+    await _run(engine, _downgrade_to("0007"))
+    after = await _run(engine, _snapshot)
+    async with engine.connect() as connection:
+        rows = await connection.execute(text("SELECT id, name FROM briefing_schedules"))
+        assert sorted(rows.all()) == [(kept, "kept"), (newer.id, "newer")]
+    if engine.dialect.name == "sqlite":  # the same table, but SQLite keeps the DDL's new text
+        assert "AUTOINCREMENT" not in await _schedules_ddl(engine)
+        schema.pop("sqlite_master"), after.pop("sqlite_master")
+    assert after == schema
+
+
+async def _schedules_ddl(engine: AsyncEngine) -> str:
+    async with engine.connect() as connection:
+        query = "SELECT sql FROM sqlite_master WHERE name = 'briefing_schedules'"
+        return str((await connection.exec_driver_sql(query)).scalar_one())
 
 
 def test_the_metadata_check_notices_a_model_change_without_a_migration(tmp_path: Path) -> None:
@@ -671,6 +727,7 @@ def test_the_alembic_command_prints_the_sql_offline(
     assert "CREATE TABLE briefing_pings" in sql
     assert "ALTER TABLE briefing_schedules ADD COLUMN filters JSON" in sql
     assert "CREATE TABLE digest_signals" in sql
+    assert "id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT" in sql  # 0008
     assert f"UPDATE alembic_version SET version_num='{SCHEMA_VERSION}'" in sql
     assert not (tmp_path / "unused.db").exists()
 
