@@ -430,15 +430,15 @@ class Deliverer:
             return Outcome(DeliveryStatus.EMPTY)
         sent = list(prior.message_ids) if prior is not None else []
         try:
-            await poster.prepare()
+            await poster.prepare(prior)
             if prior is not None:  # an earlier attempt may have posted more than it recorded
                 sent += await poster.unrecorded(prior, sent, messages)
                 if len(sent) > len(prior.message_ids):
-                    await self._log_progress(kind, target_id, day, sent)
+                    await self._log_progress(kind, target_id, day, sent, poster)
             for part in range(len(sent), len(messages)):
                 nonce = message_nonce(kind, target_id, day, part)
                 sent.append(await poster.post(part, messages[part], nonce, sent))
-                await self._log_progress(kind, target_id, day, sent)
+                await self._log_progress(kind, target_id, day, sent, poster)
             notice = await poster.finish(sent)
         except SendFailedError as error:
             await self._log_failed(kind, target_id, day, error.reason)
@@ -452,9 +452,11 @@ class Deliverer:
         return Outcome(DeliveryStatus.SENT, tuple(sent), notice or "")
 
     async def _log_progress(
-        self, kind: DeliveryKind, target_id: int, day: date, sent: list[int]
+        self, kind: DeliveryKind, target_id: int, day: date, sent: list[int], poster: Poster
     ) -> None:
-        await deliveries.record_progress(self.db, kind, target_id, day, sent, now=self.clock())
+        await deliveries.record_progress(
+            self.db, kind, target_id, day, sent, now=self.clock(), notice=poster.progress_notice()
+        )
 
     async def _log_sent(
         self,

@@ -14,7 +14,13 @@ was posted but never recorded:
   started from it (its id is the message's id; a second "start" answers 160004 "already has a
   thread", which means done), and the other parts in the thread. Without Create Public
   Threads or Send Messages in Threads (read from the cache), or when Discord refuses the
-  thread, everything goes to the channel and the delivery's notice says so.
+  thread, everything goes to the channel and the delivery's notice says so. That decision is
+  kept with the delivery (the notice is recorded with every part posted), so an attempt that
+  resumes one that died keeps it: a briefing that went to the channel is finished in the
+  channel, never in a thread opened late; one whose thread post is under way stays in its
+  thread (its first part is recorded and no notice says otherwise). Remaining gap: a refusal
+  of the thread learned at part 2 and a death before that part was recorded leave no trace;
+  the next attempt asks Discord for the thread again.
 - :class:`ChannelPoster` in a **forum**: the first part creates the post (a thread whose first
   message has the thread's id), titled and tagged (:func:`bot.targets.post_title`,
   :func:`bot.targets.forum_tags`); the other parts go into the post. Creating a post takes no
@@ -63,6 +69,9 @@ PUBLISH_WAIT = 30.0
 """Seconds to wait for a publication, rate limit included, before reporting it not published."""
 ALREADY_CROSSPOSTED = 40033
 ALREADY_HAS_THREAD = 160004
+WITHOUT_THREAD = "Posted without a thread"
+"""How a thread briefing's notice starts when it went to the channel instead (see
+:meth:`ChannelPoster.prepare`)."""
 THREAD_ARCHIVE_MINUTES: Final[Literal[1440]] = 1440
 """A briefing's thread or post is archived after a day without messages (Discord's default)."""
 
@@ -70,8 +79,14 @@ THREAD_ARCHIVE_MINUTES: Final[Literal[1440]] = 1440
 class Poster(Protocol):
     """Where a delivery's parts go (see the module docstring)."""
 
-    async def prepare(self) -> None:
-        """Look at the target before sending (raises :class:`SendFailedError`)."""
+    async def prepare(self, prior: Delivery | None) -> None:
+        """Look at the target before sending (raises :class:`SendFailedError`); ``prior`` is
+        the delivery an earlier attempt left, whose decisions a resumed attempt keeps."""
+        ...
+
+    def progress_notice(self) -> str | None:
+        """What the delivery log must keep with every recorded part, for an attempt that
+        resumes this one (the thread decision), or None."""
         ...
 
     async def unrecorded(
@@ -104,7 +119,10 @@ class PlainPoster:
         self.me = me
         self.retry = retry
 
-    async def prepare(self) -> None:
+    async def prepare(self, prior: Delivery | None) -> None:
+        return None
+
+    def progress_notice(self) -> str | None:
         return None
 
     async def unrecorded(
@@ -175,7 +193,7 @@ class ChannelPoster:
     def me(self) -> int | None:
         return self.sender.own_user_id()
 
-    async def prepare(self) -> None:
+    async def prepare(self, prior: Delivery | None) -> None:
         target = await with_retries(lambda: self.sender.fetch_target(self.channel_id), self.retry)
         kind = kind_of(target.type) if isinstance(target, discord.abc.GuildChannel) else None
         if kind is None:
@@ -186,16 +204,25 @@ class ChannelPoster:
         self.kind, self.target = kind, target
         if kind is TargetKind.FORUM or not self.plan.thread:
             return
+        if prior is not None and prior.notice and WITHOUT_THREAD in prior.notice:
+            self.notices.append(prior.notice)  # an earlier attempt posted it in the channel
+            return
+        if prior is not None and prior.message_ids:  # the thread's post is under way: keep it
+            self.threaded = True
+            return
         allowed = self._permissions()
         if allowed is not None and not (
             allowed.create_public_threads and allowed.send_messages_in_threads
         ):
             self.notices.append(
-                "Posted without a thread: I need Create Public Threads and Send Messages in "
+                f"{WITHOUT_THREAD}: I need Create Public Threads and Send Messages in "
                 "Threads in the channel."
             )
             return
         self.threaded = True
+
+    def progress_notice(self) -> str | None:
+        return " ".join(self.notices) or None
 
     def _permissions(self) -> discord.Permissions | None:
         """The bot's permissions in the target, when the cache knows them."""
@@ -277,7 +304,7 @@ class ChannelPoster:
             if error.code is None:  # 5xx or connection: the next attempt tries again
                 raise
             self.threaded = False
-            self.notices.append(f"Posted without a thread: {error.reason}.")
+            self.notices.append(f"{WITHOUT_THREAD}: {error.reason}.")
             return
         self.thread_id = message_id
 

@@ -394,16 +394,20 @@ async def record_progress(
     message_ids: Sequence[int],
     *,
     now: datetime | None = None,
+    notice: str | None = None,
 ) -> None:
     """Store the ids of the messages posted so far (all of them, not just the new ones).
 
     With ``now``, a sender that is still at work also renews its claim (a heartbeat), so a
-    long, rate-limited delivery is not taken over as if its sender had crashed. Does nothing
-    when the briefing was never claimed.
+    long, rate-limited delivery is not taken over as if its sender had crashed. ``notice``
+    (when given) is stored too: what the attempt decided that a resumed one must keep (a
+    thread briefing posted in the channel). Does nothing when the briefing was never claimed.
     """
     values: dict[str, object] = {"message_ids": [int(message_id) for message_id in message_ids]}
     if now is not None:
         values["claimed_at"] = require_aware(now, "now")
+    if notice is not None:
+        values["notice"] = notice
     statement = (
         update(DeliveryRow)
         .where(_key(kind, target_id, day))

@@ -7,6 +7,7 @@ publication that fails keeps the post and is reported.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -270,3 +271,36 @@ async def test_a_thread_briefing_resumed_after_a_lost_answer_opens_one_thread(
     assert sent.status == DeliveryStatus.SENT
     assert list(sent.message_ids) == [thread.id, *_ids(harness.fake.messages_in(thread.id))]
     assert len(harness.fake.messages_in(news)) == 1
+
+
+async def test_a_thread_briefing_that_went_to_the_channel_is_finished_in_the_channel(
+    harness: BotHarness,
+) -> None:
+    """Without Create Public Threads the first attempt posts in the channel (with the notice)
+    and dies after its first part; the permission is granted meanwhile. The next attempt keeps
+    the first one's decision: the rest goes to the channel, no thread is opened late."""
+    news = harness.channel_id("news")
+    harness.overrides["send_retry_attempts"] = 1
+    await harness.restart()
+    harness.fake.set_bot_channel_permissions(news, deny=CREATE_PUBLIC_THREADS)
+    await _setup(harness, "news", name="threads", thread=True)
+    assert "can't open a thread" in await _command(harness, "status", name="threads")
+
+    async def outage_after_the_first_part() -> None:
+        await harness.fake.wait_until(lambda: harness.fake.messages_in(news), timeout=60)
+        harness.fake.fail_next("POST", "/channels/{id}/messages", status=503, times=None)
+
+    arming = asyncio.create_task(outage_after_the_first_part())
+    failed = await _deliver(harness, "threads")
+    await arming
+    assert failed.status == DeliveryStatus.FAILED and len(failed.message_ids) == 1
+    assert failed.notice is not None and "Posted without a thread" in failed.notice
+
+    harness.fake.clear_faults()
+    harness.fake.set_bot_channel_permissions(news)  # granted again (events arrive in order:
+    assert "can't open a thread" not in await _command(harness, "status", name="threads")
+    sent = await _deliver(harness, "threads")  # the bot's cache knows it by now)
+    assert sent.status == DeliveryStatus.SENT and len(sent.message_ids) > 1
+    assert harness.fake.threads_in(news) == []
+    assert list(sent.message_ids) == _ids(harness.fake.messages_in(news))
+    assert sent.notice is not None and "Posted without a thread" in sent.notice
