@@ -23,12 +23,13 @@ was posted but never recorded:
   the next attempt asks Discord for the thread again.
 - :class:`ChannelPoster` in a **forum**: the first part creates the post (a thread whose first
   message has the thread's id), titled and tagged (:func:`bot.targets.post_title`,
-  :func:`bot.targets.forum_tags`); the other parts go into the post. Creating a post takes no
-  nonce, so before creating it again — a retry after a 5xx or a dropped connection, or an
-  attempt taking over — the poster looks for the bot's own active post of that title in the
-  forum and continues in it: a post is never created twice for one briefing. (A post is found
-  while it is active, i.e. not archived: Discord archives it after a day without messages,
-  far beyond the misfire grace in which a delivery is resumed.)
+  :func:`bot.targets.forum_tags`; in a forum that requires a tag, a briefing matching none
+  gets :func:`bot.targets.fallback_tag`, with a notice); the other parts go into the post.
+  Creating a post takes no nonce, so before creating it again — a retry after a 5xx or a
+  dropped connection, or an attempt taking over — the poster looks for the bot's own active
+  post of that title in the forum and continues in it: a post is never created twice for
+  one briefing. (A post is found while it is active, i.e. not archived: Discord archives it
+  after a day without messages, far beyond the misfire grace in which a delivery is resumed.)
 - :class:`ChannelPoster` in an **announcement** channel: each message in the channel is then
   published to followers. Publishing again answers 40033 "already crossposted", which means
   done, so a resumed attempt simply publishes every message once more. A publication that
@@ -60,7 +61,7 @@ from bot.sending import (
     with_retries,
 )
 from bot.state.deliveries import Delivery
-from bot.targets import TagChoice, TargetKind, forum_tags
+from bot.targets import TagChoice, TargetKind, fallback_tag, forum_tags
 from briefings.model import Catalog
 
 log = logging.getLogger(__name__)
@@ -157,8 +158,8 @@ THREAD_PERMISSIONS = {
 FORUM_PERMISSIONS = {
     **PAUSING_ERRORS,
     50013: "I am missing permissions in the briefing forum (Create Posts, Embed Links).",
-    40067: "The briefing forum requires a tag on every post, and none of its tags is named "
-    "like a topic of this briefing.",
+    40067: "The briefing forum requires a tag on every post, and I may apply none of its tags "
+    "(they are all moderated: give me Manage Threads there, or add a tag anyone may apply).",
 }
 
 
@@ -314,12 +315,17 @@ class ChannelPoster:
         forum = self.target
         assert isinstance(forum, discord.ForumChannel)
         allowed = self._permissions()
-        tags = forum_tags(
-            [TagChoice(tag.id, tag.name, tag.moderated) for tag in forum.available_tags],
-            self.plan.topics,
-            self.plan.catalog,
-            can_moderate=allowed is not None and allowed.manage_threads,
-        )
+        can_moderate = allowed is not None and allowed.manage_threads
+        choices = [TagChoice(tag.id, tag.name, tag.moderated) for tag in forum.available_tags]
+        tags = forum_tags(choices, self.plan.topics, self.plan.catalog, can_moderate=can_moderate)
+        if not tags and forum.flags.require_tag:
+            fallback = fallback_tag(choices, can_moderate=can_moderate)
+            if fallback is not None:  # else Discord refuses (40067): a person must fix it
+                tags = (fallback.id,)
+                self.notices.append(
+                    f"No tag of the forum is named like this briefing's topics: tagged "
+                    f"“{fallback.name}”, the forum's first tag (the forum requires one)."
+                )
         applied = [tag for tag in forum.available_tags if tag.id in tags]
         attempts = 0
 

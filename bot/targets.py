@@ -121,7 +121,7 @@ def check_target(
         if requires_tag:
             warnings.append(
                 f"{mention} requires a tag on every post: I apply its tags named like the "
-                "post's topics, so a briefing matching none of them cannot be posted."
+                "post's topics, and its first tag to a briefing matching none of them."
             )
         if thread:
             warnings.append("A forum post is a thread already: `thread` changes nothing there.")
@@ -200,6 +200,18 @@ def forum_tags(
         if len(chosen) == MAX_TAGS:
             break
     return tuple(chosen)
+
+
+def fallback_tag(tags: Sequence[TagChoice], *, can_moderate: bool = False) -> TagChoice | None:
+    """The tag a post gets in a forum that requires one when none is named like its topics:
+    the forum's first tag the bot may apply (a moderated one only with ``can_moderate``), or
+    None when there is none (the forum then refuses every such post: a person must fix it).
+
+    A day whose news matches none of the forum's tags is still posted, under a tag chosen by
+    the forum's own order (the first one is usually its general tag), and the delivery's
+    notice says so; it does not pause the briefing for the days after.
+    """
+    return next((tag for tag in tags if can_moderate or not tag.moderated), None)
 
 
 def _tag_for(name: str, by_name: dict[str, int], catalog: Catalog) -> int | None:

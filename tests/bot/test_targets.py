@@ -304,3 +304,42 @@ async def test_a_thread_briefing_that_went_to_the_channel_is_finished_in_the_cha
     assert harness.fake.threads_in(news) == []
     assert list(sent.message_ids) == _ids(harness.fake.messages_in(news))
     assert sent.notice is not None and "Posted without a thread" in sent.notice
+
+
+async def test_a_day_matching_no_tag_of_a_forum_that_requires_one_gets_its_first_tag(
+    world: FakeDiscord, harness: BotHarness
+) -> None:
+    """A forum that requires a tag (Discord refuses an untagged post, 40067): a day whose
+    topics match none of its tags is posted under the first tag the bot may apply, status
+    says so, and the briefing is not paused."""
+    guild = next(iter(world.guilds))
+    staff = ForumTag(new_snowflake(), "Staff picks", moderated=True)
+    tags: list[str | ForumTag] = [staff, "General", "Sports"]
+    strict = world.add_forum_channel(guild, "strict", tags=tags, require_tag=True)
+    reply = await _setup(harness, "strict", name="space", topics="Space")
+    assert "requires a tag on every post" in reply and "its first tag" in reply
+    sent = await _deliver(harness, "space")
+    (post,) = harness.fake.threads_in(strict.id)
+    assert sent.status == DeliveryStatus.SENT and post.thread is not None
+    names = {tag.id: tag.name for tag in strict.available_tags}
+    assert [names[t] for t in post.thread.applied_tags] == ["General"]
+    status = await _command(harness, "status", name="space")
+    assert "tagged “General”, the forum's first tag" in status
+    assert harness.bot is not None
+    schedule = await schedules.schedule_by_id(
+        harness.bot.services.db, await schedule_id(harness, "space")
+    )
+    assert schedule is not None and schedule.active
+
+
+async def test_a_forum_whose_required_tags_the_bot_may_not_apply_pauses_with_the_reason(
+    world: FakeDiscord, harness: BotHarness
+) -> None:
+    guild = next(iter(world.guilds))
+    staff = ForumTag(new_snowflake(), "Staff picks", moderated=True)
+    strict = world.add_forum_channel(guild, "strict", tags=[staff], require_tag=True)
+    await _setup(harness, "strict", name="space", topics="Space")
+    paused = await _deliver(harness, "space")
+    assert paused.status == DeliveryStatus.FAILED and harness.fake.threads_in(strict.id) == []
+    status = await _command(harness, "status", name="space")
+    assert "I may apply none of its tags" in status and "Manage Threads" in status

@@ -18,6 +18,7 @@ from bot.targets import (
     TargetKind,
     check_target,
     describe_kind,
+    fallback_tag,
     forum_tags,
     post_title,
 )
@@ -101,6 +102,13 @@ def test_tags_are_named_like_topics_shortnames_or_parents() -> None:
     moderated = [TagChoice(9, "Space", moderated=True)]
     assert forum_tags(moderated, ["Space"], CATALOG) == ()
     assert forum_tags(moderated, ["Space"], CATALOG, can_moderate=True) == (9,)
+
+
+def test_a_forum_that_requires_a_tag_falls_back_to_its_first_tag_the_bot_may_apply() -> None:
+    tags = [TagChoice(9, "Staff picks", moderated=True), TagChoice(1, "General"), TagChoice(2, "x")]
+    assert fallback_tag(tags) == TagChoice(1, "General")
+    assert fallback_tag(tags, can_moderate=True) == TagChoice(9, "Staff picks", moderated=True)
+    assert fallback_tag(tags[:1]) is None and fallback_tag([]) is None
 
 
 @dataclass(frozen=True)
