@@ -50,7 +50,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from briefings.briefing import Briefing, BriefingRequest, TopicBriefings, by_topics
 from briefings.index import db
@@ -70,6 +70,8 @@ log = logging.getLogger(__name__)
 
 PARALLEL_MIN_FILES: Final = 1000
 """With ``workers=None``, fewer files than this are parsed in this process (no pool start)."""
+POSTED_URLS_PER_QUERY: Final = 500
+"""URLs of a posted log looked up per query (SQLite allows 999 parameters in old builds)."""
 _WRITER_CACHE_KIB: Final = 32 * 1024
 _READER_CACHE_KIB: Final = 16 * 1024
 
@@ -450,8 +452,37 @@ class StoreIndex(ClosedOnExit):
         articles = (article_from_row(row) for row in rows)
         return [a for a in articles if a.url and canonical_url(a.url) == key]
 
+    def articles_posted_before(self, request: BriefingRequest) -> list[Article]:
+        """The articles of ``request``'s posted log published before its window, oldest first.
+
+        A story posted before comes back, marked updated, when its article changed since,
+        even when it was published before the window (:func:`~briefings.briefing.in_window`);
+        these are the articles that may. Looked up by the exact URLs the log recorded (the
+        store's own spelling, read back from the store), through the ``url`` index.
+        """
+        with self._snapshot() as (conn, _):
+            return self._posted_before(conn, request)
+
+    @staticmethod
+    def _posted_before(conn: sqlite3.Connection, request: BriefingRequest) -> list[Article]:
+        urls = sorted({posted.url for posted in request.posted.articles})
+        high = epoch(request.start)
+        found: list[tuple[Any, ...]] = []
+        for first in range(0, len(urls), POSTED_URLS_PER_QUERY):
+            chunk = urls[first : first + POSTED_URLS_PER_QUERY]
+            sql = (
+                f"SELECT a.id, {ARTICLE_COLUMNS} FROM articles AS a "  # noqa: S608
+                "JOIN article_data AS d ON d.id = a.id "
+                f"WHERE a.url IN ({', '.join('?' * len(chunk))}) AND a.published = 1 "
+                "AND (a.published_at, a.published_at_us) <= (?, ?)"
+            )
+            found += conn.execute(sql, (*chunk, *high)).fetchall()
+        found.sort(key=lambda row: row[0])  # by rowid: by time, as the window's articles
+        return [article_from_row(row[1:]) for row in found]
+
     def briefing(self, request: BriefingRequest) -> Briefing:
-        """``assemble(self.articles_between(request.start, request.at), self.catalog, request)``."""
+        """``assemble(articles, self.catalog, request)`` of the window's articles and
+        :meth:`articles_posted_before` (only the window's when nothing was posted before)."""
         return self.briefings_by_topics(request)(request.topics)
 
     def briefings_by_topics(self, request: BriefingRequest) -> TopicBriefings:
@@ -464,6 +495,8 @@ class StoreIndex(ClosedOnExit):
         """
         with self._snapshot() as (conn, state):
             articles = self._between(conn, request.start, request.at, eligible_only=True)
+            if request.posted:
+                articles = self._posted_before(conn, request) + articles
         return by_topics(articles, state.catalog, request)
 
     def topic_summaries(self) -> list[TopicSummary]:
