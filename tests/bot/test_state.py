@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import inspect, text
@@ -42,6 +43,7 @@ from bot.state import (
     mark_sent,
     pause_digest,
     pause_schedule,
+    posted,
     record_progress,
     remove_schedule,
     save_schedule,
@@ -52,6 +54,7 @@ from bot.state import (
 from bot.state.deliveries import Claimant, DeliveryKind, DeliveryStatus
 from bot.state.tables import Base
 from briefings.excerpts import BriefingLength
+from briefings.repeats import PostedArticle
 
 PG_TEST_URL = os.environ.get("PG_TEST_URL")
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -229,6 +232,23 @@ async def test_a_saved_schedule_reads_back(db: Database) -> None:
     assert await schedule_by_id(db, saved.id) == saved
     assert await get_schedule(db, 2) is None
     assert await get_schedule(db, 1, "weekly") is None
+
+
+async def test_the_posted_log_reads_back_in_the_zone_asked_for(db: Database) -> None:
+    saved = await save_schedule(db, _schedule(), now=NOW)
+    assert saved.id is not None
+    late = datetime(2025, 3, 1, 23, 30, tzinfo=UTC)  # 2 March in Paris
+    shown = PostedArticle("https://a.test/x", late, 50, NOW)
+    await posted.record_posted(db, saved.id, [shown], now=late)
+    log = await posted.posted_log(db, saved.id, at=late + timedelta(days=1))
+    assert log.articles == (shown,) and log.articles[0].posted_at.tzinfo == UTC
+    paris = ZoneInfo("Europe/Paris")
+    (local,) = (
+        await posted.posted_log(db, saved.id, at=NOW + timedelta(days=1), zone=paris)
+    ).articles
+    assert local == shown and local.posted_at.tzinfo == paris
+    assert local.posted_at.date() == date(2025, 3, 2)
+    assert not await posted.posted_log(db, saved.id, at=late)  # before ``at`` only
 
 
 async def test_a_guild_has_several_schedules_with_distinct_names(db: Database) -> None:
