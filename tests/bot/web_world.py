@@ -68,6 +68,37 @@ def csrf_of(page: str) -> str:
     return match.group(1)
 
 
+async def get(http: aiohttp.ClientSession, url: str) -> tuple[int, str]:
+    """GET without following a redirect: status and page."""
+    async with http.get(url, allow_redirects=False) as response:
+        return response.status, await response.text()
+
+
+async def post(
+    http: aiohttp.ClientSession, url: str, form: dict[str, str]
+) -> tuple[int, str, str | None]:
+    """POST ``form`` without following a redirect: status, page and ``Location``."""
+    async with http.post(url, data=form, allow_redirects=False) as response:
+        return response.status, await response.text(), response.headers.get("Location")
+
+
+def schedule_form(panel: PanelWorld, csrf: str, **changes: str) -> dict[str, str]:
+    """The server page's schedule form, filled in for ``#news`` at 07:30 Europe/Paris."""
+    form = {
+        "csrf": csrf,
+        "channel": str(panel.harness.channel_id("news")),
+        "time": "07:30",
+        "timezone": "Europe/Paris",
+        "topics": "space, robotics",
+        "min_quality": "0",
+        "include": "",
+        "exclude": "",
+        "outlets": "",
+    }
+    form.update(changes)
+    return form
+
+
 def panel_settings(world: FakeDiscord) -> tuple[str, dict[str, object]]:
     """The panel's base URL and the settings that turn it on (the fake's OAuth2 app knows it)."""
     port = free_port()
