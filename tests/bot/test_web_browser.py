@@ -25,13 +25,12 @@ async def test_a_manager_sets_up_the_briefing_in_the_browser(
     panel.fake.oauth.signed_in_user_id = owner.id
     bot = panel.harness.bot
     assert bot is not None
-    seen = bot.wait_for("guild_role_create", timeout=10)
-    fans = panel.fake.add_role(guild.id, "Space fans", mentionable=True)
-    await seen
-    seen = bot.wait_for("guild_channel_update", timeout=10)
+    fans = await panel.add_role("Space fans", mentionable=True)
     news = panel.harness.channel_id("news")
-    panel.fake.set_bot_channel_permissions(news, deny=CREATE_PUBLIC_THREADS)
-    await seen
+    await panel.bot_sees(
+        "guild_channel_update",
+        lambda: panel.fake.set_bot_channel_permissions(news, deny=CREATE_PUBLIC_THREADS),
+    )
 
     await browser.open(panel.url("/"))
     assert "Sign in with Discord" in await browser.text()

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
 
+import aiohttp
 import pytest
 
 from bot.services import Services
@@ -23,7 +23,6 @@ from tests.fake_discord import (
     CREATE_PUBLIC_THREADS,
     MENTION_EVERYONE,
     SEND_MESSAGES,
-    FakeRole,
 )
 
 
@@ -37,25 +36,7 @@ def _unmarked(page: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", page))
 
 
-async def _bot_sees(panel: PanelWorld, event: str, change: Any) -> None:
-    """Make a change in the fake Discord and wait until the bot's cache has it."""
-    assert panel.harness.bot is not None
-    seen = panel.harness.bot.wait_for(event, timeout=10)
-    change()
-    await seen
-
-
-async def _role(panel: PanelWorld, name: str, **options: Any) -> FakeRole:
-    assert panel.harness.bot is not None
-    seen = panel.harness.bot.wait_for(
-        "guild_role_create", check=lambda r: r.name == name, timeout=10
-    )
-    role = panel.fake.add_role(panel.newsroom.id, name, **options)
-    await seen
-    return role
-
-
-async def _with_schedule(panel: PanelWorld, http: Any, **changes: str) -> str:
+async def _with_schedule(panel: PanelWorld, http: aiohttp.ClientSession, **changes: str) -> str:
     """Save the ``daily`` schedule through the panel; the server page it lands on."""
     guild = panel.newsroom.id
     _, page = await get(http, panel.url(f"/servers/{guild}"))
@@ -94,8 +75,7 @@ async def test_the_thread_box_sets_and_clears_thread_per_briefing(panel: PanelWo
 
 async def test_missing_permissions_are_named_as_the_commands_name_them(panel: PanelWorld) -> None:
     guild, news = panel.newsroom.id, panel.harness.channel_id("news")
-    await _bot_sees(
-        panel,
+    await panel.bot_sees(
         "guild_channel_update",
         lambda: panel.fake.set_bot_channel_permissions(news, deny=CREATE_PUBLIC_THREADS),
     )
@@ -110,8 +90,7 @@ async def test_missing_permissions_are_named_as_the_commands_name_them(panel: Pa
         assert "check permissions" in shown  # the list's badge
 
         # a permission taken away later shows at the next page view, as in /briefing status
-        await _bot_sees(
-            panel,
+        await panel.bot_sees(
             "guild_channel_update",
             lambda: panel.fake.set_bot_channel_permissions(news, deny=SEND_MESSAGES),
         )
@@ -131,10 +110,9 @@ async def test_missing_permissions_are_named_as_the_commands_name_them(panel: Pa
 
 async def test_role_pings_are_set_shown_and_cleared_like_briefing_ping(panel: PanelWorld) -> None:
     guild, news = panel.newsroom.id, panel.harness.channel_id("news")
-    fans = await _role(panel, "Space fans", mentionable=True)
-    quiet = await _role(panel, "Quiet", mentionable=False)
-    await _bot_sees(  # without Mention Everyone the bot can mention only mentionable roles
-        panel,
+    fans = await panel.add_role("Space fans", mentionable=True)
+    quiet = await panel.add_role("Quiet", mentionable=False)
+    await panel.bot_sees(  # without Mention Everyone the bot can mention only mentionable roles
         "guild_channel_update",
         lambda: panel.fake.set_bot_channel_permissions(news, deny=MENTION_EVERYONE),
     )
@@ -171,8 +149,7 @@ async def test_role_pings_are_set_shown_and_cleared_like_briefing_ping(panel: Pa
         assert [(p.topic, p.role_id) for p in stored] == [("Space", fans.id)]
 
         # a role made unmentionable since is flagged, as /briefing status flags it
-        await _bot_sees(
-            panel,
+        await panel.bot_sees(
             "guild_role_update",
             lambda: panel.fake.set_role_mentionable(guild, fans.id, False),
         )
@@ -189,7 +166,7 @@ async def test_role_pings_are_set_shown_and_cleared_like_briefing_ping(panel: Pa
 
 async def test_setting_a_ping_needs_manage_server_and_a_form_token(panel: PanelWorld) -> None:
     guild = panel.newsroom.id
-    fans = await _role(panel, "Space fans", mentionable=True)
+    fans = await panel.add_role("Space fans", mentionable=True)
     url = panel.url(f"/servers/{guild}/pings")
     async with panel.client() as http:
         await panel.sign_in(http, "owner")
@@ -211,7 +188,7 @@ async def test_the_preview_names_the_roles_it_would_mention_and_pings_nobody(
     panel: PanelWorld,
 ) -> None:
     guild = panel.newsroom.id
-    fans = await _role(panel, "Space fans", mentionable=True)
+    fans = await panel.add_role("Space fans", mentionable=True)
     async with panel.client() as http:
         await panel.sign_in(http, "owner")
         page = await _with_schedule(panel, http)

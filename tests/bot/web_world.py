@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 
 from tests.bot.harness import BotHarness
-from tests.fake_discord import FakeDiscord, FakeGuild, FakeUser
+from tests.fake_discord import FakeDiscord, FakeGuild, FakeRole, FakeUser
 
 SECRET_KEY = "k" * 48
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -47,6 +48,22 @@ class PanelWorld:
 
     def url(self, path: str) -> str:
         return self.base_url + path
+
+    async def bot_sees(self, event: str, change: Callable[[], object]) -> None:
+        """Make ``change`` in the fake Discord; return once the bot's cache has had ``event``."""
+        assert self.harness.bot is not None
+        seen = self.harness.bot.wait_for(event, timeout=10)
+        change()
+        await seen
+
+    async def add_role(self, name: str, **options: Any) -> FakeRole:
+        """A role added to Newsroom while the bot runs, once the bot's cache has it."""
+        role: list[FakeRole] = []
+        await self.bot_sees(
+            "guild_role_create",
+            lambda: role.append(self.fake.add_role(self.newsroom.id, name, **options)),
+        )
+        return role[0]
 
     def client(self) -> aiohttp.ClientSession:
         """A browser-like client: its own cookie jar (cookies of 127.0.0.1 kept)."""
