@@ -2,8 +2,9 @@
 
 As cosmicpython's ``bootstrap()``: :func:`build_bot` is the one place that constructs the
 metrics, the database, the article library, the deliverer (and the sender it posts through),
-the remote sources, the scheduler, the command tree with the features' commands and the health
-server (which also serves the web panel), and hands them to the client. Nothing else
+the recovery of missed deliveries, the remote sources, the scheduler, the command tree with the
+features' commands and the health server (which also serves the web panel), and hands them to
+the client. Nothing else
 constructs services; tests build the same graph with a fake Discord server, a temporary
 database, their own clock and, when they need one, their own client class (``client_class``).
 
@@ -30,6 +31,7 @@ from bot.health import HealthServer
 from bot.library import ArticleLibrary
 from bot.liveness import Instance
 from bot.metrics import Metrics
+from bot.recovery import Recovery
 from bot.scheduler import BriefingScheduler
 from bot.sending import ClientSender, RetryPolicy
 from bot.services import Services
@@ -134,10 +136,12 @@ def _services(
         ),
         snapshot=_snapshot_of(settings),
     )
+    recovery = Recovery(deliverer)
     scheduler = BriefingScheduler(
         db,
         deliverer,
         library,
+        recovery=recovery,
         grace=grace,
         store_rescan=timedelta(seconds=settings.store_rescan_seconds),
         sources=sources,
@@ -146,7 +150,9 @@ def _services(
         instance=instance,
         heartbeat_every=timedelta(seconds=settings.heartbeat_seconds),
     )
-    return Services(settings, db, library, deliverer, scheduler, clock, metrics, sources, instance)
+    return Services(
+        settings, db, library, deliverer, recovery, scheduler, clock, metrics, sources, instance
+    )
 
 
 def _snapshot_of(settings: Settings) -> SourceSnapshot | None:

@@ -55,7 +55,7 @@ class DeliveryStatus(StrEnum):
     """Where a delivery stands.
 
     The log records ``SENDING`` (claimed), ``SENT`` and ``FAILED``. An attempt's outcome
-    (:class:`bot.delivery.Outcome`) is ``SENT``, ``FAILED`` or one of the others: ``EMPTY``
+    (:class:`bot.exactly_once.Outcome`) is ``SENT``, ``FAILED`` or one of the others: ``EMPTY``
     (nothing to post, recorded as sent), ``ALREADY`` (someone else sent or is sending it),
     ``NOT_DUE`` (not its time, or past the grace period) and ``PAUSED`` (the target cannot
     receive posts until a person fixes it).
