@@ -38,7 +38,7 @@ from bot.services import Services
 from bot.settings import Settings, token_of
 from bot.source_snapshot import SourceSnapshot, snapshot_path
 from bot.sources import SourceLimits, SourcePoller
-from bot.state import Database, deliveries
+from bot.state import Database, claims
 from bot.timing import Clock, system_clock
 from bot.tree import BriefingTree
 
@@ -120,7 +120,7 @@ def _services(
         retry=RetryPolicy(settings.send_retry_attempts, settings.send_retry_delay_seconds),
         metrics=metrics,
         owns_guild=settings.owns_guild,
-        claimant=deliveries.Claimant(
+        claimant=claims.Claimant(
             holder=instance.id,
             lease=timedelta(seconds=settings.claim_lease_seconds),
             holder_timeout=timedelta(seconds=settings.heartbeat_timeout_seconds),

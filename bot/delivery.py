@@ -2,7 +2,7 @@
 
 Every delivery is for a (target, local day), the target a schedule (a guild may have several)
 or a subscriber. Before anything is sent the delivery log is asked to
-:func:`~bot.state.deliveries.claim` that key; only the caller that wins the claim sends, and the
+:func:`~bot.state.claims.claim` that key; only the caller that wins the claim sends, and the
 result is recorded as sent (with the message ids) or failed (with the reason). So a
 restart, a gateway reconnect, a second scheduler tick or the catch-up sweep never posts the
 same day twice, and a day whose post failed is retried by the next sweep.
@@ -53,9 +53,10 @@ from bot.pings import roles_to_ping
 from bot.posting import PUBLISH_WAIT, ChannelPoster, PlainPoster, Poster, PostPlan
 from bot.rendering import render_briefing
 from bot.sending import DEFAULT_RETRY, RetryPolicy, Sender
-from bot.state import Database, deliveries, posted, schedules, signals, subscriptions
+from bot.state import Database, claims, deliveries, posted, schedules, signals, subscriptions
 from bot.state import pings as role_pings
-from bot.state.deliveries import Claimant, Delivery, DeliveryKind, DeliveryStatus
+from bot.state.claims import Claimant
+from bot.state.deliveries import Delivery, DeliveryKind, DeliveryStatus
 from bot.state.schedules import ChannelSchedule
 from bot.state.subscriptions import DigestSettings
 from bot.targets import post_title, post_topics
@@ -85,7 +86,7 @@ class Deliverer:
         retry: RetryPolicy = DEFAULT_RETRY,
         metrics: Metrics | None = None,
         owns_guild: Callable[[int], bool] = lambda guild_id: True,
-        claimant: Claimant = deliveries.ANONYMOUS,
+        claimant: Claimant = claims.ANONYMOUS,
     ) -> None:
         self.sender = sender
         self.db = db
@@ -122,9 +123,7 @@ class Deliverer:
             # Set up after today's time: the first post is the next one, not a surprise post
             # minutes after `/briefing setup`. (A day that failed is still retried.)
             return Outcome(DeliveryStatus.NOT_DUE, detail="set up after today's post time")
-        if not await deliveries.claim(
-            self.db, kind, schedule_id, day, now=now, claimant=self.claimant
-        ):
+        if not await claims.claim(self.db, kind, schedule_id, day, now=now, claimant=self.claimant):
             return Outcome(DeliveryStatus.ALREADY)
         log_before = await posted.posted_log(self.db, schedule_id, at=due)
         request = briefing_request(schedule, due, per_topic=self.per_topic, posted=log_before)
@@ -249,9 +248,7 @@ class Deliverer:
             chunk = due[start : start + DIGEST_CHUNK]
             keys = [(user.user_id, day) for user, _, day in chunk]
             priors = await deliveries.get_deliveries(self.db, DeliveryKind.DIGEST, keys)
-            won = set(
-                await deliveries.claim_digests(self.db, keys, now=now, claimant=self.claimant)
-            )
+            won = set(await claims.claim_digests(self.db, keys, now=now, claimant=self.claimant))
             learned = await signals.signals_of(self.db, [user_id for user_id, _ in won])
             for user, moment, day in chunk:
                 if (user.user_id, day) not in won:

@@ -2,7 +2,7 @@
 
 A delivery is one (target, local day): a schedule's channel briefing or a subscriber's DM
 digest. Its caller has already won the claim on it in the delivery log
-(:func:`~bot.state.deliveries.claim`); :meth:`ExactlyOnce.send` then posts its messages
+(:func:`~bot.state.claims.claim`); :meth:`ExactlyOnce.send` then posts its messages
 through a :class:`~bot.posting.Poster` and records the result:
 
 - **Progress**: the id of every message is recorded as soon as Discord accepts it (renewing
@@ -27,8 +27,9 @@ from datetime import date
 from bot.posting import Poster
 from bot.rendering import OutgoingMessage
 from bot.sending import SendFailedError, message_nonce
-from bot.state import Database, deliveries
-from bot.state.deliveries import Claimant, Delivery, DeliveryKind, DeliveryStatus
+from bot.state import Database, claims
+from bot.state.claims import Claimant
+from bot.state.deliveries import Delivery, DeliveryKind, DeliveryStatus
 from bot.timing import Clock
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ class ExactlyOnce:
 
     async def log_failed(self, kind: DeliveryKind, target_id: int, day: date, reason: str) -> None:
         """Record the claimed delivery as failed with ``reason`` (the next sweep retries it)."""
-        await deliveries.mark_failed(
+        await claims.mark_failed(
             self.db,
             kind,
             target_id,
@@ -102,7 +103,7 @@ class ExactlyOnce:
     async def _log_progress(
         self, kind: DeliveryKind, target_id: int, day: date, sent: list[int]
     ) -> None:
-        await deliveries.record_progress(self.db, kind, target_id, day, sent, now=self.clock())
+        await claims.record_progress(self.db, kind, target_id, day, sent, now=self.clock())
 
     async def _log_sent(
         self,
@@ -112,7 +113,7 @@ class ExactlyOnce:
         sent: Sequence[int],
         notice: str | None = None,
     ) -> None:
-        await deliveries.mark_sent(
+        await claims.mark_sent(
             self.db, kind, target_id, day, now=self.clock(), message_ids=sent, notice=notice
         )
 

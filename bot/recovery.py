@@ -18,8 +18,9 @@ from datetime import date, datetime, time
 
 from bot.delivery import Deliverer
 from bot.exactly_once import Outcome, safely
-from bot.state import deliveries, schedules, subscriptions
-from bot.state.deliveries import ClaimKey, DeliveryKind, DeliveryStatus
+from bot.state import claims, schedules, subscriptions
+from bot.state.claims import ClaimKey
+from bot.state.deliveries import DeliveryKind, DeliveryStatus
 from bot.timing import EVERY_DAY, latest_due, local_day
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ class Recovery:
         "not due any more", instead of staying "sending" for ever (no one would send it)."""
         deliverer, db = self.deliverer, self.deliverer.db
         now = deliverer.clock()
-        orphans = await deliveries.orphaned_claims(db, now=now, claimant=deliverer.claimant)
+        orphans = await claims.orphaned_claims(db, now=now, claimant=deliverer.claimant)
         mine: list[ClaimKey] = []
         for key in orphans:
             if key in self._taken_over:
@@ -97,7 +98,7 @@ class Recovery:
         """Mark an orphaned claim that is no longer due failed (see :meth:`take_over`)."""
         error = "not due any more"
         deliverer = self.deliverer
-        if await deliveries.retire_orphan(
+        if await claims.retire_orphan(
             deliverer.db, key, now=now, error=error, claimant=deliverer.claimant
         ):
             log.warning(

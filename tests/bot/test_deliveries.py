@@ -12,8 +12,9 @@ import pytest
 from bot.client import BriefingBot
 from bot.exactly_once import Outcome
 from bot.scheduler import channel_job_id, digest_job_id
-from bot.state import deliveries, instances
-from bot.state.deliveries import Claimant, DeliveryKind, DeliveryStatus
+from bot.state import claims, deliveries, instances
+from bot.state.claims import Claimant
+from bot.state.deliveries import DeliveryKind, DeliveryStatus
 from tests.bot.harness import (
     SAMPLE_MORNING,
     BotHarness,
@@ -239,9 +240,7 @@ async def test_two_orphaned_days_of_one_subscriber_are_one_digest(harness: BotHa
     gone = Claimant(holder="d" * 32)
     await instances.register(db, "d" * 32, "elsewhere/worker", now=now - timedelta(days=3))
     for day in (now.date() - timedelta(days=3), now.date()):
-        assert await deliveries.claim(
-            db, DeliveryKind.DIGEST, alice.id, day, now=now, claimant=gone
-        )
+        assert await claims.claim(db, DeliveryKind.DIGEST, alice.id, day, now=now, claimant=gone)
     await instances.stop(db, "d" * 32, now=now)
     # Only the bot itself can keep the digest single: no nonce memory, no history to read.
     fake.messages.nonce_window = 0
@@ -257,7 +256,7 @@ async def test_two_orphaned_days_of_one_subscriber_are_one_digest(harness: BotHa
     )
     assert past is not None and (past.status, past.error) == ("failed", "not due any more")
     assert (
-        await deliveries.orphaned_claims(
+        await claims.orphaned_claims(
             db, now=harness.clock(), claimant=bot.services.deliverer.claimant
         )
         == []
@@ -284,7 +283,7 @@ async def test_orphaned_channel_claims_no_longer_due_are_marked_failed(
     today, yesterday = now.date(), now.date() - timedelta(days=1)
     stale = [(early, yesterday), (early, today), (late + 100, today)]
     for target, day in [*stale, (late, today)]:
-        assert await deliveries.claim(db, DeliveryKind.CHANNEL, target, day, now=now, claimant=gone)
+        assert await claims.claim(db, DeliveryKind.CHANNEL, target, day, now=now, claimant=gone)
     await instances.stop(db, "e" * 32, now=now)
     harness.clock.now = now
     caplog.set_level(logging.WARNING, logger="bot.recovery")
