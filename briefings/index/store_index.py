@@ -54,10 +54,11 @@ from typing import Final
 
 from briefings.briefing import Briefing, BriefingRequest, TopicBriefings, by_topics
 from briefings.index import db
+from briefings.index.results import SearchFilters, SearchResults
 from briefings.index.rows import ARTICLE_COLUMNS, article_from_row
 from briefings.index.scan import WorkerPool, looks_large
 from briefings.index.schema import SEQ_BITS, SEQ_MASK, epoch
-from briefings.index.search import ClosedOnExit, SearchFilters, SearchIndex, SearchResults
+from briefings.index.search import ClosedOnExit, SearchIndex
 from briefings.index.sync import compact, make_plan, write_plan
 from briefings.model import Article, Catalog, Problem, topic_key
 from briefings.store import CATALOG_FOLDER, Progress, StoreNotFoundError
