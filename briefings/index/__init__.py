@@ -11,6 +11,7 @@ The package's interface is what it exports here; its modules are its parts, each
 - :mod:`~briefings.index.db`: opening and validating a store index's cache file;
 - :mod:`~briefings.index.scan` and :mod:`~briefings.index.sync`: reading the store folder
   (in worker processes) and bringing the cache up to date with it;
+- :mod:`~briefings.index.store_queries`: what a store index answers, read in SQL;
 - :mod:`~briefings.index.store_index`: :class:`StoreIndex`, which ties them together.
 
 Modules of the package import each other by their own names, never through this module, and
