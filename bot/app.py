@@ -4,9 +4,9 @@ As cosmicpython's ``bootstrap()``: :func:`build_bot` is the one place that const
 metrics, the database, the article library, the deliverer (and the sender it posts through),
 the recovery of missed deliveries, the remote sources, the scheduler, the command tree with the
 features' commands and the health server (which also serves the web panel), and hands them to
-the client. Nothing else
-constructs services; tests build the same graph with a fake Discord server, a temporary
-database, their own clock and, when they need one, their own client class (``client_class``).
+the client. Nothing else constructs services; tests build the same graph with a fake Discord
+server, a temporary database, their own clock and, when they need one, their own client class
+(``client_class``).
 
 The one knot: the client needs the deliverer (through the scheduler), and the deliverer sends
 through the client. It is untied by the deliverer's :class:`~bot.sending.Sender`, built first
