@@ -135,7 +135,7 @@ async def _post(harness: BotHarness, schedule: int, at: datetime, day: date) -> 
     for ``day`` (its messages' text; empty when the briefing had nothing new)."""
     assert harness.bot is not None
     harness.clock.now = at
-    await harness.bot.services.deliverer.catch_up()
+    await harness.bot.services.recovery.catch_up()
     delivery = await wait_delivered(harness, DeliveryKind.CHANNEL, schedule, day)
     assert delivery.status in (DeliveryStatus.SENT, DeliveryStatus.EMPTY), delivery
     stored = harness.fake.messages.messages

@@ -51,7 +51,8 @@ from bot.state import (
     subscribe,
     unsubscribe,
 )
-from bot.state.deliveries import Claimant, DeliveryKind, DeliveryStatus
+from bot.state.claims import Claimant
+from bot.state.deliveries import DeliveryKind, DeliveryStatus
 from bot.state.tables import Base
 from briefings.excerpts import BriefingLength
 from briefings.repeats import PostedArticle
@@ -707,7 +708,7 @@ async def test_processes_starting_together_share_one_schema(url: str) -> None:
 
 async def test_processes_share_a_digest_batch_without_overlap(url: str) -> None:
     """Three processes claiming the same 120 digests in chunks split them: each exactly once."""
-    from bot.state.deliveries import claim_digests
+    from bot.state.claims import claim_digests
 
     databases = [await Database.connect(url) for _ in range(3)]
     try:

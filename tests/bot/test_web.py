@@ -463,7 +463,7 @@ async def test_explain_shows_each_stage(panel: PanelWorld) -> None:
 async def test_sources_and_deliveries_are_shown(panel: PanelWorld) -> None:
     from datetime import UTC, date, datetime
 
-    from bot.state import deliveries
+    from bot.state import claims
 
     guild = panel.newsroom.id
     db = _db(panel)
@@ -476,7 +476,7 @@ async def test_sources_and_deliveries_are_shown(panel: PanelWorld) -> None:
         )
         stored = await schedules.get_schedule(db, guild)
         assert stored is not None and stored.id is not None
-        await deliveries.mark_failed(
+        await claims.mark_failed(
             db, DeliveryKind.CHANNEL, stored.id, date(2026, 3, 9), now=now, error="Missing <Access>"
         )
         _, page = await _get(http, panel.url(f"/servers/{guild}"))
