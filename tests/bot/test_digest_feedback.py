@@ -270,7 +270,7 @@ async def test_subscriptions_shows_and_resets_the_signals_and_forget_me_deletes_
     assert await digest_signals(db, alice.id) == Signals()
 
 
-async def test_forged_values_and_unreadable_messages_get_a_clear_answer(
+async def test_forged_values_unreadable_messages_and_old_menus(
     harness: BotHarness,
 ) -> None:
     """A value the bot never offered (a modified client), or a message whose stories cannot
@@ -300,3 +300,22 @@ async def test_forged_values_and_unreadable_messages_get_a_clear_answer(
     unreadable = await _press(fake, digest, "less", alice.id)
     assert "could not find the stories" in (unreadable.content or "")
     assert await digest_signals(_bot(harness).services.db, alice.id) == Signals()
+
+    # A digest sent before the buttons had the three menus themselves: a choice still counts.
+    old_menu = {
+        "type": 3,
+        "custom_id": "digest:less",
+        "options": [{"label": "A Space story", "value": "0\tspace\tharborledger.test"}],
+    }
+    fake.messages.messages[int(digest["id"])]["components"] = [
+        {"type": 1, "components": [old_menu]}
+    ]
+    old = await fake.inject_component(
+        int(digest["id"]), "digest:less", component_type=3, values=["0\tspace\tharborledger.test"]
+    )
+    answer = await old.wait_response()
+    assert answer.callback_type == 4 and answer.ephemeral
+    assert (answer.content or "").startswith("Noted: less like this.")
+    assert await digest_signals(_bot(harness).services.db, alice.id) == Signals.of(
+        topics={"space": -1}, outlets={"harborledger.test": -1}
+    )
