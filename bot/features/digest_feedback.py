@@ -111,9 +111,12 @@ async def _pressed(
     message = interaction.message
     embeds = [embed.to_dict() for embed in message.embeds] if message is not None else []
     names = await usecases.section_names(services, interaction.user.id)
-    options = picker_options(feedback, read_stories(embeds, names))
+    stories = read_stories(embeds, names)
+    if not stories:
+        raise UseCaseError(NO_STORIES)
+    options = picker_options(feedback, stories)
     if not options:
-        raise UseCaseError(NO_OUTLET if feedback is Feedback.HIDE and embeds else NO_STORIES)
+        raise UseCaseError(NO_OUTLET)
     if len(options) == 1:
         text = await _apply(services, interaction, feedback, options[0].value)
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
