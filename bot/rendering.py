@@ -59,6 +59,7 @@ from bot._limits import (
     truncate,
 )
 from bot.digest_menus import MAX_FEEDBACK_ITEMS, FeedbackItem
+from bot.digest_reading import outlet_link
 from bot.pings import mention_line
 from briefings.briefing import Briefing, Story
 from briefings.excerpts import BriefingLength, excerpt
@@ -97,8 +98,8 @@ class OutgoingMessage:
 
     ``ping_roles`` are the roles its content mentions on purpose (a briefing's role pings):
     the only ones it may ping. Every other message pings nobody.
-    ``feedback``: the stories a DM digest message shows, offered in its feedback select menus
-    (:func:`bot.digest_menus.feedback_view`); empty for every other message.
+    ``feedback``: the stories a DM digest message shows (its feedback buttons go with them,
+    :func:`bot.digest_menus.feedback_view`); empty for every other message.
     """
 
     content: str | None
@@ -166,7 +167,8 @@ def render_briefing(
     content within 2000 characters) and become the first message's ``ping_roles``.
     ``notes`` (lead URL → text) add an italic last line to those stories (a personal digest
     says why a story moved). With ``feedback`` (DM digests, which never ping: ``ping_roles``
-    is then ignored) each message lists the stories it shows in
+    is then ignored) each outlet's name links to its domain (:mod:`bot.digest_reading`
+    reads the stories back from it), and each message lists the stories it shows in
     :attr:`OutgoingMessage.feedback` and holds at most
     :data:`~bot.digest_menus.MAX_FEEDBACK_ITEMS` of them.
     """
@@ -179,7 +181,9 @@ def render_briefing(
     topics: set[str] = set()
     for name, shown, omitted, top in parts:
         blocks = [
-            _story_lines(story, zone, today, length, top=top, note=_note(story, notes))
+            _story_lines(
+                story, zone, today, length, top=top, note=_note(story, notes), outlet=feedback
+            )
             for story in shown
         ]
         if omitted > 0:
@@ -266,6 +270,7 @@ def _story_lines(
     *,
     top: bool = False,
     note: str = "",
+    outlet: bool = False,
 ) -> list[str]:
     lead = story.lead
     title = markdown_link(
@@ -273,7 +278,7 @@ def _story_lines(
     )
     meta_parts = [
         safe_text(story.topic, TOPIC_NAME_LIMIT) if top else "",
-        safe_text(lead.provider_name, PROVIDER_LIMIT),
+        outlet_link(lead) if outlet else safe_text(lead.provider_name, PROVIDER_LIMIT),
         _clock(lead.published_at, zone, today),
     ]
     if story.updated:
