@@ -2,10 +2,11 @@
 
 As cosmicpython's ``bootstrap()``: :func:`build_bot` is the one place that constructs the
 metrics, the database, the article library, the deliverer (and the sender it posts through),
-the remote sources, the scheduler, the command tree with the features' commands and the health
-server (which also serves the web panel), and hands them to the client. Nothing else
-constructs services; tests build the same graph with a fake Discord server, a temporary
-database, their own clock and, when they need one, their own client class (``client_class``).
+the recovery of missed deliveries, the remote sources, the scheduler, the command tree with the
+features' commands and the health server (which also serves the web panel), and hands them to
+the client. Nothing else constructs services; tests build the same graph with a fake Discord
+server, a temporary database, their own clock and, when they need one, their own client class
+(``client_class``).
 
 The one knot: the client needs the deliverer (through the scheduler), and the deliverer sends
 through the client. It is untied by the deliverer's :class:`~bot.sending.Sender`, built first
@@ -30,13 +31,14 @@ from bot.health import HealthServer
 from bot.library import ArticleLibrary
 from bot.liveness import Instance
 from bot.metrics import Metrics
+from bot.recovery import Recovery
 from bot.scheduler import BriefingScheduler
 from bot.sending import ClientSender, RetryPolicy
 from bot.services import Services
 from bot.settings import Settings, token_of
 from bot.source_snapshot import SourceSnapshot, snapshot_path
 from bot.sources import SourceLimits, SourcePoller
-from bot.state import Database, deliveries
+from bot.state import Database, claims
 from bot.timing import Clock, system_clock
 from bot.tree import BriefingTree
 
@@ -118,7 +120,7 @@ def _services(
         retry=RetryPolicy(settings.send_retry_attempts, settings.send_retry_delay_seconds),
         metrics=metrics,
         owns_guild=settings.owns_guild,
-        claimant=deliveries.Claimant(
+        claimant=claims.Claimant(
             holder=instance.id,
             lease=timedelta(seconds=settings.claim_lease_seconds),
             holder_timeout=timedelta(seconds=settings.heartbeat_timeout_seconds),
@@ -134,10 +136,12 @@ def _services(
         ),
         snapshot=_snapshot_of(settings),
     )
+    recovery = Recovery(deliverer)
     scheduler = BriefingScheduler(
         db,
         deliverer,
         library,
+        recovery=recovery,
         grace=grace,
         store_rescan=timedelta(seconds=settings.store_rescan_seconds),
         sources=sources,
@@ -146,7 +150,9 @@ def _services(
         instance=instance,
         heartbeat_every=timedelta(seconds=settings.heartbeat_seconds),
     )
-    return Services(settings, db, library, deliverer, scheduler, clock, metrics, sources, instance)
+    return Services(
+        settings, db, library, deliverer, recovery, scheduler, clock, metrics, sources, instance
+    )
 
 
 def _snapshot_of(settings: Settings) -> SourceSnapshot | None:

@@ -2,12 +2,13 @@
 
 Every delivery is for a (target, local day), the target a schedule (a guild may have several)
 or a subscriber. Before anything is sent the delivery log is asked to
-:func:`~bot.state.deliveries.claim` that key; only the caller that wins the claim sends, and the
+:func:`~bot.state.claims.claim` that key; only the caller that wins the claim sends, and the
 result is recorded as sent (with the message ids) or failed (with the reason). So a
 restart, a gateway reconnect, a second scheduler tick or the catch-up sweep never posts the
 same day twice, and a day whose post failed is retried by the next sweep.
 
-What protects each message of a briefing:
+What protects each message of a briefing (the sending itself is :mod:`bot.exactly_once`;
+the catch-up sweep and the take-over of a gone process's claims are :mod:`bot.recovery`):
 
 - **Progress**: the id of every message is recorded as soon as Discord accepts it (renewing
   the claim), so a retry continues after the last recorded message instead of starting over.
@@ -39,34 +40,29 @@ those roles (:mod:`bot.pings`; a role deleted since is left out).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import discord
 
 from bot.digests import UNCAPPED, DigestComposer
+from bot.exactly_once import ExactlyOnce, Outcome, safely
 from bot.headings import schedule_heading
 from bot.library import ArticleLibrary
 from bot.metrics import Metrics
 from bot.pings import roles_to_ping
 from bot.posting import PUBLISH_WAIT, ChannelPoster, PlainPoster, Poster, PostPlan
-from bot.rendering import OutgoingMessage, render_briefing
-from bot.sending import (
-    DEFAULT_RETRY,
-    RetryPolicy,
-    Sender,
-    SendFailedError,
-    message_nonce,
-)
-from bot.state import Database, deliveries, posted, schedules, signals, subscriptions
+from bot.rendering import render_briefing
+from bot.sending import DEFAULT_RETRY, RetryPolicy, Sender
+from bot.state import Database, claims, deliveries, posted, schedules, signals, subscriptions
 from bot.state import pings as role_pings
-from bot.state.deliveries import Claimant, ClaimKey, Delivery, DeliveryKind, DeliveryStatus
+from bot.state.claims import Claimant
+from bot.state.deliveries import Delivery, DeliveryKind, DeliveryStatus
 from bot.state.schedules import ChannelSchedule
 from bot.state.subscriptions import DigestSettings
 from bot.targets import post_title, post_topics
-from bot.timing import EVERY_DAY, Clock, latest_due, local_day
+from bot.timing import Clock, latest_due, local_day
 from bot.usecases.requests import briefing_request
 from briefings.briefing import Briefing
 from briefings.personal import Signals
@@ -75,15 +71,6 @@ log = logging.getLogger(__name__)
 
 DIGEST_CHUNK = 50
 """Digests claimed per transaction: small enough to share a slot between processes."""
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What a delivery attempt did, for logs and tests."""
-
-    status: DeliveryStatus
-    message_ids: tuple[int, ...] = ()
-    detail: str = ""
 
 
 class Deliverer:
@@ -101,7 +88,7 @@ class Deliverer:
         retry: RetryPolicy = DEFAULT_RETRY,
         metrics: Metrics | None = None,
         owns_guild: Callable[[int], bool] = lambda guild_id: True,
-        claimant: Claimant = deliveries.ANONYMOUS,
+        claimant: Claimant = claims.ANONYMOUS,
     ) -> None:
         self.sender = sender
         self.db = db
@@ -115,7 +102,7 @@ class Deliverer:
         self.claimant = claimant
         self.publish_wait = PUBLISH_WAIT
         """Seconds a publication to followers may take (rate limit included), see bot.posting."""
-        self._taken_over: set[ClaimKey] = set()
+        self.once = ExactlyOnce(db, clock, claimant)
 
     # --- channel briefings ---------------------------------------------------------------
 
@@ -138,9 +125,7 @@ class Deliverer:
             # Set up after today's time: the first post is the next one, not a surprise post
             # minutes after `/briefing setup`. (A day that failed is still retried.)
             return Outcome(DeliveryStatus.NOT_DUE, detail="set up after today's post time")
-        if not await deliveries.claim(
-            self.db, kind, schedule_id, day, now=now, claimant=self.claimant
-        ):
+        if not await claims.claim(self.db, kind, schedule_id, day, now=now, claimant=self.claimant):
             return Outcome(DeliveryStatus.ALREADY)
         log_before = await posted.posted_log(self.db, schedule_id, at=due)
         request = briefing_request(schedule, due, per_topic=self.per_topic, posted=log_before)
@@ -167,7 +152,7 @@ class Deliverer:
             retry=self.retry,
             publish_wait=self.publish_wait,
         )
-        outcome = await self._send_all(kind, schedule_id, day, poster, messages, prior)
+        outcome = await self.once.send(kind, schedule_id, day, poster, messages, prior)
         if outcome.status is DeliveryStatus.SENT:  # remembered for the next ones: no repeats
             shown = briefing.posted_articles(due)
             await posted.record_posted(self.db, schedule_id, shown, now=self.clock())
@@ -265,9 +250,7 @@ class Deliverer:
             chunk = due[start : start + DIGEST_CHUNK]
             keys = [(user.user_id, day) for user, _, day in chunk]
             priors = await deliveries.get_deliveries(self.db, DeliveryKind.DIGEST, keys)
-            won = set(
-                await deliveries.claim_digests(self.db, keys, now=now, claimant=self.claimant)
-            )
+            won = set(await claims.claim_digests(self.db, keys, now=now, claimant=self.claimant))
             learned = await signals.signals_of(self.db, [user_id for user_id, _ in won])
             for user, moment, day in chunk:
                 if (user.user_id, day) not in won:
@@ -276,7 +259,7 @@ class Deliverer:
                 prior = priors.get((user.user_id, day))
                 mine = learned.get(user.user_id, Signals())
                 work = self._send_digest(user, moment, day, prior, composer, mine)
-                outcomes[user.user_id] = await self._safely(work, user)
+                outcomes[user.user_id] = await safely(work, user)
         return [outcomes[user.user_id] for user in users]
 
     async def _send_digest(
@@ -298,9 +281,9 @@ class Deliverer:
                 poster = PlainPoster(channel, self.sender.own_user_id(), self.retry)
             except discord.HTTPException as error:
                 detail = f"could not open a DM: {error.text or error}"
-                await self._log_failed(DeliveryKind.DIGEST, settings.user_id, day, detail)
+                await self.once.log_failed(DeliveryKind.DIGEST, settings.user_id, day, detail)
                 return Outcome(DeliveryStatus.FAILED, detail=detail)
-        outcome = await self._send_all(
+        outcome = await self.once.send(
             DeliveryKind.DIGEST, settings.user_id, day, poster, messages, prior
         )
         if outcome.status is DeliveryStatus.PAUSED:
@@ -327,156 +310,4 @@ class Deliverer:
         users = await subscriptions.digest_users(self.db)
         return await self.deliver_digests(
             [u for u in users if u.timezone == timezone and f"{u.post_time:%H:%M}" == post_time]
-        )
-
-    # --- catch-up --------------------------------------------------------------------------
-
-    async def catch_up(self) -> list[Outcome]:
-        """Deliver everything due within the grace period and not delivered yet."""
-        outcomes: list[Outcome] = []
-        for schedule in await schedules.active_schedules(self.db):
-            if not self.owns_guild(schedule.guild_id):
-                continue  # another process runs that guild's shard
-            assert schedule.id is not None
-            outcomes.append(await self._safely(self.deliver_channel(schedule.id), schedule))
-        outcomes += await self.deliver_digests(await subscriptions.digest_users(self.db))
-        return outcomes
-
-    async def take_over(self) -> list[Outcome]:
-        """Deliver at once what a gone process claimed but did not finish (see
-        :mod:`bot.state.instances`): its digests, and the channel briefings of the schedules of
-        this process's guilds. Each orphaned claim is tried once by this process. One that is
-        no longer due — its day's post time is past the grace period
-        (``MISFIRE_GRACE_HOURS``), or its schedule or subscription is gone — is marked failed,
-        "not due any more", instead of staying "sending" for ever (no one would send it)."""
-        now = self.clock()
-        orphans = await deliveries.orphaned_claims(self.db, now=now, claimant=self.claimant)
-        mine: list[ClaimKey] = []
-        for key in orphans:
-            if key in self._taken_over:
-                continue
-            if key.kind == DeliveryKind.CHANNEL:
-                schedule = await schedules.schedule_by_id(self.db, key.target_id)
-                if schedule is not None and not self.owns_guild(schedule.guild_id):
-                    continue  # another process runs that guild's shard
-                slot = None if schedule is None else (schedule.post_time, schedule.timezone)
-                days = EVERY_DAY if schedule is None else schedule.days
-            else:
-                user = await subscriptions.digest_settings(self.db, key.target_id)
-                slot = None if user is None else (user.post_time, user.timezone)
-                days = EVERY_DAY
-            if slot is None or self._due_day(*slot, now, days) != key.day:
-                await self._retire(key, now)
-                continue
-            mine.append(key)
-        self._taken_over = (self._taken_over & set(orphans)) | set(mine)
-        if not mine:
-            return []
-        log.warning("taking over %d deliveries whose sender is gone", len(mine))
-        # One target may have several orphaned days: each is delivered once, for today.
-        ids = sorted({key.target_id for key in mine if key.kind == DeliveryKind.CHANNEL})
-        outcomes = [await self._safely(self.deliver_channel(i), f"schedule {i}") for i in ids]
-        users = [
-            settings
-            for user_id in sorted(
-                {key.target_id for key in mine if key.kind == DeliveryKind.DIGEST}
-            )
-            if (settings := await subscriptions.digest_settings(self.db, user_id))
-        ]
-        return outcomes + await self.deliver_digests(users)
-
-    def _due_day(self, at: time, zone: str, now: datetime, days: Sequence[int]) -> date | None:
-        """The local day whose post at ``at`` is due ``now`` (None: past the grace period)."""
-        due = latest_due(at, zone, now, days)
-        return local_day(due, zone) if now - due <= self.grace else None
-
-    async def _retire(self, key: ClaimKey, now: datetime) -> None:
-        """Mark an orphaned claim that is no longer due failed (see :meth:`take_over`)."""
-        error = "not due any more"
-        if await deliveries.retire_orphan(
-            self.db, key, now=now, error=error, claimant=self.claimant
-        ):
-            log.warning(
-                "delivery %s:%s day=%s was left unfinished by a gone sender and is no longer "
-                "due: marked failed",
-                key.kind,
-                key.target_id,
-                key.day,
-                extra={"kind": key.kind, "day": str(key.day)},
-            )
-            self.metrics.count_delivery(key.kind, DeliveryStatus.FAILED)
-
-    @staticmethod
-    async def _safely(work: Awaitable[Outcome], target: object) -> Outcome:
-        try:
-            return await work
-        except Exception:  # one broken target never stops the others
-            log.exception("delivery to %r failed unexpectedly", target)
-            return Outcome(DeliveryStatus.FAILED, detail="unexpected error")
-
-    # --- sending -----------------------------------------------------------------------------
-
-    async def _send_all(
-        self,
-        kind: DeliveryKind,
-        target_id: int,
-        day: date,
-        poster: Poster | None,
-        messages: Sequence[OutgoingMessage],
-        prior: Delivery | None,
-    ) -> Outcome:
-        if not messages or poster is None:
-            await self._log_sent(kind, target_id, day, ())
-            return Outcome(DeliveryStatus.EMPTY)
-        sent = list(prior.message_ids) if prior is not None else []
-        try:
-            await poster.prepare(prior)
-            if prior is not None:  # an earlier attempt may have posted more than it recorded
-                sent += await poster.unrecorded(prior, sent, messages)
-                if len(sent) > len(prior.message_ids):
-                    await self._log_progress(kind, target_id, day, sent, poster)
-            for part in range(len(sent), len(messages)):
-                nonce = message_nonce(kind, target_id, day, part)
-                sent.append(await poster.post(part, messages[part], nonce, sent))
-                await self._log_progress(kind, target_id, day, sent, poster)
-            notice = await poster.finish(sent)
-        except SendFailedError as error:
-            await self._log_failed(kind, target_id, day, error.reason)
-            log.warning("delivery %s:%s day=%s failed: %s", kind, target_id, day, error.reason)
-            return Outcome(
-                DeliveryStatus.PAUSED if error.pause else DeliveryStatus.FAILED,
-                tuple(sent),
-                error.reason,
-            )
-        await self._log_sent(kind, target_id, day, sent, notice)
-        return Outcome(DeliveryStatus.SENT, tuple(sent), notice or "")
-
-    async def _log_progress(
-        self, kind: DeliveryKind, target_id: int, day: date, sent: list[int], poster: Poster
-    ) -> None:
-        await deliveries.record_progress(
-            self.db, kind, target_id, day, sent, now=self.clock(), notice=poster.progress_notice()
-        )
-
-    async def _log_sent(
-        self,
-        kind: DeliveryKind,
-        target_id: int,
-        day: date,
-        sent: Sequence[int],
-        notice: str | None = None,
-    ) -> None:
-        await deliveries.mark_sent(
-            self.db, kind, target_id, day, now=self.clock(), message_ids=sent, notice=notice
-        )
-
-    async def _log_failed(self, kind: DeliveryKind, target_id: int, day: date, reason: str) -> None:
-        await deliveries.mark_failed(
-            self.db,
-            kind,
-            target_id,
-            day,
-            now=self.clock(),
-            error=reason,
-            holder=self.claimant.holder,
         )

@@ -1,41 +1,66 @@
-"""The feedback controls of a DM digest message: what they carry and how they are built.
+"""The feedback controls of a DM digest message: three buttons, and the picker they open.
 
-Discord allows at most 5 action rows per message, each with 5 buttons or one select menu of
-up to 25 options. Three buttons for each item would fit only five items, and a digest message
-can hold dozens; so every digest message carries **three select menus**, one click each:
+Every digest message carries **one action row of three buttons**, "More like this", "Less
+like this" and "Hide this outlet" (:func:`feedback_view`). Their ``custom_id`` is fixed
+(``digest:more``, ``digest:less``, ``digest:hide``): three buttons per story would fit only
+five stories in Discord's 5 rows, so a button is about the whole message. Pressing one:
 
-- "More like this…" and "Less like this…", whose options are the message's stories (title,
-  and "topic · outlet" as the description);
-- "Hide this outlet…", whose options are the distinct outlets of those stories.
+- when the message shows exactly one story (for "Hide", one outlet) the signal applies at
+  once;
+- otherwise the answer is an ephemeral **picker** (:func:`picker_view`): a select menu of the
+  message's stories (for "Hide", its outlets) with the same ``custom_id`` as the button, whose
+  option values carry what a choice is about (:func:`encode_value`: the story's number, topic
+  key and outlet key, at most 100 characters). Choosing one needs nothing else.
 
-A digest is rendered with at most :data:`MAX_FEEDBACK_ITEMS` (25) stories per message, so every
-story of every message has its option. The selects' ``custom_id`` is fixed
-(``digest:more``, ``digest:less``, ``digest:hide``) and each option's value carries what the
-click is about (:func:`encode_value`: the item's number, topic key and outlet key, at most
-100 characters), so a click is understood by any process, after any restart, without
-remembering the message: :mod:`bot.features.digest_feedback` parses it (a discord.py
-``DynamicItem``). The view built here is stopped before it is sent, so discord.py keeps
-nothing per message in memory.
+The stories are read from the pressed message (:mod:`bot.digest_reading`), so buttons and
+pickers work after any restart and in any process: :mod:`bot.features.digest_feedback` parses
+them (a discord.py ``DynamicItem``). A digest message holds at most
+:data:`MAX_FEEDBACK_ITEMS` (25, a select's option limit) stories, so every story has its
+option. Digests sent before the buttons carried the three select menus themselves, with the
+same ids and values: a choice in one of them still works. The views built here are stopped
+before they are sent, so discord.py keeps nothing per message in memory.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Final
 
 import discord
 
+from bot.digest_reading import FeedbackItem
 from briefings.personal import Feedback, ItemRef
+
+__all__ = [
+    "MAX_FEEDBACK_ITEMS",
+    "FeedbackItem",
+    "custom_id",
+    "decode_value",
+    "encode_value",
+    "feedback_view",
+    "picker_options",
+    "picker_view",
+]
 
 MAX_FEEDBACK_ITEMS: Final = 25
 """The most stories one digest message carries (a select menu's option limit)."""
 CUSTOM_ID_PREFIX: Final = "digest:"
 CUSTOM_ID_TEMPLATE: Final = r"digest:(?P<action>more|less|hide)"
-"""What a feedback select's ``custom_id`` matches; ``action`` is a :class:`Feedback`."""
+"""What a feedback button's (or picker's) ``custom_id`` matches; ``action`` is a
+:class:`Feedback`."""
 OPTION_TEXT_LIMIT: Final = 100
 """Discord's limit on a select option's label, description and value."""
+LABELS: Final = {
+    Feedback.MORE: "More like this",
+    Feedback.LESS: "Less like this",
+    Feedback.HIDE: "Hide this outlet",
+}
+BUTTON_STYLES: Final = {
+    Feedback.MORE: discord.ButtonStyle.success,
+    Feedback.LESS: discord.ButtonStyle.secondary,
+    Feedback.HIDE: discord.ButtonStyle.danger,
+}
 PLACEHOLDERS: Final = {
     Feedback.MORE: "More like this…",
     Feedback.LESS: "Less like this…",
@@ -45,18 +70,8 @@ _SEPARATOR: Final = "\t"  # never in a signal key (whitespace is collapsed to sp
 _VALUE: Final = re.compile(r"(\d{1,2})\t([^\t]+)\t([^\t]*)")
 
 
-@dataclass(frozen=True, slots=True)
-class FeedbackItem:
-    """One story of a digest message as its feedback options show it."""
-
-    title: str
-    topic: str
-    outlet_name: str
-    ref: ItemRef
-
-
 def custom_id(feedback: Feedback) -> str:
-    """The ``custom_id`` of the select menu of ``feedback`` ("digest:more", …)."""
+    """The ``custom_id`` of the button (and picker) of ``feedback`` ("digest:more", …)."""
     return f"{CUSTOM_ID_PREFIX}{feedback.value}"
 
 
@@ -86,11 +101,45 @@ def _clip(text: str, fallback: str) -> str:
     return text or fallback
 
 
-def feedback_view(items: Sequence[FeedbackItem]) -> discord.ui.View:
-    """The three select menus of a digest message with ``items`` (at most 25 are offered)."""
+def feedback_button(feedback: Feedback) -> discord.ui.Button[discord.ui.View]:
+    """The button of ``feedback`` under every digest message."""
+    return discord.ui.Button(
+        label=LABELS[feedback], custom_id=custom_id(feedback), style=BUTTON_STYLES[feedback]
+    )
+
+
+def feedback_view(items: Sequence[FeedbackItem] = ()) -> discord.ui.View:
+    """The row of three buttons under a digest message (the same for every message: what a
+    press is about is read from the message; ``items`` are not needed)."""
     view = discord.ui.View(timeout=None)
+    for feedback in Feedback:
+        view.add_item(feedback_button(feedback))
+    view.stop()  # sent as a template only: presses are dispatched by the DynamicItem
+    return view
+
+
+def outlets(items: Sequence[FeedbackItem]) -> list[tuple[int, FeedbackItem]]:
+    """The first story (with its number) of each distinct outlet among ``items``."""
+    first: dict[str, tuple[int, FeedbackItem]] = {}
+    for number, item in enumerate(items):
+        if item.ref.outlet is not None:
+            first.setdefault(item.ref.outlet, (number, item))
+    return list(first.values())
+
+
+def picker_options(feedback: Feedback, items: Sequence[FeedbackItem]) -> list[discord.SelectOption]:
+    """The picker's options: the stories of ``items`` (for "Hide", their distinct outlets)."""
     shown = list(items[:MAX_FEEDBACK_ITEMS])
-    stories = [
+    if feedback is Feedback.HIDE:
+        return [
+            discord.SelectOption(
+                label=_clip(item.outlet_name or str(item.ref.outlet), str(item.ref.outlet)),
+                value=encode_value(number, item.ref),
+                description=_clip(str(item.ref.outlet), "—"),
+            )
+            for number, item in outlets(shown)
+        ]
+    return [
         discord.SelectOption(
             label=_clip(item.title, "Untitled"),
             value=encode_value(number, item.ref),
@@ -98,26 +147,17 @@ def feedback_view(items: Sequence[FeedbackItem]) -> discord.ui.View:
         )
         for number, item in enumerate(shown)
     ]
-    outlets: dict[str, discord.SelectOption] = {}
-    for number, item in enumerate(shown):
-        if item.ref.outlet is not None and item.ref.outlet not in outlets:
-            outlets[item.ref.outlet] = discord.SelectOption(
-                label=_clip(item.outlet_name or item.ref.outlet, item.ref.outlet),
-                value=encode_value(number, item.ref),
-                description=_clip(item.ref.outlet, "—"),
-            )
-    for feedback, options in (
-        (Feedback.MORE, stories),
-        (Feedback.LESS, stories),
-        (Feedback.HIDE, list(outlets.values())),
-    ):
-        if options:
-            view.add_item(
-                discord.ui.Select(
-                    custom_id=custom_id(feedback),
-                    placeholder=PLACEHOLDERS[feedback],
-                    options=options,
-                )
-            )
-    view.stop()  # sent as a template only: clicks are dispatched by the DynamicItem
+
+
+def picker_view(feedback: Feedback, options: Sequence[discord.SelectOption]) -> discord.ui.View:
+    """The ephemeral picker of ``feedback``: one select menu of ``options`` (1 to 25)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        discord.ui.Select(
+            custom_id=custom_id(feedback),
+            placeholder=PLACEHOLDERS[feedback],
+            options=list(options[:MAX_FEEDBACK_ITEMS]),
+        )
+    )
+    view.stop()  # the choice is dispatched by the DynamicItem too
     return view

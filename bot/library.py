@@ -27,7 +27,14 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.timing import Clock, system_clock
-from briefings.briefing import Briefing, BriefingRequest, TopicBriefings, assemble, by_topics
+from briefings.briefing import (
+    Briefing,
+    BriefingRequest,
+    TopicBriefings,
+    assemble,
+    by_topics,
+    in_window,
+)
 from briefings.explain import Explanation, explain
 from briefings.index import SearchFilters, SearchIndex, SearchResults, StoreIndex
 from briefings.model import Article, Catalog, Problem
@@ -186,15 +193,17 @@ class ArticleLibrary:
         return SearchResults(query, local.total + remote.total, hits, None)
 
     def _window_articles(self, request: BriefingRequest) -> list[Article]:
+        """The window's articles, and those posted before it that may come back as updated."""
         local = self._index.articles_between(request.start, request.at)
+        if request.posted:
+            local = self._index.articles_posted_before(request) + local
         if not self._remote:
             return local
         known = {canonical_url(a.url) for a in local if a.url}
         remote = [
             a
             for a in self._remote
-            if request.start < a.published_at <= request.at
-            and (not a.url or canonical_url(a.url) not in known)
+            if in_window(a, request) and (not a.url or canonical_url(a.url) not in known)
         ]
         return local + remote
 

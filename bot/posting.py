@@ -1,7 +1,7 @@
 """How a delivery's messages reach Discord, kind by kind (issue 13, part 4; see
 :mod:`bot.targets` for the kinds and what each needs).
 
-:class:`~bot.delivery.Deliverer` sends a briefing's parts in order through a :class:`Poster`,
+:class:`~bot.exactly_once.ExactlyOnce` sends a briefing's parts in order through a :class:`Poster`,
 recording each message id in the delivery log as soon as Discord accepts it. The poster
 decides *where* each part goes, and how an attempt that takes over from a dead one finds what
 was posted but never recorded:

@@ -1,4 +1,4 @@
-"""Pure rendering of domain values (briefings, search pages, topics) to Discord messages.
+"""Pure rendering of briefings (and ``explain``'s answer) to Discord messages.
 
 No I/O, no clock, no client: every function maps values to :class:`discord.Embed` objects or
 :class:`OutgoingMessage` payloads, and the same input always gives the same output.
@@ -21,6 +21,10 @@ The rules (each is tested in ``tests/bot/test_rendering.py``):
    Sending with ``AllowedMentions.none()`` remains the first line of defence.
 3. **Deterministic.** Times are formatted in the zone passed in, without locale-dependent names.
 
+The same rules hold for search pages (:mod:`bot.search_rendering`) and the topic and
+subscription lists (:mod:`bot.topic_rendering`), which share :class:`OutgoingMessage`,
+:func:`pack_embeds` and the small formatting helpers here.
+
 **A briefing's layout.** "Top stories" first (when the briefing has them), then one embed per
 section. Each item is its linked title (bold), a line with the outlet and time (a top story
 also names its section; a story posted before and shown again says "**Updated**", with the
@@ -34,7 +38,6 @@ outlets' copies and "related:" coverage.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
@@ -45,41 +48,31 @@ import discord
 from bot._limits import (
     CONTENT_LIMIT,
     DESCRIPTION_LIMIT,
-    FIELD_VALUE_LIMIT,
     FOOTER_LIMIT,
     TITLE_LIMIT,
-    ZWSP,
-    fit_highlighted,
     group_embeds,
     host_of,
-    inert,
     label_lines,
     markdown_link,
-    pack_blocks,
     pack_blocks_placed,
     safe_text,
     truncate,
 )
 from bot.digest_menus import MAX_FEEDBACK_ITEMS, FeedbackItem
+from bot.digest_reading import outlet_link
 from bot.pings import mention_line
 from briefings.briefing import Briefing, Story
 from briefings.excerpts import BriefingLength, excerpt
 from briefings.explain import Explanation
-from briefings.index import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchResults
 from briefings.model import topic_key
 from briefings.personal import item_ref
 from briefings.text import title_key
-from briefings.topics import TopicSummary
 
 __all__ = [
-    "MAX_SEARCH_PAGE_SIZE",
     "OutgoingMessage",
     "pack_embeds",
-    "page_count",
     "render_briefing",
-    "render_search_page",
-    "render_subscriptions",
-    "render_topics",
+    "render_explanation",
     "safe_text",
 ]
 
@@ -87,8 +80,6 @@ STORY_TITLE_LIMIT: Final = 256
 RELATED_TITLE_LIMIT: Final = 150
 PROVIDER_LIMIT: Final = 100
 TOPIC_NAME_LIMIT: Final = 100
-TOPIC_DESCRIPTION_LIMIT: Final = 200
-MAX_SEARCH_PAGE_SIZE: Final = 25
 EXCERPT_LIMITS: Final = {BriefingLength.SHORT: 300, BriefingLength.FULL: 500}
 """The most characters of excerpt an item shows (before escaping), per length."""
 NOTE_LIMIT: Final = 300
@@ -96,7 +87,8 @@ NOTE_LIMIT: Final = 300
 EXCERPT_SHOWN_LIMIT: Final = 700
 """The most characters of an excerpt line once escaped (rarely reached: "…" when it is)."""
 TOP_STORIES: Final = "Top stories"
-_CONTINUED: Final = " (continued)"
+CONTINUED: Final = " (continued)"
+"""Added to the title of an embed that goes on where the previous one stopped."""
 _MONTHS: Final = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"
 
 
@@ -106,8 +98,8 @@ class OutgoingMessage:
 
     ``ping_roles`` are the roles its content mentions on purpose (a briefing's role pings):
     the only ones it may ping. Every other message pings nobody.
-    ``feedback``: the stories a DM digest message shows, offered in its feedback select menus
-    (:func:`bot.digest_menus.feedback_view`); empty for every other message.
+    ``feedback``: the stories a DM digest message shows (its feedback buttons go with them,
+    :func:`bot.digest_menus.feedback_view`); empty for every other message.
     """
 
     content: str | None
@@ -134,18 +126,21 @@ def pack_embeds(
 def _titled(name: str, continued: bool, fallback: str) -> str:
     if not continued:
         return safe_text(name, TITLE_LIMIT) or fallback
-    return (safe_text(name, TITLE_LIMIT - len(_CONTINUED)) or fallback) + _CONTINUED
+    return (safe_text(name, TITLE_LIMIT - len(CONTINUED)) or fallback) + CONTINUED
 
 
-def _plural(count: int, one: str, many: str) -> str:
+def plural(count: int, one: str, many: str) -> str:
+    """``1 story``, ``2 stories``."""
     return f"{count} {one if count == 1 else many}"
 
 
-def _local(moment: datetime, zone: tzinfo) -> datetime:
+def in_zone(moment: datetime, zone: tzinfo) -> datetime:
+    """``moment`` in ``zone`` (a naive one is taken as UTC)."""
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
 
 
-def _day(moment: datetime) -> str:
+def iso_day(moment: datetime) -> str:
+    """``2026-03-10``, without locale."""
     return f"{moment.year}-{moment.month:02d}-{moment.day:02d}"
 
 
@@ -172,11 +167,12 @@ def render_briefing(
     content within 2000 characters) and become the first message's ``ping_roles``.
     ``notes`` (lead URL → text) add an italic last line to those stories (a personal digest
     says why a story moved). With ``feedback`` (DM digests, which never ping: ``ping_roles``
-    is then ignored) each message lists the stories it shows in
+    is then ignored) each outlet's name links to its domain (:mod:`bot.digest_reading`
+    reads the stories back from it), and each message lists the stories it shows in
     :attr:`OutgoingMessage.feedback` and holds at most
     :data:`~bot.digest_menus.MAX_FEEDBACK_ITEMS` of them.
     """
-    today = _local(briefing.end, zone).date()
+    today = in_zone(briefing.end, zone).date()
     parts = [(TOP_STORIES, briefing.top_stories, 0, True)] if briefing.top_stories else []
     parts += [(s.topic, s.stories, s.omitted, False) for s in briefing.sections]
     embeds: list[discord.Embed] = []
@@ -185,7 +181,9 @@ def render_briefing(
     topics: set[str] = set()
     for name, shown, omitted, top in parts:
         blocks = [
-            _story_lines(story, zone, today, length, top=top, note=_note(story, notes))
+            _story_lines(
+                story, zone, today, length, top=top, note=_note(story, notes), outlet=feedback
+            )
             for story in shown
         ]
         if omitted > 0:
@@ -204,10 +202,10 @@ def render_briefing(
             topics |= {topic_key(s.topic) for s in shown if s.topic} if top else {topic_key(name)}
     if not embeds:
         return []
-    start, end = _local(briefing.start, zone), _local(briefing.end, zone)
+    start, end = in_zone(briefing.start, zone), in_zone(briefing.end, zone)
     zone_name = f" {end.tzname()}" if end.tzname() else ""
-    window = f"{_day(start)} {start:%H:%M}–{_day(end)} {end:%H:%M}{zone_name}"
-    footer = f"{_plural(stories, 'story', 'stories')} in {_plural(len(topics), 'topic', 'topics')}"
+    window = f"{iso_day(start)} {start:%H:%M}–{iso_day(end)} {end:%H:%M}{zone_name}"
+    footer = f"{plural(stories, 'story', 'stories')} in {plural(len(topics), 'topic', 'topics')}"
     embeds[-1].set_footer(text=truncate(f"{footer} · window {window}", FOOTER_LIMIT))
     if feedback:  # a DM digest: menus, never pings
         return _with_feedback(embeds, embed_stories, heading)
@@ -248,7 +246,7 @@ def _note(story: Story, notes: Mapping[str, str] | None) -> str:
 
 
 def _clock(moment: datetime, zone: tzinfo, today: date) -> str:
-    local = _local(moment, zone)
+    local = in_zone(moment, zone)
     if local.date() == today:
         return f"{local:%H:%M}"
     month = _MONTHS[4 * (local.month - 1) : 4 * local.month - 1]
@@ -272,6 +270,7 @@ def _story_lines(
     *,
     top: bool = False,
     note: str = "",
+    outlet: bool = False,
 ) -> list[str]:
     lead = story.lead
     title = markdown_link(
@@ -279,7 +278,7 @@ def _story_lines(
     )
     meta_parts = [
         safe_text(story.topic, TOPIC_NAME_LIMIT) if top else "",
-        safe_text(lead.provider_name, PROVIDER_LIMIT),
+        outlet_link(lead) if outlet else safe_text(lead.provider_name, PROVIDER_LIMIT),
         _clock(lead.published_at, zone, today),
     ]
     if story.updated:
@@ -305,171 +304,6 @@ def _story_lines(
         *label_lines("related", related),
         f"*{safe_text(note, NOTE_LIMIT)}*" if note.strip() else "",
     ]
-
-
-# --------------------------------------------------------------------------- search
-
-
-def page_count(total: int, page_size: int) -> int:
-    """How many pages ``total`` results fill; at least 1, so page 0 always exists."""
-    if page_size < 1:
-        raise ValueError("page_size must be at least 1")
-    return max(1, math.ceil(max(0, total) / page_size))
-
-
-def render_search_page(
-    results: SearchResults, *, page: int, page_size: int, zone: tzinfo
-) -> discord.Embed:
-    """Page ``page`` (0-based) of a search; ``results.hits`` are that page's hits.
-
-    At most ``page_size`` hits are shown (1 to :data:`MAX_SEARCH_PAGE_SIZE`); the description
-    is shared evenly between them so the embed always fits.
-    """
-    if not 1 <= page_size <= MAX_SEARCH_PAGE_SIZE:
-        raise ValueError(f"page_size must be between 1 and {MAX_SEARCH_PAGE_SIZE}")
-    query = safe_text(results.query, TITLE_LIMIT - len("Search: "))
-    embed = discord.Embed(title=f"Search: {query}" if query else "Search")
-    pages = page_count(results.total, page_size)
-    if results.message:
-        embed.description = safe_text(results.message, DESCRIPTION_LIMIT)
-        return embed
-    hits = results.hits[:page_size]
-    if not hits:
-        embed.description = (
-            "No articles match this search."
-            if results.total <= 0
-            else f"There is nothing on page {page + 1}; the results end on page {pages}."
-        )
-    else:
-        budget = (DESCRIPTION_LIMIT - 2 * (len(hits) - 1)) // len(hits)
-        first = max(0, page) * page_size + 1
-        embed.description = "\n\n".join(
-            _hit_block(hit, first + index, budget, zone) for index, hit in enumerate(hits)
-        )
-    if results.total > 0:
-        count = _plural(results.total, "result", "results")
-        embed.set_footer(text=f"Page {page + 1}/{pages} · {count}")
-    return embed
-
-
-def _hit_block(hit: SearchHit, number: int, budget: int, zone: tzinfo) -> str:
-    provider = safe_text(hit.provider, min(PROVIDER_LIMIT, budget // 4))
-    meta = " · ".join(part for part in (provider, _day(_local(hit.published_at, zone))) if part)
-    prefix = f"**{number}.** "
-    room = budget - len(meta) - 1 - len(prefix)
-    title = prefix + markdown_link(
-        hit.title, hit.url, limit=room, label_limit=STORY_TITLE_LIMIT, bold=True
-    )
-    lines = [title, meta]
-    snippet = _snippet(hit, budget - len(title) - len(meta) - 2)
-    if len(snippet) >= 8:
-        lines.append(snippet)
-    return "\n".join(lines)
-
-
-def _snippet(hit: SearchHit, limit: int) -> str:
-    """The snippet with highlights in bold, truncated between whole pieces, never left open."""
-    # Balanced markers put "**" between every two escaped pieces, so no mention or invite can
-    # form across a piece boundary; stripping first keeps line-start markup escaped.
-    balanced: list[str] = []
-    bold = False
-    for char in hit.snippet.strip():
-        if char in (HIGHLIGHT_START, HIGHLIGHT_END):
-            if (char == HIGHLIGHT_START) == bold:
-                continue
-            bold = not bold
-            if not bold and balanced[-1] == HIGHLIGHT_START:  # an empty highlight
-                balanced[-1] = ZWSP
-                continue
-        balanced.append(char)
-    if bold and balanced[-1] == HIGHLIGHT_START:
-        balanced.pop()
-    elif bold:
-        balanced.append(HIGHLIGHT_END)
-    cleaned = replace(hit, snippet="".join(balanced))
-    text = cleaned.snippet_with(HIGHLIGHT_START, HIGHLIGHT_END, escape=inert)
-    return fit_highlighted(text, limit, HIGHLIGHT_START, HIGHLIGHT_END)
-
-
-# --------------------------------------------------------------------------- topics & settings
-
-
-def render_topics(summaries: Sequence[TopicSummary]) -> list[discord.Embed]:
-    """The topic overview: children under their parent, with article counts."""
-    if not summaries:
-        return [discord.Embed(title="Topics", description="There are no topics yet.")]
-    lines = [[_topic_line(summary, depth)] for summary, depth in _tree_order(summaries)]
-    texts = pack_blocks(lines, DESCRIPTION_LIMIT, separator="\n")
-    return [
-        discord.Embed(title="Topics" + (_CONTINUED if number else ""), description=text)
-        for number, text in enumerate(texts)
-    ]
-
-
-def _tree_order(summaries: Sequence[TopicSummary]) -> list[tuple[TopicSummary, int]]:
-    keys = {topic_key(summary.name) for summary in summaries}
-    children: dict[str, list[TopicSummary]] = {}
-    roots: list[TopicSummary] = []
-    for summary in summaries:
-        parent = topic_key(summary.parent) if summary.parent else None
-        if parent is not None and parent in keys and parent != topic_key(summary.name):
-            children.setdefault(parent, []).append(summary)
-        else:
-            roots.append(summary)
-    ordered: list[tuple[TopicSummary, int]] = []
-    seen: set[int] = set()
-
-    def visit(summary: TopicSummary, depth: int) -> None:
-        if id(summary) in seen:
-            return
-        seen.add(id(summary))
-        ordered.append((summary, depth))
-        for child in children.get(topic_key(summary.name), ()):
-            visit(child, depth + 1)
-
-    for summary in roots:
-        visit(summary, 0)
-    for summary in summaries:  # parent cycles: show what is left at the top level
-        visit(summary, 0)
-    return ordered
-
-
-def _topic_line(summary: TopicSummary, depth: int) -> str:
-    marker = "\u2003" * (depth - 1) + "└ " if depth else ""
-    name = safe_text(summary.name, TOPIC_NAME_LIMIT) or "Untitled"
-    counts = f"{_plural(summary.articles, 'article', 'articles')}, {summary.published} published"
-    description = safe_text(summary.description, TOPIC_DESCRIPTION_LIMIT)
-    return f"{marker}**{name}** · {counts}" + (f" — {description}" if description else "")
-
-
-def render_subscriptions(
-    topics: Sequence[str], digest_time: str, timezone: str, paused_reason: str | None
-) -> discord.Embed:
-    """A subscriber's settings: topics (listed in order), digest time and whether paused."""
-    lines = [f"• {safe_text(topic, TOPIC_NAME_LIMIT) or 'Untitled'}" for topic in topics]
-    shown: list[str] = []
-    used = 0  # characters of the shown lines, one newline each
-    for number, line in enumerate(lines):
-        later = len(lines) - number - 1  # keep room to say how many lines did not fit
-        reserve = len(f"…and {later} more") + 1 if later else 0
-        if used + len(line) + reserve > DESCRIPTION_LIMIT:
-            shown.append(f"…and {len(lines) - number} more")
-            break
-        shown.append(line)
-        used += len(line) + 1
-    embed = discord.Embed(
-        title="Subscriptions",
-        description="\n".join(shown) if shown else "Not subscribed to any topic.",
-    )
-    when = f"{safe_text(digest_time, 50)} ({safe_text(timezone, 100)})"
-    embed.add_field(name="Daily digest", value=when, inline=True)
-    status = (
-        "Active"
-        if paused_reason is None
-        else "Paused — " + (safe_text(paused_reason, FIELD_VALUE_LIMIT - 9) or "no reason given")
-    )
-    embed.add_field(name="Status", value=status, inline=True)
-    return embed
 
 
 def render_explanation(result: Explanation) -> discord.Embed:

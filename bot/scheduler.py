@@ -14,7 +14,7 @@ Jobs, each with an explicit id (``replace_existing=True``), an explicit time zon
   skipped, a delivery a killed process had claimed;
 - ``heartbeat``: every ``HEARTBEAT_SECONDS``, tells the other processes this one still runs;
 - ``take-over``: every ``HEARTBEAT_SECONDS`` / 2, delivers at once what a process that is gone
-  had claimed but not finished (:meth:`bot.delivery.Deliverer.take_over`);
+  had claimed but not finished (:meth:`bot.recovery.Recovery.take_over`);
 - ``store-refresh``: re-reads the article store when its folder changed;
 - ``sources-poll``: polls the remote sources every ``SOURCE_POLL_SECONDS`` and hands their
   articles to the library when they changed. The first poll does not wait for it:
@@ -44,6 +44,7 @@ from bot.delivery import Deliverer
 from bot.library import ArticleLibrary
 from bot.liveness import Instance
 from bot.parsing import format_time_of_day
+from bot.recovery import Recovery
 from bot.sources import SourcePoller
 from bot.state import Database, schedules, subscriptions
 from bot.state.schedules import ChannelSchedule, days_code
@@ -76,6 +77,7 @@ class BriefingScheduler:
         deliverer: Deliverer,
         library: ArticleLibrary,
         *,
+        recovery: Recovery,
         grace: timedelta,
         store_rescan: timedelta,
         sources: SourcePoller | None = None,
@@ -86,6 +88,7 @@ class BriefingScheduler:
     ) -> None:
         self.db = db
         self.deliverer = deliverer
+        self.recovery = recovery
         self.library = library
         self.store_rescan = store_rescan
         self.sources = sources
@@ -152,7 +155,7 @@ class BriefingScheduler:
         for user in await subscriptions.digest_users(self.db):
             self.ensure_digest_slot(user.post_time, user.timezone)
         self.scheduler.add_job(
-            self._tracked(self.deliverer.catch_up),
+            self._tracked(self.recovery.catch_up),
             every(self.catch_up_every),
             id="catch-up",
             name="deliver what is due but missing",
@@ -166,7 +169,7 @@ class BriefingScheduler:
                 name="tell the other processes this one runs",
             )
         self.scheduler.add_job(
-            self._tracked(self.deliverer.take_over),
+            self._tracked(self.recovery.take_over),
             every(self.heartbeat_every / 2),  # a cheap, indexed query
             id="take-over",
             name="deliver what a process that is gone had claimed",

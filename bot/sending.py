@@ -178,8 +178,8 @@ async def send_with_retries(
 
     Raises :class:`SendFailedError`: at once for a 4xx (``pause`` for the codes of
     ``pausing``), after ``retry.attempts`` tries otherwise. Pings nobody but the message's
-    ``ping_roles`` (:func:`allowed_mentions`). A DM digest message gets its feedback select
-    menus (:func:`bot.digest_menus.feedback_view`).
+    ``ping_roles`` (:func:`allowed_mentions`). A DM digest message gets its feedback
+    buttons (:func:`bot.digest_menus.feedback_view`).
     """
     extra: dict[str, Any] = {"view": feedback_view(message.feedback)} if message.feedback else {}
     return await with_retries(

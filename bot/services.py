@@ -13,6 +13,7 @@ from bot.delivery import Deliverer
 from bot.library import ArticleLibrary
 from bot.liveness import Instance
 from bot.metrics import Metrics
+from bot.recovery import Recovery
 from bot.scheduler import BriefingScheduler
 from bot.settings import Settings
 from bot.sources import SourcePoller
@@ -28,6 +29,7 @@ class Services:
     db: Database
     library: ArticleLibrary
     deliverer: Deliverer
+    recovery: Recovery
     scheduler: BriefingScheduler
     clock: Clock
     metrics: Metrics

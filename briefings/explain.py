@@ -17,8 +17,8 @@ and stopping at the first one the article fails:
 7. **story**: it leads its story, or it was merged into another outlet's copy of the same
    story (which one) and is shown as an "also" link;
 8. **posted** (only when the request carries what was posted before): "already posted on
-   DATE" (the date of the post, in the zone the caller recorded it in), or posted then and
-   changed since, so shown again as "Updated";
+   DATE" (the date of the post in the zone of the log's times: the bot gives the schedule's),
+   or posted then and changed since, so shown again as "Updated";
 9. **rank**: its story is one of the top stories, or made the cut of its section, or which
    stories outranked it there.
 

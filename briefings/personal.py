@@ -160,14 +160,20 @@ class Signals:
         return False
 
 
-def article_outlet(article: Article) -> str | None:
-    """The outlet ``article`` is counted under: its provider's domain, else its URL's host."""
+def outlet_host(article: Article) -> str | None:
+    """The domain of ``article``'s outlet: its provider's domain, else its URL's host."""
     provider = article.provider.domain if article.provider else None
     for source in (provider, article.url):
         host = outlet_domain(source) if source else None
         if host:
-            return signal_key(host)
+            return host
     return None
+
+
+def article_outlet(article: Article) -> str | None:
+    """The outlet ``article`` is counted under: the signal key of :func:`outlet_host`."""
+    host = outlet_host(article)
+    return signal_key(host) if host else None
 
 
 @dataclass(frozen=True, slots=True)

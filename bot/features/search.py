@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 
 from bot.features._common import NO_MENTIONS, topic_autocomplete
-from bot.rendering import render_search_page
+from bot.search_rendering import render_search_page
 from bot.usecases import search as usecases
 from bot.usecases.search import SearchPage
 

@@ -29,8 +29,8 @@ from discord import app_commands
 from bot.features._common import NO_MENTIONS, timezone_autocomplete, topic_autocomplete
 from bot.filter_text import add_filters_field, filter_lines
 from bot.parsing import format_time_of_day
-from bot.rendering import render_subscriptions
 from bot.signals_text import SIGNALS_FIELD, signals_field
+from bot.topic_rendering import render_subscriptions
 from bot.usecases import digest_signals as signal_cases
 from bot.usecases import filters as filter_cases
 from bot.usecases import subscriptions as usecases

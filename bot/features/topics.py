@@ -8,7 +8,8 @@ import discord
 from discord import app_commands
 
 from bot.features._common import NO_MENTIONS, send_messages
-from bot.rendering import pack_embeds, render_topics
+from bot.rendering import pack_embeds
+from bot.topic_rendering import render_topics
 from bot.usecases import topics as usecases
 
 if TYPE_CHECKING:

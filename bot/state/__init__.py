@@ -10,19 +10,9 @@ nothing here reads the clock (``now`` is always passed in, timezone-aware) or kn
 from __future__ import annotations
 
 from bot.state import instances
+from bot.state.claims import DEFAULT_LEASE, claim, mark_failed, mark_sent, record_progress
 from bot.state.database import SCHEMA_VERSION, Database, SchemaError, SchemaTooNewError
-from bot.state.deliveries import (
-    DEFAULT_LEASE,
-    Delivery,
-    DeliveryKind,
-    DeliveryStatus,
-    claim,
-    get_delivery,
-    last_delivery,
-    mark_failed,
-    mark_sent,
-    record_progress,
-)
+from bot.state.deliveries import Delivery, DeliveryKind, DeliveryStatus, get_delivery, last_delivery
 from bot.state.schedules import (
     ChannelSchedule,
     DuplicateNameError,

@@ -1,47 +1,25 @@
-"""The delivery log: makes sure a (target, day) briefing is posted at most once.
+"""The delivery log's values, and what one can ask it.
 
-Before posting, a sender calls :func:`claim` for ``(kind, target_id, day)`` — ``kind`` is a
-:class:`DeliveryKind`, ``CHANNEL`` (``target_id`` = schedule id; a schedule migrated from
-the one-per-guild era kept its guild id as its id) or ``DIGEST`` (user id), and ``day`` the
-local date the briefing is for. Only a True answer allows sending; afterwards the sender
-records :func:`mark_sent` or :func:`mark_failed`, and :func:`record_progress` along the way
-for a briefing split over several messages. A restart, a reconnect or a second scheduler tick
-therefore never posts the same briefing twice:
-
-* no row yet → a ``"sending"`` row is inserted → True;
-* ``"sent"`` → False;
-* ``"failed"`` → claimed again (``attempts`` + 1) → True;
-* ``"sending"`` held by an instance that is gone (:mod:`bot.state.instances`: it stopped, a
-  restarted process of the same name replaced it, or its heartbeat is older than
-  ``holder_timeout``) → taken over at once → True;
-* ``"sending"`` claimed longer than ``lease`` ago (a backstop: claims made before instances
-  were recorded, or a sender that is alive but stuck) → taken over → True;
-* ``"sending"`` otherwise (someone is sending right now) → False.
-
-Each claim records its ``holder``, the claiming instance's id. :func:`orphaned_claims` lists
-the claims that may be taken over, so a running process can pick them up within seconds of
-their sender's death instead of at its next catch-up pass; :func:`retire_orphan` marks one
-that is no longer due failed, so it does not stay ``"sending"`` for ever.
-
-Claims are race-safe across sessions and processes: an ``INSERT … ON CONFLICT DO NOTHING``
-followed by an ``UPDATE`` whose WHERE re-checks status and claim time, deciding on the number
-of rows each changed — the database, not a read-then-write in Python, picks the one winner.
+Every delivery is one ``(kind, target_id, day)``: ``kind`` a :class:`DeliveryKind`,
+``CHANNEL`` (``target_id`` = schedule id; a schedule migrated from the one-per-guild era kept
+its guild id as its id) or ``DIGEST`` (user id), and ``day`` the local date the briefing is
+for. :class:`Delivery` is its row: claimed, sent or failed, with the ids of the messages posted
+so far. How a sender claims a delivery so it is posted at most once, and records its progress
+and result, is :mod:`bot.state.claims`; here are the reads (for ``/briefing status``, the web
+panel and a sender resuming an earlier attempt) and the SQL key of one delivery both share.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, and_, or_, select
 
-from bot.state.database import Database, affected_rows, dialect_insert
-from bot.state.instances import holder_gone
-from bot.state.tables import DeliveryRow, DigestUserRow, require_aware
+from bot.state.database import Database
+from bot.state.tables import DeliveryRow
 
 
 class DeliveryKind(StrEnum):
@@ -55,7 +33,7 @@ class DeliveryStatus(StrEnum):
     """Where a delivery stands.
 
     The log records ``SENDING`` (claimed), ``SENT`` and ``FAILED``. An attempt's outcome
-    (:class:`bot.delivery.Outcome`) is ``SENT``, ``FAILED`` or one of the others: ``EMPTY``
+    (:class:`bot.exactly_once.Outcome`) is ``SENT``, ``FAILED`` or one of the others: ``EMPTY``
     (nothing to post, recorded as sent), ``ALREADY`` (someone else sent or is sending it),
     ``NOT_DUE`` (not its time, or past the grace period) and ``PAUSED`` (the target cannot
     receive posts until a person fixes it).
@@ -71,26 +49,6 @@ class DeliveryStatus(StrEnum):
 
 
 SENDING, SENT, FAILED = DeliveryStatus.SENDING, DeliveryStatus.SENT, DeliveryStatus.FAILED
-
-DEFAULT_LEASE = timedelta(minutes=10)
-DEFAULT_HOLDER_TIMEOUT = timedelta(seconds=15)
-
-
-@dataclass(frozen=True, slots=True)
-class Claimant:
-    """Who claims: the instance id recorded as holder, and the takeover rules it applies."""
-
-    holder: str | None = None
-    lease: timedelta = DEFAULT_LEASE
-    holder_timeout: timedelta = DEFAULT_HOLDER_TIMEOUT
-
-    def __post_init__(self) -> None:
-        if self.lease <= timedelta(0) or self.holder_timeout <= timedelta(0):
-            raise ValueError(f"the lease and holder timeout must be positive, got {self}")
-
-
-ANONYMOUS = Claimant()
-"""A claimant recording no holder, with the default lease and holder timeout."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +69,7 @@ class Delivery:
     """What a sent briefing could not do without failing (say, publishing to followers)."""
 
 
-def _check_kind(kind: DeliveryKind) -> DeliveryKind:
+def check_kind(kind: DeliveryKind) -> DeliveryKind:
     """``kind`` as a :class:`DeliveryKind` (a ValueError for anything else: a caller's bug)."""
     try:
         return DeliveryKind(kind)
@@ -121,39 +79,12 @@ def _check_kind(kind: DeliveryKind) -> DeliveryKind:
         ) from None
 
 
-def _key(kind: DeliveryKind, target_id: int, day: date) -> ColumnElement[bool]:
+def key_of(kind: DeliveryKind, target_id: int, day: date) -> ColumnElement[bool]:
+    """SQL: the row of the delivery ``(kind, target_id, day)``."""
     return and_(
-        DeliveryRow.kind == _check_kind(kind),
+        DeliveryRow.kind == check_kind(kind),
         DeliveryRow.target_id == target_id,
         DeliveryRow.day == day,
-    )
-
-
-def _first_row(
-    db: Database,
-    kind: DeliveryKind,
-    target_id: int,
-    day: date,
-    status: DeliveryStatus,
-    now: datetime,
-    *,
-    sent_at: datetime | None = None,
-    error: str | None = None,
-    message_ids: Sequence[int] = (),
-    holder: str | None = None,
-) -> sqlite.Insert | postgresql.Insert:
-    """The INSERT of a delivery's first row (attempt 1, claimed ``now``), for an upsert."""
-    return dialect_insert(db, DeliveryRow).values(
-        **({} if holder is None else {"holder": holder}),
-        kind=kind,
-        target_id=target_id,
-        day=day,
-        status=status,
-        attempts=1,
-        claimed_at=now,
-        sent_at=sent_at,
-        error=error,
-        message_ids=list(message_ids),
     )
 
 
@@ -173,256 +104,11 @@ def _delivery(row: DeliveryRow) -> Delivery:
     )
 
 
-_KEY_COLUMNS = [DeliveryRow.kind, DeliveryRow.target_id, DeliveryRow.day]
-
-
-async def claim(
-    db: Database,
-    kind: DeliveryKind,
-    target_id: int,
-    day: date,
-    *,
-    now: datetime,
-    claimant: Claimant = ANONYMOUS,
-) -> bool:
-    """True when the caller may send the ``(kind, target_id, day)`` briefing now.
-
-    See the module docstring for the rules. Exactly one of any number of concurrent claims of
-    the same key (from any session or process) gets True.
-    """
-    async with db.session() as session, session.begin():
-        return await _claim(db, session, kind, target_id, day, now=now, claimant=claimant)
-
-
-async def claim_digests(
-    db: Database,
-    targets: Sequence[tuple[int, date]],
-    *,
-    now: datetime,
-    claimant: Claimant = ANONYMOUS,
-) -> list[tuple[int, date]]:
-    """Claim the digests of as many ``(user_id, day)`` targets as this process can get.
-
-    In one transaction the subscribers' rows are locked with ``SELECT … FOR UPDATE SKIP
-    LOCKED`` (on PostgreSQL; SQLite has one writer at a time anyway), so processes working
-    through the same batch at once split it between them instead of queueing on each other;
-    each locked target is then claimed as by :func:`claim`. Returns the targets won.
-    """
-    if not targets:
-        return []
-    ids = sorted({user_id for user_id, _ in targets})
-    won: list[tuple[int, date]] = []
-    async with db.session() as session, session.begin():
-        locked = set(
-            await session.scalars(
-                select(DigestUserRow.user_id)
-                .where(DigestUserRow.user_id.in_(ids))
-                .order_by(DigestUserRow.user_id)
-                .with_for_update(skip_locked=True)
-            )
-        )
-        for user_id, day in targets:
-            if user_id in locked and await _claim(
-                db, session, DeliveryKind.DIGEST, user_id, day, now=now, claimant=claimant
-            ):
-                won.append((user_id, day))
-    return won
-
-
-async def _claim(
-    db: Database,
-    session: AsyncSession,
-    kind: DeliveryKind,
-    target_id: int,
-    day: date,
-    *,
-    now: datetime,
-    claimant: Claimant,
-) -> bool:
-    require_aware(now)
-    _check_kind(kind)
-    first_claim = _first_row(
-        db, kind, target_id, day, SENDING, now, holder=claimant.holder
-    ).on_conflict_do_nothing(index_elements=_KEY_COLUMNS)
-    reclaim = (
-        update(DeliveryRow)
-        .where(
-            _key(kind, target_id, day),
-            or_(DeliveryRow.status == FAILED, _abandoned(now, claimant)),
-        )
-        .values(
-            status=SENDING,
-            attempts=DeliveryRow.attempts + 1,
-            claimed_at=now,
-            holder=claimant.holder,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if await affected_rows(session, first_claim) == 1:
-        return True
-    return await affected_rows(session, reclaim) == 1
-
-
-def _abandoned(now: datetime, claimant: Claimant) -> ColumnElement[bool]:
-    """SQL: a ``"sending"`` claim whose sender is gone or whose lease ran out."""
-    return and_(
-        DeliveryRow.status == SENDING,
-        or_(
-            holder_gone(now=now, timeout=claimant.holder_timeout, me=claimant.holder),
-            DeliveryRow.claimed_at < now - claimant.lease,
-        ),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimKey:
-    """One delivery's key: ``(kind, target_id, day)``."""
-
-    kind: DeliveryKind
-    target_id: int
-    day: date
-
-
-async def orphaned_claims(
-    db: Database, *, now: datetime, claimant: Claimant = ANONYMOUS
-) -> list[ClaimKey]:
-    """The ``"sending"`` deliveries ``claimant`` could take over now (their sender is gone or
-    their lease ran out), oldest claim first. Few rows: an index covers ``status``."""
-    require_aware(now)
-    query = (
-        select(DeliveryRow.kind, DeliveryRow.target_id, DeliveryRow.day)
-        .where(_abandoned(now, claimant))
-        .order_by(DeliveryRow.claimed_at)
-    )
-    async with db.session() as session, session.begin():
-        rows = (await session.execute(query)).all()
-    return [ClaimKey(DeliveryKind(kind), target_id, day) for kind, target_id, day in rows]
-
-
-async def retire_orphan(
-    db: Database,
-    key: ClaimKey,
-    *,
-    now: datetime,
-    error: str,
-    claimant: Claimant = ANONYMOUS,
-) -> bool:
-    """Mark an orphaned claim (see :func:`orphaned_claims`) failed with ``error``: for a
-    delivery that is no longer due, so no one will ever finish it and it must not stay
-    ``"sending"``. Only while it is still orphaned (the same WHERE as a take-over: a claim
-    someone took over meanwhile is left alone); True when this call changed it."""
-    require_aware(now)
-    statement = (
-        update(DeliveryRow)
-        .where(_key(key.kind, key.target_id, key.day), _abandoned(now, claimant))
-        .values(status=FAILED, error=error)
-        .execution_options(synchronize_session=False)
-    )
-    async with db.session() as session, session.begin():
-        return await affected_rows(session, statement) == 1
-
-
-async def mark_sent(
-    db: Database,
-    kind: DeliveryKind,
-    target_id: int,
-    day: date,
-    *,
-    now: datetime,
-    message_ids: Sequence[int],
-    notice: str | None = None,
-) -> None:
-    """Record the briefing as posted, as the messages ``message_ids``; it is never sent again.
-
-    ``notice`` says what it could not do without failing (shown by ``/briefing status``).
-    """
-    require_aware(now)
-    _check_kind(kind)
-    ids = [int(message_id) for message_id in message_ids]
-    noted = {} if notice is None else {"notice": notice}  # (a log of before 0004 has none)
-    insert = _first_row(db, kind, target_id, day, SENT, now, sent_at=now, message_ids=ids)
-    upsert = insert.values(**noted).on_conflict_do_update(
-        index_elements=_KEY_COLUMNS,
-        set_={"status": SENT, "sent_at": now, "error": None, "message_ids": ids, **noted},
-    )
-    async with db.session() as session, session.begin():
-        await session.execute(upsert)
-
-
-async def mark_failed(
-    db: Database,
-    kind: DeliveryKind,
-    target_id: int,
-    day: date,
-    *,
-    now: datetime,
-    error: str,
-    holder: str | None = None,
-) -> None:
-    """Record a failed attempt; the next :func:`claim` may retry it.
-
-    A briefing already marked sent stays sent (a late failure report must not cause a second
-    post). Message ids recorded so far are kept. With ``holder`` (the reporting instance), a
-    claim that another instance has taken over meanwhile stays as it is: that instance is
-    still sending, and a "failed" status would let a third one claim it alongside.
-    """
-    require_aware(now)
-    _check_kind(kind)
-    still_ours: ColumnElement[bool] = DeliveryRow.status != SENT
-    if holder is not None:
-        still_ours = and_(
-            still_ours,
-            or_(
-                DeliveryRow.status != SENDING,
-                DeliveryRow.holder.is_(None),
-                DeliveryRow.holder == holder,
-            ),
-        )
-    insert = _first_row(db, kind, target_id, day, FAILED, now, error=error, holder=holder)
-    upsert = insert.on_conflict_do_update(
-        index_elements=_KEY_COLUMNS, set_={"status": FAILED, "error": error}, where=still_ours
-    )
-    async with db.session() as session, session.begin():
-        await session.execute(upsert)
-
-
-async def record_progress(
-    db: Database,
-    kind: DeliveryKind,
-    target_id: int,
-    day: date,
-    message_ids: Sequence[int],
-    *,
-    now: datetime | None = None,
-    notice: str | None = None,
-) -> None:
-    """Store the ids of the messages posted so far (all of them, not just the new ones).
-
-    With ``now``, a sender that is still at work also renews its claim (a heartbeat), so a
-    long, rate-limited delivery is not taken over as if its sender had crashed. ``notice``
-    (when given) is stored too: what the attempt decided that a resumed one must keep (a
-    thread briefing posted in the channel). Does nothing when the briefing was never claimed.
-    """
-    values: dict[str, object] = {"message_ids": [int(message_id) for message_id in message_ids]}
-    if now is not None:
-        values["claimed_at"] = require_aware(now, "now")
-    if notice is not None:
-        values["notice"] = notice
-    statement = (
-        update(DeliveryRow)
-        .where(_key(kind, target_id, day))
-        .values(values)
-        .execution_options(synchronize_session=False)
-    )
-    async with db.session() as session, session.begin():
-        await session.execute(statement)
-
-
 async def last_delivery(db: Database, kind: DeliveryKind, target_id: int) -> Delivery | None:
     """The target's delivery for the most recent day, whatever its status, or None."""
     query = (
         select(DeliveryRow)
-        .where(DeliveryRow.kind == _check_kind(kind), DeliveryRow.target_id == target_id)
+        .where(DeliveryRow.kind == check_kind(kind), DeliveryRow.target_id == target_id)
         .order_by(DeliveryRow.day.desc())
         .limit(1)
     )
@@ -437,7 +123,7 @@ async def get_deliveries(
     """The deliveries of several ``(target_id, day)`` keys of one kind, in one query."""
     if not keys:
         return {}
-    query = select(DeliveryRow).where(or_(*(_key(kind, target, day) for target, day in keys)))
+    query = select(DeliveryRow).where(or_(*(key_of(kind, target, day) for target, day in keys)))
     async with db.session() as session, session.begin():
         rows = (await session.scalars(query)).all()
         return {(row.target_id, row.day): _delivery(row) for row in rows}
@@ -447,7 +133,7 @@ async def get_delivery(
     db: Database, kind: DeliveryKind, target_id: int, day: date
 ) -> Delivery | None:
     """The delivery of ``(kind, target_id, day)``, or None when it was never claimed."""
-    query = select(DeliveryRow).where(_key(kind, target_id, day))
+    query = select(DeliveryRow).where(key_of(kind, target_id, day))
     async with db.session() as session, session.begin():
         row = (await session.scalars(query)).first()
         return None if row is None else _delivery(row)
@@ -459,7 +145,7 @@ async def recent_deliveries(
     """The target's last ``limit`` deliveries, the most recent day first (for the web panel)."""
     query = (
         select(DeliveryRow)
-        .where(DeliveryRow.kind == _check_kind(kind), DeliveryRow.target_id == target_id)
+        .where(DeliveryRow.kind == check_kind(kind), DeliveryRow.target_id == target_id)
         .order_by(DeliveryRow.day.desc())
         .limit(limit)
     )

@@ -14,7 +14,7 @@ lost, never posted twice the same day).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from sqlalchemy import delete, insert, select
 
@@ -54,8 +54,14 @@ async def record_posted(
             )
 
 
-async def posted_log(db: Database, schedule_id: int | None, *, at: datetime) -> PostedLog:
-    """What the schedule posted in the KEEP before ``at`` (empty for no schedule)."""
+async def posted_log(
+    db: Database, schedule_id: int | None, *, at: datetime, zone: tzinfo = UTC
+) -> PostedLog:
+    """What the schedule posted in the KEEP before ``at`` (empty for no schedule).
+
+    The posting times are given in ``zone``: pass the schedule's, so that "already posted
+    on DATE" (:func:`briefings.explain.explain`) names the day people saw the post.
+    """
     require_aware(at, "at")
     if schedule_id is None:
         return PostedLog()
@@ -71,5 +77,8 @@ async def posted_log(db: Database, schedule_id: int | None, *, at: datetime) -> 
     async with db.session() as session, session.begin():
         rows = (await session.scalars(query)).all()
     return PostedLog(
-        tuple(PostedArticle(r.url, r.posted_at, r.quality, r.updated_at) for r in rows)
+        tuple(
+            PostedArticle(r.url, r.posted_at.astimezone(zone), r.quality, r.updated_at)
+            for r in rows
+        )
     )

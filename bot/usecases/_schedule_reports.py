@@ -151,6 +151,9 @@ async def explain(
     if schedule is not None and schedule.active:
         at = latest_due(schedule.post_time, schedule.timezone, now, schedule.days)
     per_topic = services.settings.briefing_per_topic
-    log_before = await posted.posted_log(services.db, schedule.id if schedule else None, at=at)
+    zone = ZoneInfo(schedule.timezone if schedule else "UTC")
+    log_before = await posted.posted_log(
+        services.db, schedule.id if schedule else None, at=at, zone=zone
+    )
     request = briefing_request(schedule, at, per_topic=per_topic, posted=log_before)
     return services.library.explain(url, request)

@@ -1,7 +1,7 @@
 """What a subscriber's digest learned: record a click, show the signals, reset them.
 
-The digest's feedback menus (:mod:`bot.features.digest_feedback`) and ``/subscriptions`` call
-these functions. Feedback is only recorded while the member has a digest; "forget me"
+The digest's feedback buttons (:mod:`bot.features.digest_feedback`) and ``/subscriptions``
+call these functions. Feedback is only recorded while the member has a digest; "forget me"
 (:func:`bot.usecases.subscriptions.forget_me`) deletes the signals with everything else.
 """
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.state import signals as store
+from bot.state.subscriptions import digest_settings
 from bot.usecases.errors import UseCaseError
 from briefings.personal import Change, Feedback, ItemRef, Signals
 
@@ -57,3 +58,11 @@ def topic_name(services: Services, key: str) -> str:
     """The name to show for a topic key: the catalog's name when it has that topic."""
     topic = services.library.catalog.get(key)
     return topic.name if topic is not None else key
+
+
+async def section_names(services: Services, user_id: int) -> tuple[str, ...]:
+    """The names a section of the member's digest may have: the catalog's topics and theirs
+    (to read a digest message's sections back, :func:`bot.digest_reading.read_stories`)."""
+    settings = await digest_settings(services.db, user_id)
+    theirs = settings.topics if settings is not None else ()
+    return (*theirs, *(topic.name for topic in services.library.catalog.topics))

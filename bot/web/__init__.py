@@ -5,6 +5,7 @@ is still one process to run. Server-rendered Jinja2 templates (autoescaped) and 
 stylesheet; no JavaScript. Every change goes through the same use cases as the slash commands
 (:mod:`bot.usecases`). Modules: :mod:`.oauth` (Discord OAuth2), :mod:`.session` (signed
 cookies, CSRF), :mod:`.panel` (access checks, rendering), the ``views_*`` modules (routes),
+:mod:`.discord_view` (channel and role names, targets and pings read from the bot's cache),
 :mod:`.markdown` (Discord Markdown as HTML for the preview).
 """
 

@@ -2,14 +2,16 @@
 
 Only what :mod:`bot.rendering` produces (and Discord shows) is understood: ``**bold**``,
 ``*italic*``/``_italic_``, ``__underline__``, ``~~strike~~``, ``` `code` ```, backslash
-escapes, masked links ``[label](https://…)`` and timestamps ``<t:…:f>``; newlines become line
-breaks. Everything else is text, HTML-escaped: the result is always safe to put in a page.
-Pure: no clock (timestamps are shown in the zone passed in).
+escapes, masked links ``[label](https://…)``, timestamps ``<t:…:f>`` and channel and role
+mentions ``<#…>`` / ``<@&…>`` (shown by the name the caller knows, as Discord shows them: text,
+never a ping); newlines become line breaks. Everything else is text, HTML-escaped: the result
+is always safe to put in a page. Pure: no clock (timestamps are shown in the zone passed in).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, tzinfo
 
 from markupsafe import Markup, escape
@@ -20,6 +22,7 @@ _TOKEN = re.compile(
     r"""
     \\(?P<escaped>[^\w\s])                                   # \* \[ \_ …
     | \[(?P<label>(?:\\.|[^\]\\\n])+)\]\((?P<url>https?://[^\s()<>]+)\)
+    | <(?P<sigil>\#|@&)(?P<mentioned>\d{1,20})>               # <#channel> <@&role>
     | <t:(?P<stamp>-?\d{1,12})(?::(?P<style>[tTdDfFR]))?>
     | `(?P<code>[^`\n]+)`
     | (?P<mark>\*\*|__|~~|\*|_)
@@ -52,12 +55,26 @@ def timestamp(seconds: int, style: str, zone: tzinfo) -> str:
     return text + f" {moment.tzname() or ''}".rstrip()
 
 
-def discord_markdown(text: str, *, zone: tzinfo | None = None) -> Markup:
-    """``text`` as Discord would format it, as escaped HTML (timestamps in ``zone``, UTC)."""
-    return Markup(_render(text, zone or UTC, links=True))  # noqa: S704 (built escaped)
+UNKNOWN = {"#": "#unknown-channel", "@&": "@deleted-role"}
+"""How a mention of an id the caller does not know is shown (Discord's own words)."""
+_MENTION = re.compile(r"<(#|@&)(\d{1,20})>")
 
 
-def _render(text: str, zone: tzinfo, *, links: bool) -> str:
+def plain_mentions(text: str, names: Mapping[int, str]) -> str:
+    """``text`` with each channel or role mention replaced by its name (plain text, for a
+    message that is shown as text, such as an error next to a field)."""
+    return _MENTION.sub(lambda m: names.get(int(m[2]), UNKNOWN[m[1]]), text)
+
+
+def discord_markdown(
+    text: str, *, zone: tzinfo | None = None, names: Mapping[int, str] | None = None
+) -> Markup:
+    """``text`` as Discord would format it, as escaped HTML (timestamps in ``zone``, UTC;
+    ``names``: what to show for a mentioned channel or role id, e.g. ``#news``, ``@Editors``)."""
+    return Markup(_render(text, zone or UTC, names or {}, links=True))  # noqa: S704 (escaped)
+
+
+def _render(text: str, zone: tzinfo, names: Mapping[int, str], *, links: bool) -> str:
     out: list[str] = []
     open_marks: list[str] = []
     position = 0
@@ -67,7 +84,7 @@ def _render(text: str, zone: tzinfo, *, links: bool) -> str:
         if match["escaped"] is not None:
             out.append(str(escape(match["escaped"])))
         elif match["label"] is not None:
-            label = _render(match["label"], zone, links=False)
+            label = _render(match["label"], zone, names, links=False)
             if links:
                 out.append(
                     f'<a href="{escape(match["url"])}" rel="noopener noreferrer nofollow" '
@@ -75,6 +92,9 @@ def _render(text: str, zone: tzinfo, *, links: bool) -> str:
                 )
             else:
                 out.append(label)
+        elif match["mentioned"] is not None:
+            shown = names.get(int(match["mentioned"]), UNKNOWN[match["sigil"]])
+            out.append(f'<span class="mention">{escape(shown)}</span>')
         elif match["stamp"] is not None:
             shown = timestamp(int(match["stamp"]), match["style"] or "f", zone)
             out.append(f'<span class="stamp">{escape(shown)}</span>')

@@ -1,20 +1,29 @@
-"""The personal page of any signed-in user: their topics, digest time and zone, "forget me".
+"""The personal page of any signed-in user: their topics, digest time and zone, the digest's
+filters, what it learned from their feedback, "forget me".
 
-Each change calls one use case of :mod:`bot.usecases.subscriptions`, the same ones as
-``/subscribe``, ``/unsubscribe``, ``/subscriptions`` and its "Forget me" button.
+Each change calls one use case of :mod:`bot.usecases.subscriptions`,
+:mod:`bot.usecases.filters` or :mod:`bot.usecases.digest_signals`, the same ones as
+``/subscribe``, ``/unsubscribe``, ``/subscriptions`` (``clear_filters``) and its "Reset my
+signals" and "Forget me" buttons.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from bot.parsing import format_time_of_day, timezone_names
 from bot.usecases import UseCaseError
+from bot.usecases import digest_signals as signal_cases
+from bot.usecases import filters as filter_cases
 from bot.usecases import subscriptions as usecases
 from bot.web.panel import checked_form, panel_of, render, signed_in
 from bot.web.session import WebSession
+from briefings.personal import WEIGHT_LIMIT, Signals
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 routes = web.RouteTableDef()
 
@@ -24,6 +33,9 @@ DONE = {
     "moved": "Your digest time is changed.",
     "forgotten": "Done: the bot no longer stores anything about you.",
     "nothing": "The bot stored nothing about you.",
+    "reset": "Done: your digest forgot what you told it, and follows the usual ranking again.",
+    "no-signals": "Your digest had learned nothing, so there was nothing to reset.",
+    "cleared": "Done: your digest has no filters now.",
 }
 
 
@@ -43,8 +55,12 @@ async def _me_page(
             if settings is not None
             else {}
         )
+    signals = await signal_cases.digest_signals(services, session.user_id)
     context: dict[str, Any] = {
         "settings": settings,
+        "signals": signals,
+        "learned": _learned(services, signals),
+        "weight_limit": WEIGHT_LIMIT,
         "form": form,
         "errors": errors or {},
         "done": DONE.get(request.query.get("done", "")),
@@ -52,6 +68,26 @@ async def _me_page(
         "topics": [summary.name for summary in services.library.topics],
     }
     return render(request, "me.html", session, context, status=status)
+
+
+def _signed(weight: int) -> str:
+    return f"+{weight}" if weight > 0 else f"−{-weight}"
+
+
+def _learned(services: Services, signals: Signals) -> dict[str, list[tuple[str, str]]]:
+    """The signals as the page lists them: topics (by catalog name) and outlets, strongest
+    liking first, each with its signed weight."""
+
+    def ranked(pairs: tuple[tuple[str, int], ...]) -> list[tuple[str, int]]:
+        return sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
+
+    return {
+        "topics": [
+            (signal_cases.topic_name(services, key), _signed(weight))
+            for key, weight in ranked(signals.topics)
+        ],
+        "outlets": [(key, _signed(weight)) for key, weight in ranked(signals.outlets)],
+    }
 
 
 @routes.get("/me")
@@ -80,6 +116,13 @@ async def _change(request: web.Request, action: str) -> web.Response:
                 timezone=form.get("timezone", ""),
             )
             done = "moved"
+        elif action == "signals":
+            reset = await signal_cases.reset_signals(services, session.user_id)
+            done = "reset" if reset else "no-signals"
+        elif action == "filters":
+            if not await filter_cases.clear_digest_filters(services, session.user_id):
+                raise UseCaseError("You follow no topic, so your digest has no filters.")
+            done = "cleared"
         else:
             if form.get("confirm") != "yes":
                 raise UseCaseError(
@@ -115,3 +158,15 @@ async def digest(request: web.Request) -> web.Response:
 async def forget(request: web.Request) -> web.Response:
     """Delete everything stored about the user ("Forget me")."""
     return await _change(request, "forget")
+
+
+@routes.post("/me/signals/reset")
+async def reset_signals(request: web.Request) -> web.Response:
+    """Forget what the digest learned ("Reset my signals")."""
+    return await _change(request, "signals")
+
+
+@routes.post("/me/filters/clear")
+async def clear_filters(request: web.Request) -> web.Response:
+    """Empty the digest's filters (``/subscriptions clear_filters: True``)."""
+    return await _change(request, "filters")

@@ -2,10 +2,12 @@
 
 A server's page lists its schedules (``/briefing list``) and shows one of them
 (``?schedule=<name>``, default the oldest; ``?schedule=`` alone: a blank form to add one) with
-its form, state and last deliveries. Each change calls one use case of
-:mod:`bot.usecases.schedules`, the same ones as ``/briefing setup|edit|disable|preview|explain|
-status``; a :class:`~bot.usecases.UseCaseError` is shown next to the field it names and nothing
-changes.
+its form (``thread`` included), where it goes and what the bot cannot do there (the
+warnings of ``/briefing setup`` and ``status``), its role pings (set and cleared with the
+``/briefing ping`` use case), state and last deliveries. Each change calls one use case of
+:mod:`bot.usecases.schedules` or :mod:`bot.usecases.pings`, the same ones as ``/briefing
+setup|edit|disable|ping|preview|explain|status``; a :class:`~bot.usecases.UseCaseError` is
+shown next to the field it names and nothing changes.
 """
 
 from __future__ import annotations
@@ -21,12 +23,16 @@ from aiohttp import web
 from bot.channels import ChannelChecker, postable_channels
 from bot.parsing import format_days, format_time_of_day, format_window, timezone_names
 from bot.rendering import render_briefing, render_explanation
+from bot.roles import RoleChecker
 from bot.state.schedules import ChannelSchedule, name_key
 from bot.usecases import UseCaseError
+from bot.usecases import pings as ping_cases
 from bot.usecases import schedules as usecases
 from bot.usecases.filters import as_text, changed_filters
 from bot.usecases.schedules import ScheduleInput
 from bot.usecases.topics import known_topics
+from bot.web.discord_view import mention_names, ping_views, pingable_roles, where
+from bot.web.markdown import plain_mentions
 from bot.web.oauth import UserGuild
 from bot.web.panel import checked_form, manageable, managed_guild, panel_of, render, signed_in
 from bot.web.session import WebSession
@@ -38,6 +44,8 @@ DONE = {
     "saved": "Saved. The briefing will be posted as shown below.",
     "disabled": "The briefing is off. Save the form again to turn it back on.",
     "nothing": "There was no briefing to turn off.",
+    "pinged": "Saved. The briefing mentions the role when it has news of the topic.",
+    "unpinged": "Saved. The briefing no longer mentions a role for that topic.",
 }
 
 
@@ -55,6 +63,7 @@ async def _server_page(
     guild: UserGuild,
     *,
     form: dict[str, str] | None = None,
+    ping_form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> web.Response:
@@ -63,6 +72,8 @@ async def _server_page(
     wanted = request.query.get("schedule")
     if form is not None:
         wanted = form.get("original", "")
+    elif ping_form is not None:
+        wanted = ping_form.get("name", "")
     chosen = next(
         (
             e.schedule
@@ -80,15 +91,22 @@ async def _server_page(
         state = await usecases.status(services, guild.id)
     if form is None:
         form = _form_of(chosen)
-    channels = postable_channels(panel.client, guild.id)
+    client = panel.client
+    names = mention_names(client, guild.id)
+    chosen_pings = next((e.pings for e in entries if e.schedule == chosen), ())
     context: dict[str, Any] = {
         "guild": guild,
         "state": state,
         "entries": entries,
-        "channels": channels,
-        "channel_names": {id_: f"#{name}" for id_, name in channels},
+        "where": {e.schedule.id: where(client, e.schedule) for e in entries},
+        "pings": ping_views(client, chosen, chosen_pings) if chosen is not None else [],
+        "roles": pingable_roles(client, guild.id),
+        "names": names,
+        "channels": postable_channels(client, guild.id),
         "form": form,
-        "errors": errors or {},
+        "ping_form": ping_form or {},
+        # the use cases write for Discord: a channel or role is named, not mentioned, here
+        "errors": {key: plain_mentions(text, names) for key, text in (errors or {}).items()},
         "done": DONE.get(request.query.get("done", "")),
         "zones": timezone_names(),
         "topics": known_topics(panel.services),
@@ -117,6 +135,7 @@ def _form_of(schedule: ChannelSchedule | None) -> dict[str, str]:
         "include": as_text(schedule.filters.include),
         "exclude": as_text(schedule.filters.exclude),
         "outlets": as_text(schedule.filters.outlets),
+        "thread": "on" if schedule.thread else "",
     }
 
 
@@ -163,6 +182,7 @@ async def save_schedule(request: web.Request) -> web.Response:
             name=form.get("name", ""),
             window=form.get("window", ""),
             length=form.get("length", ""),
+            thread=form.get("thread") == "on",  # an unticked box is not sent
             filters=_filters_of(form),
         )
         checker = ChannelChecker(panel.client)
@@ -207,6 +227,39 @@ async def disable_schedule(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(f"/servers/{guild.id}?schedule={which}&done={done}")
 
 
+@routes.post("/servers/{guild_id}/pings")
+async def set_ping(request: web.Request) -> web.Response:
+    """Mention ``role`` when the briefing ``name`` has news of ``topic``; with ``clear``, stop
+    (``/briefing ping topic [role] [name]``)."""
+    session = signed_in(request)
+    guild = await managed_guild(request, session)
+    form, nonce = await checked_form(request, session)
+    panel = panel_of(request)
+    clear = form.get("clear") == "yes"  # a ping's "Stop pinging" button
+    role = "" if clear else form.get("role", "").strip()
+    try:
+        if not clear and not role.isdigit():
+            raise UseCaseError("Choose the role to mention.", field="role")
+        change = await ping_cases.set_ping(
+            panel.services,
+            guild.id,
+            form.get("topic", ""),
+            int(role) if role else None,
+            name=form.get("name") or None,
+            configured_by=session.user_id,
+            check_role=RoleChecker(panel.client),
+        )
+    except UseCaseError as error:
+        panel.cookies.used_forms.give_back(nonce)
+        errors = {f"ping_{error.field or 'form'}": error.message}
+        return await _server_page(
+            request, session, guild, ping_form=form, errors=errors, status=400
+        )
+    name = quote(change.schedule.name)
+    done = "pinged" if change.role_id is not None else "unpinged"
+    raise web.HTTPSeeOther(f"/servers/{guild.id}?schedule={name}&done={done}#pings")
+
+
 @routes.get("/servers/{guild_id}/preview")
 async def preview(request: web.Request) -> web.Response:
     """The briefing as it would be posted now, drawn like Discord draws it."""
@@ -218,9 +271,10 @@ async def preview(request: web.Request) -> web.Response:
     errors: dict[str, str] = {}
     messages = []
     zone = ZoneInfo("UTC")
+    mentions: tuple[int, ...] = ()
     try:
         result = await usecases.preview(services, guild.id, topic=topic, name=schedule)
-        zone = result.zone
+        zone, mentions = result.zone, result.ping_roles
         messages = render_briefing(
             result.briefing, heading=result.heading, zone=result.zone, length=result.length
         )
@@ -230,6 +284,8 @@ async def preview(request: web.Request) -> web.Response:
         "guild": guild,
         "messages": [_message(m.content, [e.to_dict() for e in m.embeds]) for m in messages],
         "zone": zone,
+        "mentions": mentions,
+        "names": mention_names(panel_of(request).client, guild.id),
         "topic": topic or "",
         "schedule": schedule or "",
         "errors": errors,

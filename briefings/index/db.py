@@ -10,7 +10,8 @@ folder in ``meta``, and runs ``PRAGMA quick_check`` unless the previous session 
 cache cleanly (a ``clean`` flag in ``meta``, cleared while open: after a crash every page is
 checked; on a clean start the 0.2 s a 100,000-article cache takes are saved). Anything
 wrong (garbage, a truncated file, another program's database, a cache of another store) is
-logged, deleted and rebuilt empty; damage found later by SQLite makes the next sync rebuild.
+logged, deleted and rebuilt empty; damage found later by SQLite (:func:`is_damage`) makes the
+next sync rebuild.
 """
 
 from __future__ import annotations
@@ -32,6 +33,17 @@ _SQLITE_HEADER: Final = b"SQLite format 3\x00"
 
 class CacheError(Exception):
     """Why a cache file cannot be used (shown in the warning before it is rebuilt)."""
+
+
+_DAMAGE_CODES: Final = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB (primary codes)
+
+
+def is_damage(error: sqlite3.Error) -> bool:
+    """Whether SQLite says the file itself is damaged (not busy, locked or out of space)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is None:
+        return "malformed" in str(error) or "not a database" in str(error)
+    return int(code) & 0xFF in _DAMAGE_CODES
 
 
 def connect(path: str, *, cache_kib: int) -> sqlite3.Connection:

@@ -46,7 +46,7 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Final
 
-SCHEMA_VERSION: Final = 7
+SCHEMA_VERSION: Final = 8
 """The one version of every table here (``PRAGMA user_version``)."""
 APPLICATION_ID: Final = 0x42524958  # "BRIX"
 """``PRAGMA application_id`` of a store index's cache file (not of a bare search index)."""
@@ -106,6 +106,8 @@ STORE_TABLES: Final = (
     """,
     "CREATE INDEX files_by_article ON files (article_id) WHERE article_id IS NOT NULL",
     "CREATE INDEX files_problems ON files (walk_key) WHERE problem IS NOT NULL",
+    # the articles a schedule posted, looked up by URL (StoreIndex.articles_posted_before)
+    "CREATE INDEX articles_by_url ON articles (url) WHERE url IS NOT NULL",
     """
     CREATE TABLE article_data (
         id INTEGER PRIMARY KEY,

@@ -7,31 +7,16 @@ text is turned into an FTS5 expression by :mod:`briefings.index.query`.
 
 Design choices
 --------------
-* **Filters live inside FTS5** (hidden tokens in the ``meta`` column, see
-  :mod:`briefings.index.rows`): the provider/topic/published filters are
-  ``AND {meta}:"…"`` / ``NOT {meta}:"…"`` added to the MATCH; ``meta`` has BM25 weight 0.
-  Rowids are time-ordered (see :mod:`briefings.index.schema`), so ``since``/``until`` become
-  a rowid range that FTS5 applies while scanning; only articles in the boundary second of a
-  bound with microseconds look up their exact time.
-* **Ranking** is ``bm25(articles_fts, 10, 4, 2, 1, 0)`` (title > topics > excerpt > provider),
-  then newest first, then path, so the order is total and stable. BM25 costs about 1 µs per
-  ranked row, so when more than ``rank_window`` (default 1,000) articles match, only the newest
-  ``rank_window`` matches (cheap to find thanks to the time-ordered rowids; rounded out to
-  whole seconds so the result never depends on the order articles were added in) are ranked;
-  they come first and the older matches follow, newest first. ``rank_window=None`` ranks all.
+* **What a search runs** — filters inside FTS5, BM25 ranking bounded by ``rank_window``, the
+  page query and its snippets — is :mod:`briefings.index.search_page`; what it answers
+  (:class:`~briefings.index.results.SearchResults` of
+  :class:`~briefings.index.results.SearchHit`) is :mod:`briefings.index.results`.
 * **Speed.** Loading uses one transaction and ``executemany``;
   :meth:`~SearchIndex.replace_all` recreates the tables, bulk loads with FTS5 automerge off
-  and ends with one ``optimize``. A search runs ``count(*)`` over the MATCH for ``total``,
-  then a ``LIMIT/OFFSET`` page query; no Python code runs for rows that are not returned, and
-  ``snippet()`` plus the JSON/datetime decoding only run for the page's rows.
+  and ends with one ``optimize``.
 * **User text never reaches MATCH raw** (:func:`~briefings.index.query.translate_query`). If
   SQLite still rejects a translated query, the search falls back to an AND of the quoted bare
   words; user text never makes :meth:`~SearchIndex.search` raise.
-* **Snippets** are ``snippet()`` fragments (16 tokens) of the excerpt, or of the title when
-  only the title matched, with matched terms between the private-use sentinels
-  :data:`HIGHLIGHT_START` and :data:`HIGHLIGHT_END`. Reserved private-use characters
-  (U+E000-U+E00F) are stripped from indexed text and from queries, so sentinels can only come
-  from highlighting; :meth:`SearchHit.snippet_with` swaps them for markup, escaping only text.
 * **Threads.** The bot calls the index through :func:`asyncio.to_thread`, so the connection is
   opened with ``check_same_thread=False`` and every use of it is serialised by one
   :class:`threading.Lock`. One connection is enough: searches take milliseconds. Each search
@@ -45,20 +30,17 @@ Design choices
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
 from types import TracebackType
 from typing import Any, Final, Self
 
 from briefings.index.query import UNSEARCHABLE, fallback_expression, translate
-from briefings.index.rows import UNPUBLISHED_TOKEN, provider_token, search_rows, topic_token
+from briefings.index.results import SearchFilters, SearchHit, SearchResults
+from briefings.index.rows import search_rows
 from briefings.index.schema import (
     DEFAULT_AUTOMERGE,
     FTS_AUTOMERGE,
@@ -70,108 +52,12 @@ from briefings.index.schema import (
     create_search_tables,
     epoch,
 )
+from briefings.index.search_page import search_page
 from briefings.model import Article
-
-__all__ = [
-    "HIGHLIGHT_END",
-    "HIGHLIGHT_START",
-    "SearchFilters",
-    "SearchHit",
-    "SearchIndex",
-    "SearchResults",
-]
-
-HIGHLIGHT_START: Final = "\ue000"
-"""Put before each matched term in :attr:`SearchHit.snippet` (a private-use character)."""
-HIGHLIGHT_END: Final = "\ue001"
-"""Put after each matched term in :attr:`SearchHit.snippet` (a private-use character)."""
-
-
-_SNIPPET_TOKENS: Final = 16
-_ELLIPSIS: Final = "…"
-_SENTINEL_SPLIT: Final = re.compile(f"({HIGHLIGHT_START}|{HIGHLIGHT_END})")
-
-
-# --------------------------------------------------------------------------- values
-
-
-@dataclass(frozen=True, slots=True)
-class SearchFilters:
-    """Restrictions applied on top of the text match.
-
-    ``topic`` matches one of an article's topics exactly, compared with
-    :func:`~briefings.model.topic_key` (case- and spacing-insensitive); ``provider`` matches
-    the provider's name the same way. ``since``/``until`` bound ``published_at`` inclusively
-    (naive datetimes are taken as UTC). ``published_only`` (the default) keeps only articles
-    with ``published: true``.
-    """
-
-    topic: str | None = None
-    provider: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    published_only: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    """One matching article, with a highlighted snippet."""
-
-    path: str
-    title: str
-    url: str | None
-    provider: str
-    quality: float
-    heat: float
-    published_at: datetime
-    topics: tuple[str, ...]
-    published: bool
-    snippet: str
-    """A short excerpt (or title) fragment; matched terms sit between the sentinels."""
-
-    def snippet_with(self, start: str, end: str, escape: Callable[[str], str] = lambda s: s) -> str:
-        """The snippet with the sentinels replaced by ``start``/``end``.
-
-        ``escape`` (for example a Discord markdown escaper) is applied to the text pieces
-        only, never to ``start``/``end``, so the highlight markup survives escaping.
-        """
-        parts: list[str] = []
-        for piece in _SENTINEL_SPLIT.split(self.snippet):
-            if piece == HIGHLIGHT_START:
-                parts.append(start)
-            elif piece == HIGHLIGHT_END:
-                parts.append(end)
-            elif piece:
-                parts.append(escape(piece))
-        return "".join(parts)
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResults:
-    """A page of hits. ``total`` counts every match with the filters, not just this page.
-
-    ``message`` is a sentence for the user when the query had nothing searchable in it (then
-    ``total`` is 0 and there are no hits); it is ``None`` otherwise, including for a valid
-    query that simply matched nothing.
-    """
-
-    query: str
-    total: int
-    hits: tuple[SearchHit, ...]
-    message: str | None = None
-
-
-# --------------------------------------------------------------------------- the index
 
 DEFAULT_RANK_WINDOW: Final = 1000
 """Default for :class:`SearchIndex` ``rank_window`` (see there)."""
-_RANK: Final = "bm25(articles_fts, 10.0, 4.0, 2.0, 1.0, 0.0)"
-_NEWEST: Final = "a.published_at DESC, a.published_at_us DESC, a.path"
-_HIT_COLUMNS: Final = (
-    "a.id, a.path, a.title, a.url, a.provider, a.quality, a.heat, "
-    "a.published_at_iso, a.topics_json, a.published"
-)
-
+_PUBLISHED: Final = SearchFilters()
 _Row = tuple[Any, ...]  # a database row
 
 
@@ -182,55 +68,6 @@ def _article_rows(rowid: int, article: Article) -> tuple[_Row, _Row]:
 
 def _order_key(article: Article) -> tuple[int, int, str]:
     return (*epoch(article.published_at), article.path)
-
-
-def _filtered_match(expression: str, filters: SearchFilters) -> str:
-    """``expression`` restricted by the provider, topic and published filters (hidden tokens)."""
-    match = f"({expression})"
-    if filters.provider is not None:
-        match += f' AND {{meta}} : "{provider_token(filters.provider)}"'
-    if filters.topic is not None:
-        match += f' AND {{meta}} : "{topic_token(filters.topic)}"'
-    if filters.published_only:
-        match = f'({match}) NOT {{meta}} : "{UNPUBLISHED_TOKEN}"'
-    return match
-
-
-_MICROS_OF: Final = "(SELECT published_at_us FROM articles WHERE id = articles_fts.rowid)"
-
-
-def _where(expression: str, filters: SearchFilters) -> tuple[str, tuple[object, ...]]:
-    """The ``WHERE`` condition (on ``articles_fts`` only) shared by every search statement.
-
-    Rowids are time-ordered (epoch seconds << 20), so the date range becomes a rowid range
-    that FTS5 applies itself; only articles in the boundary second of a bound with
-    microseconds look up their exact ``published_at_us``.
-    """
-    where = "articles_fts MATCH ?"
-    params: list[object] = [_filtered_match(expression, filters)]
-    if filters.since is not None:
-        seconds, micros = epoch(filters.since)
-        where += " AND articles_fts.rowid >= ?"
-        params.append(seconds << SEQ_BITS)
-        if micros:
-            where += f" AND (articles_fts.rowid >= ? OR {_MICROS_OF} >= ?)"
-            params += [(seconds + 1) << SEQ_BITS, micros]
-    if filters.until is not None:
-        seconds, micros = epoch(filters.until)
-        where += " AND articles_fts.rowid <= ?"
-        params.append((seconds << SEQ_BITS) | SEQ_MASK)
-        if micros != 999_999:
-            where += f" AND (articles_fts.rowid < ? OR {_MICROS_OF} <= ?)"
-            params += [seconds << SEQ_BITS, micros]
-    return where, tuple(params)
-
-
-def _pick_snippet(excerpt: str | None, title: str | None, fallback: str) -> str:
-    """The excerpt fragment if it highlights something, else the title's, else any."""
-    for candidate in (excerpt, title):
-        if candidate and HIGHLIGHT_START in candidate:
-            return candidate
-    return excerpt or title or fallback
 
 
 class ClosedOnExit:
@@ -400,7 +237,7 @@ class SearchIndex(ClosedOnExit):
         self,
         query: str,
         *,
-        filters: SearchFilters = SearchFilters(),
+        filters: SearchFilters = _PUBLISHED,
         limit: int = 10,
         offset: int = 0,
     ) -> SearchResults:
@@ -416,101 +253,32 @@ class SearchIndex(ClosedOnExit):
         limit, offset = max(0, limit), max(0, offset)
         with self.reading():
             try:
-                total, hits = self._run(translation.expression, filters, limit, offset)
+                total, hits = self._page(translation.expression, filters, limit, offset)
             except sqlite3.OperationalError:
                 fallback = fallback_expression(query)
                 if fallback is None:
                     return SearchResults(query, 0, (), message=UNSEARCHABLE)
                 try:
-                    total, hits = self._run(fallback, filters, limit, offset)
+                    total, hits = self._page(fallback, filters, limit, offset)
                 except sqlite3.OperationalError:
                     return SearchResults(query, 0, (), message=UNSEARCHABLE)
         return SearchResults(query, total, hits)
 
-    def _run(
+    def _page(
         self, expression: str, filters: SearchFilters, limit: int, offset: int
     ) -> tuple[int, tuple[SearchHit, ...]]:
-        conn = self._conn
-        where, params = _where(expression, filters)
-        total = int(
-            conn.execute(f"SELECT count(*) FROM articles_fts WHERE {where}", params).fetchone()[0]  # noqa: S608
+        return search_page(
+            self._conn,
+            expression,
+            filters,
+            limit=limit,
+            offset=offset,
+            rank_window=self._rank_window,
         )
-        if total <= offset or limit == 0:
-            return total, ()
-        ranked, cutoff = total, None
-        if self._rank_window is not None and total > self._rank_window:
-            newest_unranked = conn.execute(
-                f"SELECT rowid FROM articles_fts WHERE {where} "  # noqa: S608
-                "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-                (*params, self._rank_window - 1),
-            ).fetchone()[0]
-            # Rank whole seconds: the order of rowids inside one second depends on the order
-            # articles were added in, so cutting there would make results depend on history.
-            cutoff = (int(newest_unranked) >> SEQ_BITS) << SEQ_BITS
-            ranked = self._rank_window + int(
-                conn.execute(
-                    f"SELECT count(*) FROM articles_fts WHERE {where} "  # noqa: S608
-                    "AND articles_fts.rowid >= ? AND articles_fts.rowid < ?",
-                    (*params, cutoff, newest_unranked),
-                ).fetchone()[0]
-            )
-        # Every SQL fragment is ours; user text only travels as bound parameters.
-        # CROSS JOIN keeps FTS5 as the outer loop (SQLite never reorders a CROSS JOIN).
-        source = (
-            f"SELECT {_HIT_COLUMNS} FROM articles_fts "  # noqa: S608
-            f"CROSS JOIN articles AS a ON a.id = articles_fts.rowid WHERE {where}"
-        )
-        rows: list[_Row] = []
-        if offset < ranked:
-            recent = "" if cutoff is None else " AND articles_fts.rowid >= ?"
-            rows += conn.execute(
-                f"{source}{recent} ORDER BY {_RANK}, {_NEWEST} LIMIT ? OFFSET ?",
-                (*params, *(() if cutoff is None else (cutoff,)), limit, offset),
-            ).fetchall()
-        if cutoff is not None and offset + limit > ranked:
-            start = max(offset, ranked)
-            rows += conn.execute(
-                f"{source} AND articles_fts.rowid < ? ORDER BY {_NEWEST} LIMIT ? OFFSET ?",
-                (*params, cutoff, offset + limit - start, start - ranked),
-            ).fetchall()
-        snippets = self._snippets(expression, [int(row[0]) for row in rows])
-        return total, tuple(_hit(row, snippets.get(int(row[0]), "")) for row in rows)
-
-    def _snippets(self, expression: str, ids: Sequence[int]) -> dict[int, str]:
-        """Excerpt and title snippets of just the page's rows (rowid lookups in FTS5)."""
-        if not ids:
-            return {}
-        marks = ", ".join("?" for _ in ids)
-        fragment = f"?, ?, ?, {_SNIPPET_TOKENS}"
-        marker_params = (HIGHLIGHT_START, HIGHLIGHT_END, _ELLIPSIS)
-        rows = self._conn.execute(
-            f"SELECT rowid, snippet(articles_fts, 2, {fragment}), "  # noqa: S608 - our SQL
-            f"snippet(articles_fts, 0, {fragment}), title "
-            f"FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN ({marks})",
-            (*marker_params, *marker_params, expression, *ids),
-        ).fetchall()
-        return {int(row[0]): _pick_snippet(row[1], row[2], str(row[3])) for row in rows}
 
 
 def _too_many(article: Article) -> str:
     return (
         f"{article.path}: more than {SEQ_MASK + 1} articles are published in the same second "
         f"({article.published_at.isoformat()}); the search index cannot hold them"
-    )
-
-
-def _hit(row: _Row, snippet: str) -> SearchHit:
-    (_, path, title, url, provider, quality, heat, iso, topics_json, published) = row
-    topics = json.loads(str(topics_json))
-    return SearchHit(
-        path=str(path),
-        title=str(title),
-        url=None if url is None else str(url),
-        provider=str(provider),
-        quality=float(quality),
-        heat=float(heat),
-        published_at=datetime.fromisoformat(str(iso)),
-        topics=tuple(str(topic) for topic in topics),
-        published=bool(published),
-        snippet=snippet,
     )

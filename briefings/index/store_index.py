@@ -31,6 +31,9 @@ Two deliberate differences: a file that makes the YAML library itself fail (a da
 ``2026-02-30``) is a problem here instead of aborting, and a file whose name is not valid
 UTF-8 is skipped with a warning (SQLite text cannot hold its path).
 
+What readers ask is read in SQL by :mod:`briefings.index.store_queries`; this class holds the
+connections, the sync and what readers cache per generation.
+
 Nothing here reads the clock: ``SyncReport.seconds`` is measured only with a ``timer`` given
 by the caller (for example :func:`time.perf_counter`).
 """
@@ -38,7 +41,6 @@ by the caller (for example :func:`time.perf_counter`).
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import os
 import shutil
@@ -53,16 +55,15 @@ from pathlib import Path
 from typing import Final
 
 from briefings.briefing import Briefing, BriefingRequest, TopicBriefings, by_topics
-from briefings.index import db
-from briefings.index.rows import ARTICLE_COLUMNS, article_from_row
+from briefings.index import db, store_queries
+from briefings.index.results import SearchFilters, SearchResults
 from briefings.index.scan import WorkerPool, looks_large
-from briefings.index.schema import SEQ_BITS, SEQ_MASK, epoch
-from briefings.index.search import ClosedOnExit, SearchFilters, SearchIndex, SearchResults
+from briefings.index.search import ClosedOnExit, SearchIndex
+from briefings.index.store_queries import IndexState
 from briefings.index.sync import compact, make_plan, write_plan
-from briefings.model import Article, Catalog, Problem, topic_key
+from briefings.model import Article, Catalog, Problem
 from briefings.store import CATALOG_FOLDER, Progress, StoreNotFoundError
 from briefings.topics import TopicSummary
-from briefings.urls import canonical_url
 
 __all__ = ["StoreIndex", "SyncReport"]
 
@@ -74,12 +75,6 @@ _WRITER_CACHE_KIB: Final = 32 * 1024
 _READER_CACHE_KIB: Final = 16 * 1024
 
 _PUBLISHED: Final = SearchFilters()
-_TOPIC_COUNTS: Final = """
-    SELECT a.topics_json, count(*), sum(a.published), min(d.walk_key)
-    FROM articles AS a JOIN article_data AS d ON d.id = a.id
-    GROUP BY a.topics_json
-"""
-"""Per distinct topic list (a few thousand at 100,000 articles): how many, published, first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,28 +104,6 @@ class SyncReport:
         """True when the sync changed what readers see."""
         changes = self.added + self.changed + self.removed + self.renamed
         return bool(changes) or self.catalog_reloaded
-
-
-@dataclass(frozen=True, slots=True)
-class _State:
-    """What readers cache per generation of the index."""
-
-    generation: int
-    catalog: Catalog
-    problems: tuple[Problem, ...]
-    notes: tuple[Problem, ...]
-    article_count: int
-
-
-_DAMAGE_CODES: Final = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB (primary codes)
-
-
-def _is_damage(error: sqlite3.Error) -> bool:
-    """Whether SQLite says the file itself is damaged (not busy, locked or out of space)."""
-    code = getattr(error, "sqlite_errorcode", None)
-    if code is None:
-        return "malformed" in str(error) or "not a database" in str(error)
-    return int(code) & 0xFF in _DAMAGE_CODES
 
 
 def _cpu_count() -> int:
@@ -173,7 +146,7 @@ class StoreIndex(ClosedOnExit):
             self._cache_path = Path(cache_path)
         self._sync_lock = threading.Lock()
         self._retired: list[SearchIndex] = []
-        self._state: _State | None = None
+        self._state: IndexState | None = None
         self._topics: tuple[int, list[TopicSummary]] | None = None
         self._damaged = False
         self._closed = False
@@ -265,7 +238,7 @@ class StoreIndex(ClosedOnExit):
                 compact(self._writer)
                 report = self._sync(workers, progress)
             except sqlite3.DatabaseError as error:
-                if not _is_damage(error):
+                if not db.is_damage(error):
                     raise  # e.g. locked by another process: not a reason to drop the cache
                 self._reopen_fresh(f"SQLite reported {error}")
                 rebuilt = True
@@ -325,7 +298,7 @@ class StoreIndex(ClosedOnExit):
     # -- reading
 
     @contextmanager
-    def _snapshot(self) -> Iterator[tuple[sqlite3.Connection, _State]]:
+    def _snapshot(self) -> Iterator[tuple[sqlite3.Connection, IndexState]]:
         """The reader connection inside one read transaction, and the state of that moment."""
         try:
             with self._reader.reading() as conn:
@@ -334,36 +307,13 @@ class StoreIndex(ClosedOnExit):
                 )
                 state = self._state
                 if state is None or state.generation != generation:
-                    state = self._load_state(conn, generation)
+                    state = store_queries.read_state(conn, generation)
                     self._state = state
                 yield conn, state
         except sqlite3.DatabaseError as error:
-            if _is_damage(error):
+            if db.is_damage(error):
                 self._damaged = True  # the next sync rebuilds the cache
             raise
-
-    @staticmethod
-    def _load_state(conn: sqlite3.Connection, generation: int) -> _State:
-        meta = dict(
-            conn.execute(
-                "SELECT key, value FROM meta WHERE key IN ('catalog', 'catalog_problems')"
-            ).fetchall()
-        )
-        problems = db.problems_from_json(str(meta["catalog_problems"]))
-        notes: list[Problem] = []
-        for path, reason, article_id in conn.execute(
-            "SELECT path, problem, article_id FROM files WHERE problem IS NOT NULL "
-            "ORDER BY walk_key"
-        ):
-            (problems if article_id is None else notes).append(Problem(path, reason))
-        count = int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
-        return _State(
-            generation,
-            db.catalog_from_json(str(meta["catalog"])),
-            tuple(problems),
-            tuple(notes),
-            count,
-        )
 
     @property
     def catalog(self) -> Catalog:
@@ -401,57 +351,35 @@ class StoreIndex(ClosedOnExit):
         try:
             return self._reader.search(query, filters=filters, limit=limit, offset=offset)
         except sqlite3.DatabaseError as error:
-            if _is_damage(error):
+            if db.is_damage(error):
                 self._damaged = True  # the next sync rebuilds the cache
             raise
 
     def articles_between(self, start: datetime, end: datetime) -> list[Article]:
         """Every article published in ``(start, end]``, oldest first (read by rowid range)."""
         with self._snapshot() as (conn, _):
-            return self._between(conn, start, end, eligible_only=False)
-
-    @staticmethod
-    def _between(
-        conn: sqlite3.Connection, start: datetime, end: datetime, *, eligible_only: bool
-    ) -> list[Article]:
-        low, high = epoch(start), epoch(end)
-        if low >= high:
-            return []
-        sql = (
-            f"SELECT {ARTICLE_COLUMNS} FROM articles AS a JOIN article_data AS d ON d.id = a.id "  # noqa: S608
-            "WHERE a.id BETWEEN ? AND ? "
-            "AND (a.published_at, a.published_at_us) > (?, ?) "
-            "AND (a.published_at, a.published_at_us) <= (?, ?)"
-        )
-        if eligible_only:  # assemble() checks eligibility again; this only skips rows early
-            sql += " AND a.published = 1 AND a.url IS NOT NULL"
-        rows = conn.execute(
-            sql + " ORDER BY a.id",
-            (low[0] << SEQ_BITS, (high[0] << SEQ_BITS) | SEQ_MASK, *low, *high),
-        ).fetchall()
-        return [article_from_row(row) for row in rows]
+            return store_queries.articles_between(conn, start, end, eligible_only=False)
 
     def articles_with_url(self, url: str) -> list[Article]:
-        """Articles whose URL is ``url`` up to :func:`~briefings.urls.canonical_url` form.
-
-        For ``briefings explain`` and ``/briefing explain``: the longest path segment of the
-        canonical URL narrows the rows in SQL, the canonical comparison decides.
-        """
-        key = canonical_url(url)
-        host, *path = key.split("?", 1)[0].split("/")
-        segment = max(path or [host], key=len)
-        pattern = "%" + segment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        """Articles whose URL is ``url`` up to :func:`~briefings.urls.canonical_url` form (for
+        ``briefings explain`` and ``/briefing explain``)."""
         with self._snapshot() as (conn, _):
-            sql = (
-                f"SELECT {ARTICLE_COLUMNS} FROM articles AS a "  # noqa: S608
-                "JOIN article_data AS d ON d.id = a.id WHERE a.url LIKE ? ESCAPE '\\'"
-            )
-            rows = conn.execute(sql, (pattern,)).fetchall()
-        articles = (article_from_row(row) for row in rows)
-        return [a for a in articles if a.url and canonical_url(a.url) == key]
+            return store_queries.articles_with_url(conn, url)
+
+    def articles_posted_before(self, request: BriefingRequest) -> list[Article]:
+        """The articles of ``request``'s posted log published before its window, oldest first.
+
+        A story posted before comes back, marked updated, when its article changed since,
+        even when it was published before the window (:func:`~briefings.briefing.in_window`);
+        these are the articles that may. Looked up by the exact URLs the log recorded (the
+        store's own spelling, read back from the store), through the ``url`` index.
+        """
+        with self._snapshot() as (conn, _):
+            return store_queries.posted_before(conn, request)
 
     def briefing(self, request: BriefingRequest) -> Briefing:
-        """``assemble(self.articles_between(request.start, request.at), self.catalog, request)``."""
+        """``assemble(articles, self.catalog, request)`` of the window's articles and
+        :meth:`articles_posted_before` (only the window's when nothing was posted before)."""
         return self.briefings_by_topics(request)(request.topics)
 
     def briefings_by_topics(self, request: BriefingRequest) -> TopicBriefings:
@@ -463,46 +391,18 @@ class StoreIndex(ClosedOnExit):
         this way.
         """
         with self._snapshot() as (conn, state):
-            articles = self._between(conn, request.start, request.at, eligible_only=True)
+            articles = store_queries.articles_between(
+                conn, request.start, request.at, eligible_only=True
+            )
+            if request.posted:
+                articles = store_queries.posted_before(conn, request) + articles
         return by_topics(articles, state.catalog, request)
 
     def topic_summaries(self) -> list[TopicSummary]:
         """Same as :func:`~briefings.topics.summarize_topics` over all articles, from SQL."""
         with self._snapshot() as (conn, state):
             cached = self._topics
-            if cached is not None and cached[0] == state.generation:
-                return list(cached[1])
-            rows = conn.execute(_TOPIC_COUNTS).fetchall()
-        catalog = state.catalog
-        total: dict[str, int] = {}
-        published: dict[str, int] = {}
-        spelled: dict[str, tuple[str, str]] = {}
-        keys: dict[str, str] = {}
-        for topics_json, count, published_count, first in rows:
-            for name in json.loads(topics_json):
-                key = keys.get(name)
-                if key is None:
-                    entry = catalog.get(name)
-                    key = keys[name] = topic_key(entry.name if entry else name)
-                total[key] = total.get(key, 0) + int(count)
-                published[key] = published.get(key, 0) + int(published_count)
-                if key not in spelled or (first, name) < spelled[key]:
-                    spelled[key] = (first, name)  # the spelling of the first file in walk order
-        listed = {topic_key(topic.name) for topic in catalog.topics}
-        summaries = [
-            TopicSummary(
-                topic.name,
-                topic.parent,
-                topic.description,
-                total.get(topic_key(topic.name), 0),
-                published.get(topic_key(topic.name), 0),
-            )
-            for topic in catalog.topics
-        ]
-        summaries.extend(
-            TopicSummary(spelled[key][1], None, "", total[key], published[key])
-            for key in sorted(total)
-            if key not in listed
-        )
-        self._topics = (state.generation, summaries)
-        return list(summaries)
+            if cached is None or cached[0] != state.generation:
+                cached = (state.generation, store_queries.topic_summaries(conn, state.catalog))
+                self._topics = cached
+        return list(cached[1])

@@ -116,7 +116,7 @@ async def test_kill_9_mid_delivery_then_restart_completes_exactly_once(
         texts = [text_of(m) for m in posted]
         assert len(texts) == len(set(texts)) >= 2
         assert sum(t.startswith("**Daily briefing**") for t in texts) == 1
-        assert [o.status for o in await services.deliverer.catch_up()] == [DeliveryStatus.ALREADY]
+        assert [o.status for o in await services.recovery.catch_up()] == [DeliveryStatus.ALREADY]
     finally:
         await harness.close()
 

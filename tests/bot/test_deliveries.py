@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from bot.client import BriefingBot
-from bot.delivery import Outcome
+from bot.exactly_once import Outcome
 from bot.scheduler import channel_job_id, digest_job_id
-from bot.state import deliveries, instances
-from bot.state.deliveries import Claimant, DeliveryKind, DeliveryStatus
+from bot.state import claims, deliveries, instances
+from bot.state.claims import Claimant
+from bot.state.deliveries import DeliveryKind, DeliveryStatus
 from tests.bot.harness import (
     SAMPLE_MORNING,
     BotHarness,
@@ -78,7 +79,7 @@ async def test_scheduled_post_goes_out_once(harness: BotHarness) -> None:
     assert await bot.services.deliverer.deliver_channel(await schedule_id(harness)) == Outcome(
         DeliveryStatus.ALREADY
     )
-    assert [o.status for o in await bot.services.deliverer.catch_up()] == [DeliveryStatus.ALREADY]
+    assert [o.status for o in await bot.services.recovery.catch_up()] == [DeliveryStatus.ALREADY]
     assert len(fake.messages_in(news)) == count
 
 
@@ -91,7 +92,7 @@ async def test_restart_does_not_post_again(harness: BotHarness) -> None:
     count = len(fake.messages_in(news))
 
     await harness.restart()  # the start-up catch-up runs again
-    assert [o.status for o in await _bot(harness).services.deliverer.catch_up()] == [
+    assert [o.status for o in await _bot(harness).services.recovery.catch_up()] == [
         DeliveryStatus.ALREADY
     ]
     assert len(fake.messages_in(news)) == count
@@ -125,7 +126,7 @@ async def test_missed_post_is_caught_up_once_after_downtime(harness: BotHarness)
     count = len(fake.messages_in(news))
 
     await harness.restart()
-    assert [o.status for o in await _bot(harness).services.deliverer.catch_up()] == [
+    assert [o.status for o in await _bot(harness).services.recovery.catch_up()] == [
         DeliveryStatus.ALREADY
     ]
     assert len(fake.messages_in(news)) == count
@@ -135,14 +136,14 @@ async def test_post_missed_beyond_the_grace_period_is_skipped(harness: BotHarnes
     harness.clock.now = SAMPLE_MORNING.replace(hour=7)
     await _setup(harness, "08:00")
     harness.clock.now = SAMPLE_MORNING.replace(hour=8) + timedelta(hours=7)  # grace is 6 h
-    outcomes = await _bot(harness).services.deliverer.catch_up()
+    outcomes = await _bot(harness).services.recovery.catch_up()
     assert [o.status for o in outcomes] == [DeliveryStatus.NOT_DUE]
     assert harness.fake.messages_in(harness.channel_id("news")) == []
 
 
 async def test_setup_after_todays_time_waits_for_tomorrow(harness: BotHarness) -> None:
     await _setup(harness, "07:00")  # it is 08:30 already
-    assert [o.status for o in await _bot(harness).services.deliverer.catch_up()] == [
+    assert [o.status for o in await _bot(harness).services.recovery.catch_up()] == [
         DeliveryStatus.NOT_DUE
     ]
     assert harness.fake.messages_in(harness.channel_id("news")) == []
@@ -173,7 +174,7 @@ async def test_dm_digest_has_only_the_members_topics_and_goes_out_once(harness: 
     )
 
     count = len(fake.dms_to(alice.id))
-    outcomes = await bot.services.deliverer.catch_up()
+    outcomes = await bot.services.recovery.catch_up()
     assert [o.status for o in outcomes] == [DeliveryStatus.ALREADY]
     assert len(fake.dms_to(alice.id)) == count
     assert fake.dms_to(harness.user("bob").id) == []
@@ -187,7 +188,7 @@ async def test_empty_day_sends_no_digest(harness: BotHarness) -> None:
         )
     )
     harness.clock.now = SAMPLE_MORNING + timedelta(days=30)  # nothing published in that window
-    outcomes = await bot.services.deliverer.catch_up()
+    outcomes = await bot.services.recovery.catch_up()
     assert [o.status for o in outcomes] == [DeliveryStatus.EMPTY]
     assert fake.dms_to(alice.id) == []
 
@@ -239,15 +240,13 @@ async def test_two_orphaned_days_of_one_subscriber_are_one_digest(harness: BotHa
     gone = Claimant(holder="d" * 32)
     await instances.register(db, "d" * 32, "elsewhere/worker", now=now - timedelta(days=3))
     for day in (now.date() - timedelta(days=3), now.date()):
-        assert await deliveries.claim(
-            db, DeliveryKind.DIGEST, alice.id, day, now=now, claimant=gone
-        )
+        assert await claims.claim(db, DeliveryKind.DIGEST, alice.id, day, now=now, claimant=gone)
     await instances.stop(db, "d" * 32, now=now)
     # Only the bot itself can keep the digest single: no nonce memory, no history to read.
     fake.messages.nonce_window = 0
     fake.fail_next("GET", "/channels/{id}/messages", status=403, times=None)
     harness.clock.now = now
-    outcomes = await bot.services.deliverer.take_over()
+    outcomes = await bot.services.recovery.take_over()
     statuses = [o.status for o in outcomes]
     headings = [m["content"] for m in fake.dms_to(alice.id) if m.get("content")]
     assert sum(h.startswith("**Your daily digest**") for h in headings) == 1, headings
@@ -257,12 +256,12 @@ async def test_two_orphaned_days_of_one_subscriber_are_one_digest(harness: BotHa
     )
     assert past is not None and (past.status, past.error) == ("failed", "not due any more")
     assert (
-        await deliveries.orphaned_claims(
+        await claims.orphaned_claims(
             db, now=harness.clock(), claimant=bot.services.deliverer.claimant
         )
         == []
     )
-    assert await bot.services.deliverer.take_over() == []  # nothing left, nothing sent again
+    assert await bot.services.recovery.take_over() == []  # nothing left, nothing sent again
     assert sum(h.startswith("**Your daily digest**") for h in headings) == 1
 
 
@@ -284,11 +283,11 @@ async def test_orphaned_channel_claims_no_longer_due_are_marked_failed(
     today, yesterday = now.date(), now.date() - timedelta(days=1)
     stale = [(early, yesterday), (early, today), (late + 100, today)]
     for target, day in [*stale, (late, today)]:
-        assert await deliveries.claim(db, DeliveryKind.CHANNEL, target, day, now=now, claimant=gone)
+        assert await claims.claim(db, DeliveryKind.CHANNEL, target, day, now=now, claimant=gone)
     await instances.stop(db, "e" * 32, now=now)
     harness.clock.now = now
-    caplog.set_level(logging.WARNING, logger="bot.delivery")
-    assert [o.status for o in await bot.services.deliverer.take_over()] == ["sent"]
+    caplog.set_level(logging.WARNING, logger="bot.recovery")
+    assert [o.status for o in await bot.services.recovery.take_over()] == ["sent"]
     for target, day in stale:
         left = await deliveries.get_delivery(db, DeliveryKind.CHANNEL, target, day)
         assert left is not None and (left.status, left.error) == ("failed", "not due any more")
@@ -301,4 +300,4 @@ async def test_orphaned_channel_claims_no_longer_due_are_marked_failed(
     assert len(retired) == 3
     metrics = bot.services.metrics.render().decode()
     assert 'briefing_deliveries_total{kind="channel",status="failed"} 3.0' in metrics
-    assert await bot.services.deliverer.take_over() == []  # nothing is left orphaned
+    assert await bot.services.recovery.take_over() == []  # nothing is left orphaned

@@ -7,7 +7,7 @@ documented behaviour and limits.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import discord
@@ -387,18 +387,11 @@ async def test_a_select_click_reaches_the_client_with_its_values_and_only_real_c
 ) -> None:
     chosen: list[list[str]] = []
 
-    class Pick(discord.ui.DynamicItem[discord.ui.Select[discord.ui.View]], template=r"pick"):
-        @classmethod
-        async def from_custom_id(
-            cls, interaction: discord.Interaction[Any], item: Any, match: Any
-        ) -> Pick:
-            return cls(item)
+    async def pick(item: Any, interaction: discord.Interaction[Any]) -> None:
+        chosen.append(list(item.values))
+        await interaction.response.send_message("ok", ephemeral=True)
 
-        async def callback(self, interaction: discord.Interaction[Any]) -> None:
-            chosen.append(list(self.item.values))
-            await interaction.response.send_message("ok", ephemeral=True)
-
-    client.add_dynamic_items(Pick)
+    client.add_dynamic_items(_dynamic(r"pick", pick))
     alice = next(u for u in fake.users.values() if u.username == "alice")
     dm = await (await client.fetch_user(alice.id)).create_dm()
     sent = await _raw(
@@ -417,3 +410,74 @@ async def test_a_select_click_reaches_the_client_with_its_values_and_only_real_c
         await fake.inject_component(message_id, "pick", component_type=3, values=["nope"])
     with pytest.raises(LookupError):
         await fake.inject_component(message_id, "pick", component_type=3, values=["v0", "v1"])
+
+
+async def test_an_ephemeral_reply_with_a_select_can_be_chosen_in_and_updated(
+    fake: FakeDiscord, client: discord.Client
+) -> None:
+    """Discord: an ephemeral message may carry components; a click on one sends the message
+    (flag 64) with the interaction, and UPDATE_MESSAGE (7) edits it for its recipient only:
+    it is in no channel history and no gateway event announces it."""
+    seen: list[tuple[str, bool]] = []
+
+    async def open_picker(item: Any, interaction: discord.Interaction[Any]) -> None:
+        view = discord.ui.View(timeout=None)
+        view.add_item(discord.ui.Select(custom_id="pick", options=_options("a", "b")))
+        view.stop()
+        await interaction.response.send_message("Which one?", view=view, ephemeral=True)
+
+    async def pick(item: Any, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.message is not None
+        seen.append((item.values[0], interaction.message.flags.ephemeral))
+        await interaction.response.edit_message(content="Chose it", view=None)
+
+    client.add_dynamic_items(_dynamic(r"open", open_picker), _dynamic(r"pick", pick))
+    alice = next(u for u in fake.users.values() if u.username == "alice")
+    dm = await (await client.fetch_user(alice.id)).create_dm()
+    sent = await _raw(
+        client,
+        "POST",
+        f"/channels/{dm.id}/messages",
+        json={"content": "digest", "components": [_row(_button("open"))]},
+    )
+    opened = await (await fake.inject_component(int(sent["id"]), "open")).wait_response()
+    assert opened.ephemeral and opened.message_id is not None
+    picker = fake.messages.messages[opened.message_id]
+    assert picker["components"][0]["components"][0]["custom_id"] == "pick"
+    assert opened.message_id not in {int(m["id"]) for m in fake.messages.in_channel(dm.id)}
+
+    choice = await fake.inject_component(
+        opened.message_id, "pick", component_type=3, values=["b"], user_id=alice.id
+    )
+    assert choice.payload["message"]["flags"] & 64
+    update = await choice.wait_response()
+    assert update.callback_type == 7 and update.message_id == opened.message_id
+    assert seen == [("b", True)]
+    assert picker["content"] == "Chose it" and picker["components"] == []
+    await fake.settle()
+    updates = [p["d"]["id"] for p in fake.gateway.sent if p.get("t") == "MESSAGE_UPDATE"]
+    assert str(opened.message_id) not in updates
+    with pytest.raises(LookupError):  # the picker is gone from the message
+        await fake.inject_component(opened.message_id, "pick", component_type=3, values=["a"])
+
+
+def _dynamic(
+    template: str, handler: Callable[[Any, discord.Interaction[Any]], Awaitable[None]]
+) -> type[discord.ui.DynamicItem[Any]]:
+    """A ``DynamicItem`` class for ``template`` whose clicks call ``handler(item, interaction)``."""
+
+    class Clicked(discord.ui.DynamicItem[Any], template=template):
+        @classmethod
+        async def from_custom_id(
+            cls, interaction: discord.Interaction[Any], item: Any, match: Any
+        ) -> Clicked:
+            return cls(item)
+
+        async def callback(self, interaction: discord.Interaction[Any]) -> None:
+            await handler(self.item, interaction)
+
+    return Clicked
+
+
+def _options(*values: str) -> list[discord.SelectOption]:
+    return [discord.SelectOption(label=value, value=value) for value in values]

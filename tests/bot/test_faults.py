@@ -90,6 +90,7 @@ async def test_connection_dropped_after_discord_accepted_is_not_a_duplicate(
 
 async def test_lasting_outage_is_recorded_then_caught_up_once(harness: BotHarness) -> None:
     fake, deliverer = harness.fake, _bot(harness).services.deliverer
+    recovery = _bot(harness).services.recovery
     await _setup(harness)
     fake.fail_next("POST", MESSAGES, status=503, times=None)
     outcome = await deliverer.deliver_channel(await schedule_id(harness))
@@ -109,14 +110,15 @@ async def test_lasting_outage_is_recorded_then_caught_up_once(harness: BotHarnes
     )
 
     fake.clear_faults()
-    outcomes = await deliverer.catch_up()
+    outcomes = await recovery.catch_up()
     assert [o.status for o in outcomes] == [DeliveryStatus.SENT]
-    assert [o.status for o in await deliverer.catch_up()] == [DeliveryStatus.ALREADY]
+    assert [o.status for o in await recovery.catch_up()] == [DeliveryStatus.ALREADY]
     assert len(fake.messages_in(harness.channel_id())) == len(outcomes[0].message_ids)
 
 
 async def test_resume_after_a_partial_delivery_sends_only_the_rest(harness: BotHarness) -> None:
     fake, deliverer = harness.fake, _bot(harness).services.deliverer
+    recovery = _bot(harness).services.recovery
     await _setup(harness)
     channel = harness.channel_id()
 
@@ -130,7 +132,7 @@ async def test_resume_after_a_partial_delivery_sends_only_the_rest(harness: BotH
     assert first.status == DeliveryStatus.FAILED and len(first.message_ids) == 1
 
     fake.clear_faults()
-    (resumed,) = await deliverer.catch_up()
+    (resumed,) = await recovery.catch_up()
     assert resumed.status == DeliveryStatus.SENT and resumed.message_ids[0] == first.message_ids[0]
     texts = _posted(fake, channel)
     assert len(texts) == len(resumed.message_ids) == len(set(texts)) > 1
@@ -170,7 +172,7 @@ async def test_gateway_reconnect_adds_no_jobs_and_no_posts(harness: BotHarness) 
     assert (
         len(fake.requests_to("PUT", "/applications/{id}/commands")) == syncs
     )  # setup_hook ran once
-    assert [o.status for o in await bot.services.deliverer.catch_up()] == [DeliveryStatus.ALREADY]
+    assert [o.status for o in await bot.services.recovery.catch_up()] == [DeliveryStatus.ALREADY]
     assert len(fake.messages_in(harness.channel_id())) == posted
     reply = await reply_of(await fake.inject_slash_command("topics"))  # still answering
     assert reply.ephemeral
@@ -192,6 +194,7 @@ async def test_unusable_channel_pauses_tells_admin_once_and_resumes_on_setup(
     harness: BotHarness, status: int, code: int, reason: str
 ) -> None:
     fake, deliverer = harness.fake, _bot(harness).services.deliverer
+    recovery = _bot(harness).services.recovery
     owner = harness.user("owner")
     await _setup(harness)
     news = f"/channels/{harness.channel_id()}/messages"
@@ -211,7 +214,7 @@ async def test_unusable_channel_pauses_tells_admin_once_and_resumes_on_setup(
     assert "**paused**" in (status_reply.content or "") and reason in (status_reply.content or "")
 
     for _ in range(3):  # the sweep leaves a paused schedule alone, and the admin is told once
-        assert await deliverer.catch_up() == []
+        assert await recovery.catch_up() == []
     assert len(fake.requests_to("POST", news)) == 1
     assert len(fake.dms_to(owner.id)) == 1
 
@@ -221,13 +224,13 @@ async def test_unusable_channel_pauses_tells_admin_once_and_resumes_on_setup(
             "briefing", {"name": "daily"}, subcommand="edit", user_id=owner.id
         )
     )
-    (resumed,) = await deliverer.catch_up()  # the failed day is retried after the fix
+    (resumed,) = await recovery.catch_up()  # the failed day is retried after the fix
     assert resumed.status == DeliveryStatus.SENT
     assert len(fake.messages_in(harness.channel_id())) == len(resumed.message_ids)
 
 
 async def test_closed_dms_pause_only_that_digest(harness: BotHarness) -> None:
-    fake, deliverer, db = harness.fake, _bot(harness).services.deliverer, _bot(harness).services.db
+    fake, recovery, db = harness.fake, _bot(harness).services.recovery, _bot(harness).services.db
     closed = fake.add_user("closed", dms_closed=True)
     bob = harness.user("bob")
     for user in (closed, bob):
@@ -236,7 +239,7 @@ async def test_closed_dms_pause_only_that_digest(harness: BotHarness) -> None:
                 "subscribe", {"topic": "Space", "time": "08:00"}, dm=True, user_id=user.id
             )
         )
-    outcomes = {o.status for o in await deliverer.catch_up()}
+    outcomes = {o.status for o in await recovery.catch_up()}
     assert outcomes == {DeliveryStatus.SENT, DeliveryStatus.PAUSED}
     assert fake.dms_to(bob.id) and not fake.dms_to(closed.id)
     settings = await subscriptions.digest_settings(db, closed.id)
@@ -245,7 +248,7 @@ async def test_closed_dms_pause_only_that_digest(harness: BotHarness) -> None:
         await fake.inject_slash_command("subscriptions", dm=True, user_id=closed.id)
     )
     assert "Paused" in text_of(listing) and "/subscribe" in (listing.content or "")
-    assert [o.status for o in await deliverer.catch_up()] == [
+    assert [o.status for o in await recovery.catch_up()] == [
         "already"
     ]  # bob only; closed is skipped
 

@@ -60,7 +60,7 @@ async def _post(harness: BotHarness) -> str:
     """Run the due channel briefing(s); everything posted in #news."""
     assert harness.bot is not None
     harness.clock.now = SAMPLE_MORNING.replace(minute=46)
-    outcomes = await harness.bot.services.deliverer.catch_up()
+    outcomes = await harness.bot.services.recovery.catch_up()
     assert DeliveryStatus.SENT in {o.status for o in outcomes}
     return "\n".join(text_of(m) for m in harness.fake.messages_in(harness.channel_id("news")))
 

@@ -7,14 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.state import Database, claim, get_delivery, instances, mark_failed, mark_sent, subscribe
-from bot.state.deliveries import (
-    Claimant,
-    ClaimKey,
-    DeliveryKind,
-    claim_digests,
-    orphaned_claims,
-    retire_orphan,
-)
+from bot.state.claims import Claimant, ClaimKey, claim_digests, orphaned_claims, retire_orphan
+from bot.state.deliveries import DeliveryKind
 from tests.bot import test_state
 from tests.bot.test_state import DAY, NOW
 

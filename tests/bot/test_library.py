@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.library import LOGGED_FILES, ArticleLibrary
+from briefings.briefing import BriefingRequest
 from briefings.index import SearchResults
+from briefings.repeats import PostedArticle, PostedLog
 from tests.briefings.factories import GOOD_FRONT_MATTER, article, write
 
 BROKEN = "---\ntitle: [oops\n---\n"
@@ -132,4 +136,35 @@ async def test_a_search_under_way_survives_the_swap_of_the_remote_articles(
         assert [hit.title for hit in results.hits] == ["Tidal kites, the sequel"]
     finally:
         release.set()
+        library.close()
+
+
+async def test_posted_articles_changed_since_come_back_from_store_and_sources(
+    tmp_path: Path,
+) -> None:
+    """A story posted before is shown again, marked updated, when its article changed since,
+    though it was published before the window: from the store and from a remote source."""
+    store = tmp_path / "store"
+    write(store, "good.md", GOOD_FRONT_MATTER)  # published 2026-03-10T07:00Z, quality 50
+    at = datetime(2026, 3, 12, 8, 0, tzinfo=UTC)
+    remote = article("Tidal kites report", url="https://r.test/kites", quality=70)
+    posted_at = at - timedelta(days=1)
+    log = PostedLog(
+        (
+            PostedArticle("https://example.test/good", posted_at, quality=40),
+            PostedArticle("https://r.test/kites", posted_at, quality=60),
+        )
+    )
+    library = ArticleLibrary(store, cache_path=tmp_path / "index.sqlite3")
+    try:
+        await library.refresh()
+        await library.set_remote([remote])
+        briefing = library.briefing(BriefingRequest(at, posted=log))
+        assert [(s.lead.title, s.updated) for s in briefing.stories] == [
+            ("Tidal kites report", True),
+            ("A good article", True),
+        ]
+        unchanged = PostedLog(tuple(replace(p, quality=99) for p in log.articles))
+        assert library.briefing(BriefingRequest(at, posted=unchanged)).is_empty
+    finally:
         library.close()

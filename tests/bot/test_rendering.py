@@ -1,4 +1,5 @@
-"""Tests of bot.rendering: Discord's limits, inert untrusted text, determinism and the layout."""
+"""Tests of bot.rendering, bot.search_rendering and bot.topic_rendering:
+Discord's limits, inert untrusted text, determinism and the layout."""
 
 from __future__ import annotations
 
@@ -28,16 +29,9 @@ from bot._limits import (
     ZWSP,
     link_target,
 )
-from bot.rendering import (
-    OutgoingMessage,
-    pack_embeds,
-    page_count,
-    render_briefing,
-    render_search_page,
-    render_subscriptions,
-    render_topics,
-    safe_text,
-)
+from bot.rendering import OutgoingMessage, pack_embeds, render_briefing, safe_text
+from bot.search_rendering import page_count, render_search_page
+from bot.topic_rendering import render_subscriptions, render_topics
 from briefings.briefing import Briefing, Section, Story
 from briefings.excerpts import BriefingLength
 from briefings.index import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchResults

@@ -1,5 +1,6 @@
-"""DM digests as rendered: feedback menus per message within Discord's limits, explanations,
-and the text of a subscriber's signals (pure functions, examples and properties)."""
+"""DM digests as rendered: three feedback buttons per message, the stories read back from the
+message for the pickers (within Discord's limits), explanations, and the text of a
+subscriber's signals (pure functions, examples and properties)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot._limits import CONTENT_LIMIT, FIELD_VALUE_LIMIT, link_target
+from bot._limits import CONTENT_LIMIT, FIELD_VALUE_LIMIT, TITLE_LIMIT, link_target, safe_text
 from bot.digest_menus import (
     MAX_FEEDBACK_ITEMS,
     FeedbackItem,
@@ -16,10 +17,14 @@ from bot.digest_menus import (
     decode_value,
     encode_value,
     feedback_view,
+    picker_options,
+    picker_view,
 )
-from bot.rendering import render_briefing
+from bot.digest_reading import read_stories, unescape
+from bot.rendering import OutgoingMessage, render_briefing
 from bot.signals_text import feedback_reply, signals_field
 from briefings.briefing import Briefing, Section, Story
+from briefings.model import Provider
 from briefings.personal import Change, Feedback, ItemRef, SignalKind, Signals, item_ref, signal_key
 from tests.bot.test_rendering import (
     PARIS,
@@ -39,9 +44,19 @@ def _story(number: int, topic: str = "Space", provider: str = "Orbit") -> Story:
     return Story(art(f"Story {number}", f"https://orbit.test/{number}", provider), topic=topic)
 
 
-def test_each_digest_message_lists_its_stories_and_gets_three_menus() -> None:
+def _title(topic: str) -> str:
+    return safe_text(topic, TITLE_LIMIT) or "Untitled"
+
+
+def _read(message: OutgoingMessage, names: list[str] | None = None) -> tuple[FeedbackItem, ...]:
+    """The stories of ``message`` as the buttons read them from what Discord sends back."""
+    return read_stories([embed.to_dict() for embed in message.embeds], names or [])
+
+
+def test_each_digest_message_gets_three_buttons_and_its_stories_read_back() -> None:
     sections = [
-        Section(f"Topic {t}", tuple(_story(10 * t + i) for i in range(8))) for t in range(5)
+        Section(f"Topic {t}", tuple(_story(10 * t + i, f"Topic {t}") for i in range(8)))
+        for t in range(5)
     ]
     messages = render_briefing(
         brief(*sections), heading="**Your daily digest**", zone=PARIS, feedback=True
@@ -54,21 +69,63 @@ def test_each_digest_message_lists_its_stories_and_gets_three_menus() -> None:
     ]
     for message in messages:
         assert 1 <= len(message.feedback) <= MAX_FEEDBACK_ITEMS
-        components = feedback_view(message.feedback).to_components()
-        validate_components(components)
-        assert [row["components"][0]["custom_id"] for row in components] == [
-            "digest:more",
-            "digest:less",
-            "digest:hide",
+        (row,) = feedback_view(message.feedback).to_components()
+        validate_components([row])
+        assert [(b["type"], b["label"], b["custom_id"]) for b in row["components"]] == [
+            (2, "More like this", "digest:more"),
+            (2, "Less like this", "digest:less"),
+            (2, "Hide this outlet", "digest:hide"),
         ]
-        more, _, hide = (row["components"][0] for row in components)
-        assert [o["label"] for o in more["options"]] == [i.title for i in message.feedback]
-        assert more["options"][0]["description"] == f"{message.feedback[0].topic} · Orbit"
-        assert [o["label"] for o in hide["options"]] == ["Orbit"]  # one option per outlet
+        read = _read(message)  # without candidate names: the titles are plain here
+        assert read == message.feedback
+        more = picker_options(Feedback.MORE, read)
+        assert [o.label for o in more] == [i.title for i in message.feedback]
+        assert more[0].description == f"{message.feedback[0].topic} · Orbit"
+        hide = picker_options(Feedback.HIDE, read)
+        assert [(o.label, o.description) for o in hide] == [("Orbit", "orbit.test")]
+        for feedback, options in ((Feedback.MORE, more), (Feedback.HIDE, hide)):
+            validate_components(picker_view(feedback, options).to_components())
     assert messages[0].content == "**Your daily digest**"
     assert all(m.content is None for m in messages[1:])
     plain = render_briefing(brief(*sections), heading="**Your daily digest**", zone=PARIS)
-    assert all(m.feedback == () for m in plain)  # channel briefings carry no menus
+    assert all(m.feedback == () for m in plain)  # channel briefings carry no buttons
+    assert "[Orbit](https://orbit.test)" in (messages[0].embeds[0].description or "")
+    assert "](https://orbit.test)" not in (plain[0].embeds[0].description or "")
+
+
+def test_the_outlet_read_back_is_the_providers_domain_else_the_links_host() -> None:
+    wire = art("Wire copy", "https://www.mirror.test/a", "Wire")
+    wire = replace(wire, provider=Provider("Wire", domain="WIRE.test"))
+    bare = art("No provider", "https://www.bare.test/b", None)
+    (message,) = render_briefing(
+        brief(Section("Space", (Story(wire, topic="Space"), Story(bare, topic="Space")))),
+        heading="h",
+        zone=PARIS,
+        feedback=True,
+    )
+    description = message.embeds[0].description or ""
+    assert "[Wire](https://wire.test)" in description
+    assert "[bare.test](https://bare.test)" in description  # no name: the domain is shown
+    assert [i.ref for i in _read(message)] == [
+        ItemRef("space", "wire.test"),
+        ItemRef("space", "bare.test"),
+    ]
+    assert [i.ref for i in message.feedback] == [i.ref for i in _read(message)]
+    assert [i.outlet_name for i in _read(message)] == ["Wire", "bare.test"]
+
+
+def test_a_section_title_is_read_as_the_topic_that_renders_so() -> None:
+    topic = "C++ *weekly* @everyone"
+    (message,) = render_briefing(
+        brief(Section(topic, (_story(1, topic), _story(2, topic)))),
+        heading="h",
+        zone=PARIS,
+        feedback=True,
+    )
+    assert message.embeds[0].title != topic  # escaped and defused
+    assert [i.topic for i in _read(message, ["Space", topic])] == [topic, topic]
+    assert unescape(message.embeds[0].title or "") == topic  # the fallback gets it too
+    assert all(i.ref.topic == "c++ *weekly* @everyone" for i in _read(message))
 
 
 def test_an_explanation_is_an_italic_line_under_its_story() -> None:
@@ -98,12 +155,14 @@ def test_option_values_carry_the_item_and_strangers_values_are_refused() -> None
 
 def test_a_story_without_outlet_offers_no_hide_option() -> None:
     item = FeedbackItem("Untitled story", "General", "", ItemRef("general"))
-    components = feedback_view([item]).to_components()
-    validate_components(components)
-    assert [row["components"][0]["custom_id"] for row in components] == [
-        "digest:more",
-        "digest:less",
-    ]
+    assert picker_options(Feedback.HIDE, [item]) == []
+    (only,) = picker_options(Feedback.LESS, [item])
+    assert decode_value(only.value) == ItemRef("general")
+    assert read_stories([{"title": "General", "description": "**Untitled story**\n08:00"}]) == (
+        item,
+    )
+    assert read_stories([{"title": "General", "description": "+3 more in General"}]) == ()
+    assert read_stories([]) == ()
 
 
 def test_feedback_replies_say_what_changed() -> None:
@@ -142,11 +201,15 @@ def test_the_signals_field_lists_topics_outlets_and_hidden_outlets() -> None:
 def test_property_digest_messages_offer_every_story_once_within_discords_limits(
     briefing: Briefing,
 ) -> None:
-    # a digest has no top stories and at most BRIEFING_PER_TOPIC (20) stories per section
+    # a digest has no top stories and at most BRIEFING_PER_TOPIC (20) stories per section,
+    # each story carrying its section's name (as assemble() fills it in)
     digest = replace(
         briefing,
         top_stories=(),
-        sections=tuple(replace(s, stories=s.stories[:20]) for s in briefing.sections),
+        sections=tuple(
+            replace(s, stories=tuple(replace(story, topic=s.topic) for story in s.stories[:20]))
+            for s in briefing.sections
+        ),
     )
     messages = render_briefing(digest, heading="**Your daily digest**", zone=PARIS, feedback=True)
     if not messages:
@@ -156,6 +219,12 @@ def test_property_digest_messages_offer_every_story_once_within_discords_limits(
     offered = [item for message in messages for item in message.feedback]
     assert [(i.title, i.ref) for i in offered] == [(s.lead.title, item_ref(s)) for s in flat]
     position = 0
+    names = [section.topic for section in digest.sections]
+    # names that render alike (control characters, spacing) cannot be told apart: the first
+    keys: dict[str, set[str]] = {}
+    for name in names:
+        keys.setdefault(_title(name), set()).add(signal_key(name) or "general")
+    distinct = all(len(found) == 1 for found in keys.values())
     for message in messages:
         assert len(message.feedback) <= MAX_FEEDBACK_ITEMS
         descriptions = "\n".join(e.description or "" for e in message.embeds)
@@ -164,8 +233,18 @@ def test_property_digest_messages_offer_every_story_once_within_discords_limits(
             if target is not None:  # the story is shown in the message that offers it
                 assert f"]({target})" in descriptions
         position += len(message.feedback)
+        read = _read(message, names)  # what a button press sees of the message
+        assert [(i.ref.outlet, _title(i.topic)) for i in read] == [
+            (i.ref.outlet, _title(i.topic)) for i in message.feedback
+        ]
+        if distinct:
+            assert [i.ref for i in read] == [i.ref for i in message.feedback]
         if message.feedback:
             validate_components(feedback_view(message.feedback).to_components())
+            for feedback in Feedback:
+                options = picker_options(feedback, read)
+                if options:
+                    validate_components(picker_view(feedback, options).to_components())
     for text in all_texts(messages):
         assert_inert(text)
 

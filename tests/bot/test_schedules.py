@@ -81,7 +81,7 @@ async def test_two_schedules_post_at_their_times_to_their_channels_once_each(
     harness.clock.now = SAMPLE_MORNING.replace(minute=46)  # only "morning" is due
     assert services.scheduler.run_now(channel_job_id(morning))
     assert (await wait_delivered(harness, DeliveryKind.CHANNEL, morning)).status == "sent"
-    assert [o.status for o in await services.deliverer.catch_up()] == [
+    assert [o.status for o in await services.recovery.catch_up()] == [
         DeliveryStatus.ALREADY,
         DeliveryStatus.NOT_DUE,  # "space" was set up after yesterday's 08:50 and is not due
     ]
@@ -91,10 +91,10 @@ async def test_two_schedules_post_at_their_times_to_their_channels_once_each(
     assert services.scheduler.run_now(channel_job_id(space))
     assert (await wait_delivered(harness, DeliveryKind.CHANNEL, space)).status == "sent"
     for _ in range(2):  # the sweep and a restart post nothing again
-        assert {o.status for o in await services.deliverer.catch_up()} == {DeliveryStatus.ALREADY}
+        assert {o.status for o in await services.recovery.catch_up()} == {DeliveryStatus.ALREADY}
     await harness.restart()
     assert harness.bot is not None
-    assert {o.status for o in await harness.bot.services.deliverer.catch_up()} == {
+    assert {o.status for o in await harness.bot.services.recovery.catch_up()} == {
         DeliveryStatus.ALREADY
     }
     assert _briefings(harness, "news") == 1 and _briefings(harness, "general") == 1
@@ -123,7 +123,7 @@ async def test_a_weekly_schedule_posts_on_its_day_only_and_covers_its_week(
     assert _slot(services.scheduler.next_run(wednesdays), weekday=True) == (2, 8, 45)
 
     harness.clock.now = SAMPLE_MORNING.replace(minute=46)
-    outcomes = await services.deliverer.catch_up()
+    outcomes = await services.recovery.catch_up()
     assert [o.status for o in outcomes] == [DeliveryStatus.SENT, DeliveryStatus.NOT_DUE]
     posted = "\n".join(text_of(m) for m in harness.fake.messages_in(harness.channel_id("news")))
     assert "Cassini Aerospace sets date" in posted  # published on 4 March: in the week
@@ -133,7 +133,7 @@ async def test_a_weekly_schedule_posts_on_its_day_only_and_covers_its_week(
     assert request.window == timedelta(days=7) and request.per_topic == 10
 
     harness.clock.now = datetime(2026, 3, 11, 8, 46, tzinfo=UTC)  # Wednesday
-    outcomes = await services.deliverer.catch_up()
+    outcomes = await services.recovery.catch_up()
     assert [o.status for o in outcomes] == [DeliveryStatus.NOT_DUE, DeliveryStatus.SENT]
     assert _briefings(harness, "news") == 2
 
@@ -260,7 +260,7 @@ async def test_a_schedule_does_not_repeat_what_it_posted_and_explain_says_so(
     await _setup(harness, time="08:45", name="overlap", window="48h", length="full")
     schedule = await schedule_id(harness, "overlap")
     harness.clock.now = SAMPLE_MORNING.replace(minute=46)
-    (first,) = await services.deliverer.catch_up()
+    (first,) = await services.recovery.catch_up()
     assert first.status == DeliveryStatus.SENT
     tuesday = [text_of(m) for m in harness.fake.messages_in(harness.channel_id("news"))]
     assert "Tidewater Grid" in "\n".join(tuesday)
@@ -280,7 +280,7 @@ async def test_a_schedule_does_not_repeat_what_it_posted_and_explain_says_so(
         )
     )
     assert "already posted on 2026-03-10" in text_of(explained)
-    (second,) = await services.deliverer.catch_up()
+    (second,) = await services.recovery.catch_up()
     wednesday = harness.fake.messages_in(harness.channel_id("news"))[len(tuesday) :]
     assert second.status in (DeliveryStatus.SENT, DeliveryStatus.EMPTY)
     assert "Tidewater Grid" not in "\n".join(text_of(m) for m in wednesday)

@@ -76,10 +76,12 @@ async def test_after_an_outage_the_catch_up_posts_both_briefings_of_one_channel(
     harness.clock.now = SAMPLE_MORNING
 
     fake.fail_next("POST", MESSAGES, status=503, times=None)
-    assert {o.status for o in await deliverer.catch_up()} == {DeliveryStatus.FAILED}
+    assert {o.status for o in await harness.bot.services.recovery.catch_up()} == {
+        DeliveryStatus.FAILED
+    }
     fake.clear_faults()
 
-    outcomes = await deliverer.catch_up()
+    outcomes = await harness.bot.services.recovery.catch_up()
     assert [o.status for o in outcomes] == [DeliveryStatus.SENT, DeliveryStatus.SENT]
     posted = fake.messages_in(harness.channel_id("news"))
     headings = [m["content"].split("\n")[0] for m in posted if m.get("content")]

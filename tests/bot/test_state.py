@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import inspect, text
@@ -42,6 +43,7 @@ from bot.state import (
     mark_sent,
     pause_digest,
     pause_schedule,
+    posted,
     record_progress,
     remove_schedule,
     save_schedule,
@@ -49,7 +51,8 @@ from bot.state import (
     subscribe,
     unsubscribe,
 )
-from bot.state.deliveries import Claimant, DeliveryKind, DeliveryStatus
+from bot.state.claims import Claimant
+from bot.state.deliveries import DeliveryKind, DeliveryStatus
 from bot.state.pings import schedule_pings, set_ping
 from bot.state.posted import posted_log, record_posted
 from bot.state.tables import Base
@@ -232,6 +235,23 @@ async def test_a_saved_schedule_reads_back(db: Database) -> None:
     assert await schedule_by_id(db, saved.id) == saved
     assert await get_schedule(db, 2) is None
     assert await get_schedule(db, 1, "weekly") is None
+
+
+async def test_the_posted_log_reads_back_in_the_zone_asked_for(db: Database) -> None:
+    saved = await save_schedule(db, _schedule(), now=NOW)
+    assert saved.id is not None
+    late = datetime(2025, 3, 1, 23, 30, tzinfo=UTC)  # 2 March in Paris
+    shown = PostedArticle("https://a.test/x", late, 50, NOW)
+    await posted.record_posted(db, saved.id, [shown], now=late)
+    log = await posted.posted_log(db, saved.id, at=late + timedelta(days=1))
+    assert log.articles == (shown,) and log.articles[0].posted_at.tzinfo == UTC
+    paris = ZoneInfo("Europe/Paris")
+    (local,) = (
+        await posted.posted_log(db, saved.id, at=NOW + timedelta(days=1), zone=paris)
+    ).articles
+    assert local == shown and local.posted_at.tzinfo == paris
+    assert local.posted_at.date() == date(2025, 3, 2)
+    assert not await posted.posted_log(db, saved.id, at=late)  # before ``at`` only
 
 
 async def test_a_guild_has_several_schedules_with_distinct_names(db: Database) -> None:
@@ -719,7 +739,7 @@ async def test_processes_starting_together_share_one_schema(url: str) -> None:
 
 async def test_processes_share_a_digest_batch_without_overlap(url: str) -> None:
     """Three processes claiming the same 120 digests in chunks split them: each exactly once."""
-    from bot.state.deliveries import claim_digests
+    from bot.state.claims import claim_digests
 
     databases = [await Database.connect(url) for _ in range(3)]
     try:

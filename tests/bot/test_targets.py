@@ -60,7 +60,7 @@ async def _deliver(harness: BotHarness, name: str | None = None) -> Delivery:
     assert harness.bot is not None
     services = harness.bot.services
     harness.clock.now = DUE
-    await services.deliverer.catch_up()
+    await services.recovery.catch_up()
     target = await schedule_id(harness, name)
     last = await deliveries.last_delivery(services.db, DeliveryKind.CHANNEL, target)
     assert last is not None
@@ -70,11 +70,11 @@ async def _deliver(harness: BotHarness, name: str | None = None) -> Delivery:
 async def _nothing_more(harness: BotHarness) -> None:
     """A second catch-up and a restart post nothing again."""
     assert harness.bot is not None
-    outcomes = await harness.bot.services.deliverer.catch_up()
+    outcomes = await harness.bot.services.recovery.catch_up()
     assert {o.status for o in outcomes} == {DeliveryStatus.ALREADY}
     await harness.restart()
     assert harness.bot is not None
-    outcomes = await harness.bot.services.deliverer.catch_up()
+    outcomes = await harness.bot.services.recovery.catch_up()
     assert {o.status for o in outcomes} == {DeliveryStatus.ALREADY}
 
 

@@ -17,40 +17,15 @@ from bot.state.deliveries import DeliveryKind
 from briefings.filters import Filters
 from tests.bot.harness import BotHarness, reply_of
 from tests.bot.web_world import SECRET_KEY, PanelWorld, csrf_of, free_port
+from tests.bot.web_world import get as _get
+from tests.bot.web_world import post as _post
+from tests.bot.web_world import schedule_form as _schedule_form
 from tests.fake_discord import FakeDiscord
 
 
 def _db(panel: PanelWorld):  # type: ignore[no-untyped-def]
     assert panel.harness.bot is not None
     return panel.harness.bot.services.db
-
-
-async def _get(http: aiohttp.ClientSession, url: str) -> tuple[int, str]:
-    async with http.get(url, allow_redirects=False) as response:
-        return response.status, await response.text()
-
-
-async def _post(
-    http: aiohttp.ClientSession, url: str, form: dict[str, str]
-) -> tuple[int, str, str | None]:
-    async with http.post(url, data=form, allow_redirects=False) as response:
-        return response.status, await response.text(), response.headers.get("Location")
-
-
-def _schedule_form(panel: PanelWorld, csrf: str, **changes: str) -> dict[str, str]:
-    form = {
-        "csrf": csrf,
-        "channel": str(panel.harness.channel_id("news")),
-        "time": "07:30",
-        "timezone": "Europe/Paris",
-        "topics": "space, robotics",
-        "min_quality": "0",
-        "include": "",
-        "exclude": "",
-        "outlets": "",
-    }
-    form.update(changes)
-    return form
 
 
 async def test_sign_in_lists_managed_servers_and_sign_out_revokes(panel: PanelWorld) -> None:
@@ -119,10 +94,13 @@ async def test_signed_out_pages_redirect_to_sign_in(panel: PanelWorld, path: str
     [
         "/servers/{guild}/schedule",
         "/servers/{guild}/schedule/disable",
+        "/servers/{guild}/pings",
         "/me/subscribe",
         "/me/unsubscribe",
         "/me/digest",
         "/me/forget",
+        "/me/signals/reset",
+        "/me/filters/clear",
     ],
 )
 async def test_signed_out_posts_are_forbidden(panel: PanelWorld, path: str) -> None:
@@ -485,7 +463,7 @@ async def test_explain_shows_each_stage(panel: PanelWorld) -> None:
 async def test_sources_and_deliveries_are_shown(panel: PanelWorld) -> None:
     from datetime import UTC, date, datetime
 
-    from bot.state import deliveries
+    from bot.state import claims
 
     guild = panel.newsroom.id
     db = _db(panel)
@@ -498,7 +476,7 @@ async def test_sources_and_deliveries_are_shown(panel: PanelWorld) -> None:
         )
         stored = await schedules.get_schedule(db, guild)
         assert stored is not None and stored.id is not None
-        await deliveries.mark_failed(
+        await claims.mark_failed(
             db, DeliveryKind.CHANNEL, stored.id, date(2026, 3, 9), now=now, error="Missing <Access>"
         )
         _, page = await _get(http, panel.url(f"/servers/{guild}"))

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pydantic import SecretStr
 
 from bot.settings import SettingsError, load_settings
-from bot.web.markdown import discord_markdown
+from bot.web.markdown import discord_markdown, plain_mentions
 from bot.web.oauth import DiscordOAuth
 from bot.web.session import Cookies, FormAlreadySent, FormGuard, FormRefused, WebSession
 
@@ -77,6 +77,20 @@ def test_markdown_never_links_other_schemes_and_closes_what_it_opens() -> None:
     assert "<a" not in discord_markdown("[x](javascript:alert(1))")
     assert discord_markdown("**bold *both") == "<strong>bold <em>both</em></strong>"
     assert discord_markdown("~~gone~~ __under__") == "<s>gone</s> <u>under</u>"
+
+
+def test_mentions_are_shown_by_name_never_as_markup() -> None:
+    names = {1: "#news", 2: "@<b>Fans</b>"}
+    html = discord_markdown("<#1> and <@&2>, <#3> <@&4> <@5>", names=names)
+    assert html == (
+        '<span class="mention">#news</span> and <span class="mention">@&lt;b&gt;Fans&lt;/b&gt;'
+        '</span>, <span class="mention">#unknown-channel</span> '
+        '<span class="mention">@deleted-role</span> &lt;@5&gt;'
+    )
+    text = "I can't mention <@&2> in <#1>: turn on … `<#9>`"
+    assert plain_mentions(text, names) == (
+        "I can't mention @<b>Fans</b> in #news: turn on … `#unknown-channel`"
+    )  # plain text: the page escapes it
 
 
 _TAG = re.compile(r"<(/?)(strong|em|u|s|code|br|span|a)( [^<>]*)?>")

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 
 from tests.bot.harness import BotHarness
-from tests.fake_discord import FakeDiscord, FakeGuild, FakeUser
+from tests.fake_discord import FakeDiscord, FakeGuild, FakeRole, FakeUser
 
 SECRET_KEY = "k" * 48
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -48,6 +49,22 @@ class PanelWorld:
     def url(self, path: str) -> str:
         return self.base_url + path
 
+    async def bot_sees(self, event: str, change: Callable[[], object]) -> None:
+        """Make ``change`` in the fake Discord; return once the bot's cache has had ``event``."""
+        assert self.harness.bot is not None
+        seen = self.harness.bot.wait_for(event, timeout=10)
+        change()
+        await seen
+
+    async def add_role(self, name: str, **options: Any) -> FakeRole:
+        """A role added to Newsroom while the bot runs, once the bot's cache has it."""
+        role: list[FakeRole] = []
+        await self.bot_sees(
+            "guild_role_create",
+            lambda: role.append(self.fake.add_role(self.newsroom.id, name, **options)),
+        )
+        return role[0]
+
     def client(self) -> aiohttp.ClientSession:
         """A browser-like client: its own cookie jar (cookies of 127.0.0.1 kept)."""
         return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
@@ -66,6 +83,37 @@ def csrf_of(page: str) -> str:
     match = _CSRF.search(page)
     assert match is not None, "the page has no form token"
     return match.group(1)
+
+
+async def get(http: aiohttp.ClientSession, url: str) -> tuple[int, str]:
+    """GET without following a redirect: status and page."""
+    async with http.get(url, allow_redirects=False) as response:
+        return response.status, await response.text()
+
+
+async def post(
+    http: aiohttp.ClientSession, url: str, form: dict[str, str]
+) -> tuple[int, str, str | None]:
+    """POST ``form`` without following a redirect: status, page and ``Location``."""
+    async with http.post(url, data=form, allow_redirects=False) as response:
+        return response.status, await response.text(), response.headers.get("Location")
+
+
+def schedule_form(panel: PanelWorld, csrf: str, **changes: str) -> dict[str, str]:
+    """The server page's schedule form, filled in for ``#news`` at 07:30 Europe/Paris."""
+    form = {
+        "csrf": csrf,
+        "channel": str(panel.harness.channel_id("news")),
+        "time": "07:30",
+        "timezone": "Europe/Paris",
+        "topics": "space, robotics",
+        "min_quality": "0",
+        "include": "",
+        "exclude": "",
+        "outlets": "",
+    }
+    form.update(changes)
+    return form
 
 
 def panel_settings(world: FakeDiscord) -> tuple[str, dict[str, object]]:

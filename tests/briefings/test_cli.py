@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from briefings.cli import main
+from briefings.cli.arguments import parse_duration
 from briefings.cli.cache import cache_file_name, cache_folder, default_cache_file
-from briefings.cli.commands import parse_duration
 from tests.briefings.factories import GOOD_FRONT_MATTER, write
 
 SAMPLE_AT = "2026-03-10T08:00:00Z"

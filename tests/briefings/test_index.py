@@ -27,6 +27,7 @@ from briefings.briefing import Briefing, BriefingRequest, assemble
 from briefings.cli import main
 from briefings.index import SearchFilters, SearchIndex, SearchResults, StoreIndex, SyncReport
 from briefings.model import Article, Catalog, Problem, Store
+from briefings.repeats import PostedArticle, PostedLog
 from briefings.store import StoreNotFoundError, iter_article_files, load_store
 from briefings.topics import TopicSummary, summarize_topics
 from tests.briefings.factories import write
@@ -393,6 +394,34 @@ def test_repaired_urls_and_notes_follow_load_store(tmp_path: Path) -> None:
         index.sync()
         assert index.notes == () and index.article_count == 3
         assert_matches_load_store(index, root)
+
+
+def test_a_posted_story_changed_since_comes_back_from_before_the_window(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    store = load_store(root)
+    posted_at = SAMPLE_AT - timedelta(days=2)
+    before = [a for a in store.articles if a.published_at <= posted_at and a.url]
+    changed, unchanged = before[::2], before[1::2]
+    assert changed and unchanged
+    log = PostedLog(
+        tuple(PostedArticle(a.url or "", posted_at, a.quality - 1) for a in changed)
+        + tuple(PostedArticle(a.url or "", posted_at, a.quality) for a in unchanged)
+    )
+    request = BriefingRequest(at=SAMPLE_AT, per_topic=50, posted=log)
+    with StoreIndex(root) as index:
+        index.sync()
+        assert {a.path for a in index.articles_posted_before(request)} == {
+            a.path for a in before if a.published
+        }
+        briefing = index.briefing(request)
+        assert briefing == assemble(store.articles, store.catalog, request)
+        updated = {s.lead.url for s in briefing.stories if s.updated}
+        assert updated and updated <= {a.url for a in changed}
+        assert not {s.lead.url for s in briefing.stories} & {a.url for a in unchanged}
+        # without a log, nothing from before the window
+        assert index.briefing(replace(request, posted=PostedLog())) == assemble(
+            store.articles, store.catalog, replace(request, posted=PostedLog())
+        )
 
 
 def test_updated_date_time_round_trips_through_the_index(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """Fake Discord REST routes for interaction callbacks, followups and ``@original`` edits.
 
 Callbacks (types 1/4/5/6/7/8/9, with Discord's 3-second deadline and 40060 "already
-acknowledged"), followup webhooks and webhook-message get/edit/delete are attached to the
+acknowledged"; 6/7 on a component of an ephemeral message update that message, which only its
+recipient sees, so no gateway event tells anyone), followup webhooks and webhook-message get/edit/delete are attached to the
 ``InjectedInteraction`` they belong to; the messages they create go through
 ``MessageRoutes.post_message`` (so their pings are recorded too; the edit that fills in a
 deferred response records its pings then).
@@ -109,7 +110,8 @@ class InteractionRoutes:
             if callback_type == 7:
                 validate_message_body(data, ctx.files, creating=False)
                 message = self.fake.messages.edit(inter.source_message_id, data, ctx.files)
-                self.fake._message_event("MESSAGE_UPDATE", message)
+                if not int(message.get("flags", 0)) & EPHEMERAL_FLAG:  # no events for those
+                    self.fake._message_event("MESSAGE_UPDATE", message)
         elif callback_type == 8 and inter.type != APPLICATION_COMMAND_AUTOCOMPLETE:
             raise DiscordError(
                 400, 40043, "This interaction type does not support this response type"
