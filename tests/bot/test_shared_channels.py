@@ -27,6 +27,15 @@ async def _setup(harness: BotHarness, **options: Any) -> str:
     return await _command(harness, "setup", **values)
 
 
+async def _alpha_and_beta(harness: BotHarness, **beta: Any) -> tuple[int, int]:
+    """Two 08:00 briefings of #news, set up at 07:00; the clock then at 08:30 (both due)."""
+    harness.clock.now = SAMPLE_MORNING.replace(hour=7)
+    assert "Added" in await _setup(harness, time="08:00", name="alpha")
+    assert "Added" in await _setup(harness, time="08:00", name="beta", **beta)
+    harness.clock.now = SAMPLE_MORNING
+    return await schedule_id(harness, "alpha"), await schedule_id(harness, "beta")
+
+
 async def test_a_retried_briefing_does_not_take_another_schedules_messages_for_its_own(
     harness: BotHarness,
 ) -> None:
@@ -37,11 +46,7 @@ async def test_a_retried_briefing_does_not_take_another_schedules_messages_for_i
     assert harness.bot is not None
     deliverer = harness.bot.services.deliverer
     fake = harness.fake
-    harness.clock.now = SAMPLE_MORNING.replace(hour=7)
-    assert "Added" in await _setup(harness, time="08:00", name="alpha")
-    assert "Added" in await _setup(harness, time="08:00", name="beta")
-    alpha, beta = await schedule_id(harness, "alpha"), await schedule_id(harness, "beta")
-    harness.clock.now = SAMPLE_MORNING  # 08:30: both due
+    alpha, beta = await _alpha_and_beta(harness)
 
     fake.fail_next("POST", MESSAGES, status=503, times=None)
     first = await deliverer.deliver_channel(alpha)
@@ -68,20 +73,15 @@ async def test_after_an_outage_the_catch_up_posts_both_briefings_of_one_channel(
     the channel's history after its failed claim) for its own: it posts nothing, is logged as
     sent, and its stories go into its "already posted" log."""
     assert harness.bot is not None
-    deliverer = harness.bot.services.deliverer
+    recovery = harness.bot.services.recovery
     fake = harness.fake
-    harness.clock.now = SAMPLE_MORNING.replace(hour=7)
-    assert "Added" in await _setup(harness, time="08:00", name="alpha")
-    assert "Added" in await _setup(harness, time="08:00", name="beta", topics="space")
-    harness.clock.now = SAMPLE_MORNING
+    await _alpha_and_beta(harness, topics="space")
 
     fake.fail_next("POST", MESSAGES, status=503, times=None)
-    assert {o.status for o in await harness.bot.services.recovery.catch_up()} == {
-        DeliveryStatus.FAILED
-    }
+    assert {o.status for o in await recovery.catch_up()} == {DeliveryStatus.FAILED}
     fake.clear_faults()
 
-    outcomes = await harness.bot.services.recovery.catch_up()
+    outcomes = await recovery.catch_up()
     assert [o.status for o in outcomes] == [DeliveryStatus.SENT, DeliveryStatus.SENT]
     posted = fake.messages_in(harness.channel_id("news"))
     headings = [m["content"].split("\n")[0] for m in posted if m.get("content")]
@@ -99,11 +99,7 @@ async def test_a_resumed_briefing_finds_its_own_first_part_after_another_schedul
     assert harness.bot is not None
     deliverer = harness.bot.services.deliverer
     fake = harness.fake
-    harness.clock.now = SAMPLE_MORNING.replace(hour=7)
-    assert "Added" in await _setup(harness, time="08:00", name="alpha")
-    assert "Added" in await _setup(harness, time="08:00", name="beta")
-    alpha, beta = await schedule_id(harness, "alpha"), await schedule_id(harness, "beta")
-    harness.clock.now = SAMPLE_MORNING
+    alpha, beta = await _alpha_and_beta(harness)
 
     fake.fail_next("POST", MESSAGES, status=503, times=None)
     assert (await deliverer.deliver_channel(alpha)).status is DeliveryStatus.FAILED
