@@ -41,6 +41,27 @@ HAVE_CHROMIUM = CHROMIUM.exists() and CHROMEDRIVER.exists()
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs"
 
 
+def _gone(element: Any) -> bool:
+    """Whether ``element`` no longer belongs to the page (the page was replaced).
+
+    Selenium's ``staleness_of`` only counts a "stale element reference" answer; while the
+    next page replaces the old one, Chromium may answer a call on the old node with "unknown
+    error: … Node with given id does not belong to the document" instead (seen on a loaded
+    machine), which means the same: gone.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in (error.msg or ""):
+            return True
+        raise
+    return False
+
+
 class Browser:
     """Async wrappers around one Chromium session."""
 
@@ -70,14 +91,13 @@ class Browser:
         A click returns once dispatched, not once the next page is there: reading the page
         at once could read the old one. The old page's root going stale is the sign.
         """
-        from selenium.webdriver.support import expected_conditions
         from selenium.webdriver.support.ui import WebDriverWait
 
         root = await self.find("html")
         element = await self.find(css)
         await self.call(element.click)
         wait = WebDriverWait(self.driver, 30)
-        await self.call(wait.until, expected_conditions.staleness_of(root))
+        await self.call(wait.until, lambda driver: _gone(root))
         await self.call(
             wait.until, lambda d: d.execute_script("return document.readyState") == "complete"
         )
