@@ -94,6 +94,17 @@ async def _deliver_digest(harness: BotHarness, user_id: int) -> list[dict[str, A
     return harness.fake.dms_to(user_id)[before:]
 
 
+async def _subscribe_at_seven(harness: BotHarness, user_id: int) -> None:
+    """At 07:00 on day one, ``user_id`` subscribes to Space and Robotics at 08:00."""
+    harness.clock.now = DAY_ONE.replace(hour=7)
+    for topic in ("Space", "Robotics"):
+        await reply_of(
+            await harness.fake.inject_slash_command(
+                "subscribe", {"topic": topic, "time": "08:00"}, user_id=user_id
+            )
+        )
+
+
 def _sections(messages: list[dict[str, Any]]) -> list[str]:
     return [e.get("title", "") for m in messages for e in m.get("embeds") or []]
 
@@ -102,13 +113,7 @@ async def test_a_digest_learns_from_its_menus_and_the_channel_briefing_does_not(
     harness: BotHarness,
 ) -> None:
     fake, alice = harness.fake, harness.user("alice")
-    harness.clock.now = DAY_ONE.replace(hour=7)
-    for topic in ("Space", "Robotics"):
-        await reply_of(
-            await fake.inject_slash_command(
-                "subscribe", {"topic": topic, "time": "08:00"}, user_id=alice.id
-            )
-        )
+    await _subscribe_at_seven(harness, alice.id)
 
     # Day one: the digest arrives with one row of three buttons under its message.
     harness.clock.now = DAY_ONE.replace(hour=8, minute=1)
@@ -276,13 +281,7 @@ async def test_forged_values_unreadable_messages_and_old_menus(
     """A value the bot never offered (a modified client), or a message whose stories cannot
     be read, changes nothing and says so."""
     fake, alice = harness.fake, harness.user("alice")
-    harness.clock.now = DAY_ONE.replace(hour=7)
-    for topic in ("Space", "Robotics"):
-        await reply_of(
-            await fake.inject_slash_command(
-                "subscribe", {"topic": topic, "time": "08:00"}, user_id=alice.id
-            )
-        )
+    await _subscribe_at_seven(harness, alice.id)
     harness.clock.now = DAY_ONE.replace(hour=8, minute=1)
     (digest,) = await _deliver_digest(harness, alice.id)
     picker = await _press(fake, digest, "more", alice.id)
