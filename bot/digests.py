@@ -11,7 +11,7 @@ same topics and the same filters.
 (:func:`briefings.personal.personalize`): the briefing of a topic set (and filters) is selected
 once without a cap per topic, then each distinct (signals, zone) gets its own order, cap and
 explanations. Subscribers without signals share one digest per topic set, filters and zone,
-exactly the channel ranking. Every digest message carries the feedback select menus
+exactly the channel ranking. Every digest message carries the feedback buttons
 (:mod:`bot.digest_menus`) for the stories it shows.
 """
 

@@ -324,7 +324,7 @@ class ChannelPoster:
                 tags = (fallback.id,)
                 self.notices.append(
                     f"No tag of the forum is named like this briefing's topics: tagged "
-                    f"“{fallback.name}”, the forum's first tag (the forum requires one)."
+                    f"“{fallback.name}”, the first tag I may apply (the forum requires one)."
                 )
         applied = [tag for tag in forum.available_tags if tag.id in tags]
         attempts = 0

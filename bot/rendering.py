@@ -207,7 +207,7 @@ def render_briefing(
     window = f"{iso_day(start)} {start:%H:%M}–{iso_day(end)} {end:%H:%M}{zone_name}"
     footer = f"{plural(stories, 'story', 'stories')} in {plural(len(topics), 'topic', 'topics')}"
     embeds[-1].set_footer(text=truncate(f"{footer} · window {window}", FOOTER_LIMIT))
-    if feedback:  # a DM digest: menus, never pings
+    if feedback:  # a DM digest: feedback buttons, never pings
         return _with_feedback(embeds, embed_stories, heading)
     roles = tuple(dict.fromkeys(ping_roles))
     mentions = mention_line(roles)

@@ -17,7 +17,7 @@ from briefings.personal import WEIGHT_LIMIT, Change, Feedback, SignalKind, Signa
 NAME_LIMIT: Final = 100
 SIGNALS_FIELD: Final = "What your digest learned"
 NO_SIGNALS: Final = (
-    "Nothing yet: use the menus under a digest to say what you want more or less of."
+    "Nothing yet: use the buttons under a digest to say what you want more or less of."
 )
 _WHAT: Final = {Feedback.MORE: "more like this", Feedback.LESS: "less like this"}
 

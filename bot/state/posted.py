@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from sqlalchemy import delete, insert, select
 
 from bot.state.database import Database
-from bot.state.tables import PostedArticleRow, require_aware
+from bot.state.tables import ChannelScheduleRow, PostedArticleRow, require_aware
 from briefings.repeats import PostedArticle, PostedLog
 
 KEEP = timedelta(days=30)
@@ -29,9 +29,16 @@ KEEP = timedelta(days=30)
 async def record_posted(
     db: Database, schedule_id: int, articles: Sequence[PostedArticle], *, now: datetime
 ) -> None:
-    """Remember that the schedule posted ``articles``; forget its posts older than KEEP."""
+    """Remember that the schedule posted ``articles``; forget its posts older than KEEP.
+
+    Nothing is recorded for a schedule removed meanwhile (a delivery still in flight when
+    ``/briefing remove`` ran): its log went with it.
+    """
     require_aware(now)
     async with db.session() as session, session.begin():
+        exists = select(ChannelScheduleRow.id).where(ChannelScheduleRow.id == schedule_id)
+        if (await session.execute(exists)).first() is None:
+            return
         await session.execute(
             delete(PostedArticleRow).where(
                 PostedArticleRow.schedule_id == schedule_id,

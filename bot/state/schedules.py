@@ -264,8 +264,9 @@ async def remove_schedule(db: Database, schedule_id: int) -> bool:
 
     The history goes with it (the posted log and pings would cascade anyway): it belongs to
     no schedule any more, and must not be mistaken for another's. A delivery of it still in
-    flight may record its end afterwards: that row is keyed by an id no schedule will have
-    again, so it changes nothing.
+    flight may record its end afterwards: that delivery row is keyed by an id no schedule will
+    have again (revision 0008), and its "already posted" list is not recorded
+    (:func:`bot.state.posted.record_posted` checks that the schedule still exists).
     """
     statements = (
         delete(DeliveryRow).where(

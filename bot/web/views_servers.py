@@ -170,7 +170,8 @@ async def save_schedule(request: web.Request) -> web.Response:
     channel = form.get("channel", "")
     original = form.get("original", "").strip()
     try:
-        if not channel.isdigit():  # the form's list of channels: nothing chosen
+        # the form's list of channels: nothing chosen (or a value no list offers)
+        if not (channel.isascii() and channel.isdigit()):
             raise UseCaseError("Choose the channel to post in.", field="channel")
         given = ScheduleInput(
             channel_id=int(channel),
@@ -238,7 +239,7 @@ async def set_ping(request: web.Request) -> web.Response:
     clear = form.get("clear") == "yes"  # a ping's "Stop pinging" button
     role = "" if clear else form.get("role", "").strip()
     try:
-        if not clear and not role.isdigit():
+        if not clear and not (role.isascii() and role.isdigit()):
             raise UseCaseError("Choose the role to mention.", field="role")
         change = await ping_cases.set_ping(
             panel.services,

@@ -310,6 +310,9 @@ async def test_removing_a_schedule_deletes_its_history_and_its_id_is_never_reuse
 
     later = await save_schedule(db, _schedule(name="later"), now=NOW)
     assert later.id is not None and later.id > newest.id
+    # a delivery of the removed schedule that was still in flight ends quietly
+    await record_posted(db, newest.id, [PostedArticle("https://a.test/y", after)], now=after)
+    assert (await posted_log(db, newest.id, at=after)).articles == ()
 
 
 async def test_saving_replaces_re_enables_and_unpauses(db: Database) -> None:

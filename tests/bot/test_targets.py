@@ -324,7 +324,7 @@ async def test_a_day_matching_no_tag_of_a_forum_that_requires_one_gets_its_first
     names = {tag.id: tag.name for tag in strict.available_tags}
     assert [names[t] for t in post.thread.applied_tags] == ["General"]
     status = await _command(harness, "status", name="space")
-    assert "tagged “General”, the forum's first tag" in status
+    assert "tagged “General”, the first tag I may apply" in status
     assert harness.bot is not None
     schedule = await schedules.schedule_by_id(
         harness.bot.services.db, await schedule_id(harness, "space")

@@ -137,6 +137,7 @@ async def test_role_pings_are_set_shown_and_cleared_like_briefing_ping(panel: Pa
             ({"topic": "Spcae", "role": str(fans.id)}, "ping_topic", "Did you mean Space"),
             ({"topic": "Open Source", "role": str(fans.id)}, "ping_topic", "does not post Open"),
             ({"topic": "Space", "role": ""}, "ping_role", "Choose the role to mention."),
+            ({"topic": "Space", "role": "²"}, "ping_role", "Choose the role to mention."),
         ]
         for changes, field, message in refused:
             form = {"csrf": csrf_of(page), "name": "daily", **changes}
@@ -241,7 +242,7 @@ async def test_the_personal_page_shows_filters_and_signals_and_resets_them(
         )
         assert status == 303 and location == "/me?done=reset"
         _, page = await get(http, panel.url(location))
-        assert "Nothing yet: use the menus" in page and "forgot what you told it" in page
+        assert "Nothing yet: use the buttons" in page and "forgot what you told it" in page
         assert not await digest_signals.digest_signals(services, alice.id)
         status, _, location = await post(
             http, panel.url("/me/signals/reset"), {"csrf": csrf_of(page)}
@@ -276,7 +277,7 @@ async def test_signals_outlive_an_unsubscribe_and_forget_me_deletes_them(
         status, _, location = await post(http, panel.url("/me/forget"), form)
         assert status == 303 and location == "/me?done=forgotten"
         _, page = await get(http, panel.url(location))
-        assert "Nothing yet: use the menus" in page
+        assert "Nothing yet: use the buttons" in page
     assert not await digest_signals.digest_signals(services, bob.id)
 
 
