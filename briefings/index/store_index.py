@@ -372,7 +372,10 @@ class StoreIndex(ClosedOnExit):
         A story posted before comes back, marked updated, when its article changed since,
         even when it was published before the window (:func:`~briefings.briefing.in_window`);
         these are the articles that may. Looked up by the exact URLs the log recorded (the
-        store's own spelling, read back from the store), through the ``url`` index.
+        store's own spelling, read back from the store), through the ``url`` index. An article
+        whose file later spells its URL differently (another scheme, tracking parameters) is
+        not found here, so it does not come back as updated from before the window (the
+        in-memory path, :func:`~briefings.briefing.in_window`, compares canonical URLs).
         """
         with self._snapshot() as (conn, _):
             return store_queries.posted_before(conn, request)
