@@ -382,6 +382,22 @@ async def test_select_values_and_option_texts_are_checked(
     assert len(fake.messages.messages[int(sent["id"])]["components"]) == 5
 
 
+def _alice(fake: FakeDiscord) -> int:
+    return next(u.id for u in fake.users.values() if u.username == "alice")
+
+
+async def _dm_alice(fake: FakeDiscord, client: discord.Client, *rows: dict[str, Any]) -> int:
+    """The id of a DM to alice carrying ``rows`` of components, sent as the bot."""
+    dm = await (await client.fetch_user(_alice(fake))).create_dm()
+    sent = await _raw(
+        client,
+        "POST",
+        f"/channels/{dm.id}/messages",
+        json={"content": "digest", "components": list(rows)},
+    )
+    return int(sent["id"])
+
+
 async def test_a_select_click_reaches_the_client_with_its_values_and_only_real_clicks_are_made(
     fake: FakeDiscord, client: discord.Client
 ) -> None:
@@ -392,15 +408,7 @@ async def test_a_select_click_reaches_the_client_with_its_values_and_only_real_c
         await interaction.response.send_message("ok", ephemeral=True)
 
     client.add_dynamic_items(_dynamic(r"pick", pick))
-    alice = next(u for u in fake.users.values() if u.username == "alice")
-    dm = await (await client.fetch_user(alice.id)).create_dm()
-    sent = await _raw(
-        client,
-        "POST",
-        f"/channels/{dm.id}/messages",
-        json={"content": "digest", "components": [_row(_select())]},
-    )
-    message_id = int(sent["id"])
+    message_id = await _dm_alice(fake, client, _row(_select()))
     press = await fake.inject_component(message_id, "pick", component_type=3, values=["v1"])
     assert (await press.wait_response()).ephemeral
     assert chosen == [["v1"]]
@@ -432,22 +440,16 @@ async def test_an_ephemeral_reply_with_a_select_can_be_chosen_in_and_updated(
         await interaction.response.edit_message(content="Chose it", view=None)
 
     client.add_dynamic_items(_dynamic(r"open", open_picker), _dynamic(r"pick", pick))
-    alice = next(u for u in fake.users.values() if u.username == "alice")
-    dm = await (await client.fetch_user(alice.id)).create_dm()
-    sent = await _raw(
-        client,
-        "POST",
-        f"/channels/{dm.id}/messages",
-        json={"content": "digest", "components": [_row(_button("open"))]},
-    )
-    opened = await (await fake.inject_component(int(sent["id"]), "open")).wait_response()
+    sent_id = await _dm_alice(fake, client, _row(_button("open")))
+    dm_id = int(fake.messages.messages[sent_id]["channel_id"])
+    opened = await (await fake.inject_component(sent_id, "open")).wait_response()
     assert opened.ephemeral and opened.message_id is not None
     picker = fake.messages.messages[opened.message_id]
     assert picker["components"][0]["components"][0]["custom_id"] == "pick"
-    assert opened.message_id not in {int(m["id"]) for m in fake.messages.in_channel(dm.id)}
+    assert opened.message_id not in {int(m["id"]) for m in fake.messages.in_channel(dm_id)}
 
     choice = await fake.inject_component(
-        opened.message_id, "pick", component_type=3, values=["b"], user_id=alice.id
+        opened.message_id, "pick", component_type=3, values=["b"], user_id=_alice(fake)
     )
     assert choice.payload["message"]["flags"] & 64
     update = await choice.wait_response()
