@@ -21,6 +21,7 @@ from bot.exactly_once import Outcome, safely
 from bot.state import claims, schedules, subscriptions
 from bot.state.claims import ClaimKey
 from bot.state.deliveries import DeliveryKind, DeliveryStatus
+from bot.state.subscriptions import DigestSettings
 from bot.timing import EVERY_DAY, latest_due, local_day
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class Recovery:
         now = deliverer.clock()
         orphans = await claims.orphaned_claims(db, now=now, claimant=deliverer.claimant)
         mine: list[ClaimKey] = []
+        digests: dict[int, DigestSettings] = {}  # read once, to judge the day and to deliver
         for key in orphans:
             if key in self._taken_over:
                 continue
@@ -67,6 +69,8 @@ class Recovery:
                 days = EVERY_DAY if schedule is None else schedule.days
             else:
                 user = await subscriptions.digest_settings(db, key.target_id)
+                if user is not None:
+                    digests[key.target_id] = user
                 slot = None if user is None else (user.post_time, user.timezone)
                 days = EVERY_DAY
             if slot is None or self._due_day(*slot, now, days) != key.day:
@@ -80,13 +84,8 @@ class Recovery:
         # One target may have several orphaned days: each is delivered once, for today.
         ids = sorted({key.target_id for key in mine if key.kind == DeliveryKind.CHANNEL})
         outcomes = [await safely(deliverer.deliver_channel(i), f"schedule {i}") for i in ids]
-        users = [
-            settings
-            for user_id in sorted(
-                {key.target_id for key in mine if key.kind == DeliveryKind.DIGEST}
-            )
-            if (settings := await subscriptions.digest_settings(db, user_id))
-        ]
+        mine_digests = {key.target_id for key in mine if key.kind == DeliveryKind.DIGEST}
+        users = [digests[user_id] for user_id in sorted(mine_digests)]
         return outcomes + await deliverer.deliver_digests(users)
 
     def _due_day(self, at: time, zone: str, now: datetime, days: Sequence[int]) -> date | None:
