@@ -108,9 +108,9 @@ def feedback_button(feedback: Feedback) -> discord.ui.Button[discord.ui.View]:
     )
 
 
-def feedback_view(items: Sequence[FeedbackItem] = ()) -> discord.ui.View:
+def feedback_view() -> discord.ui.View:
     """The row of three buttons under a digest message (the same for every message: what a
-    press is about is read from the message; ``items`` are not needed)."""
+    press is about is read from the message itself)."""
     view = discord.ui.View(timeout=None)
     for feedback in Feedback:
         view.add_item(feedback_button(feedback))

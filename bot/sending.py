@@ -181,7 +181,7 @@ async def send_with_retries(
     ``ping_roles`` (:func:`allowed_mentions`). A DM digest message gets its feedback
     buttons (:func:`bot.digest_menus.feedback_view`).
     """
-    extra: dict[str, Any] = {"view": feedback_view(message.feedback)} if message.feedback else {}
+    extra: dict[str, Any] = {"view": feedback_view()} if message.feedback else {}
     return await with_retries(
         lambda: channel.send(
             content=message.content,
