@@ -8,7 +8,7 @@ Everything untrusted (topic names, outlet domains) goes through
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Final
 
 from bot._limits import CONTENT_LIMIT, FIELD_VALUE_LIMIT, safe_text, truncate
@@ -25,8 +25,14 @@ TopicName = Callable[[str], str]
 """The name to show for a topic key (the catalog's name when it has one)."""
 
 
-def _signed(weight: int) -> str:
+def signed(weight: int) -> str:
+    """A weight as people read it: ``+2``, ``−1``."""
     return f"+{weight}" if weight > 0 else f"−{-weight}" if weight < 0 else "0"
+
+
+def ranked(pairs: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
+    """(key, weight) pairs, strongest liking first, then by key."""
+    return sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
 
 
 def _label(change: Change, topic_name: TopicName) -> str:
@@ -54,10 +60,10 @@ def feedback_reply(feedback: Feedback, changes: Sequence[Change], topic_name: To
         label = _label(change, topic_name)
         if change.before == change.after:
             bound = "most" if change.after > 0 else "least"
-            parts.append(f"{label} stays at {_signed(change.after)} (the {bound} there is)")
+            parts.append(f"{label} stays at {signed(change.after)} (the {bound} there is)")
         else:
-            step = _signed(change.after - change.before)
-            parts.append(f"{label} {step} (now {_signed(change.after)})")
+            step = signed(change.after - change.before)
+            parts.append(f"{label} {step} (now {signed(change.after)})")
     text = f"Noted: {_WHAT[feedback]}. " + "; ".join(parts) + "."
     text += " Your next digest is ordered with it (weights go from −3 to +3)." + tail
     return truncate(text, CONTENT_LIMIT)
@@ -68,14 +74,14 @@ def signals_lines(signals: Signals, topic_name: TopicName) -> list[str]:
     lines = []
     if signals.topics:
         shown = ", ".join(
-            f"{safe_text(topic_name(key), NAME_LIMIT)} {_signed(weight)}"
-            for key, weight in sorted(signals.topics, key=lambda pair: (-pair[1], pair[0]))
+            f"{safe_text(topic_name(key), NAME_LIMIT)} {signed(weight)}"
+            for key, weight in ranked(signals.topics)
         )
         lines.append(f"Topics: {shown}")
     if signals.outlets:
         shown = ", ".join(
-            f"{safe_text(key, NAME_LIMIT)} {_signed(weight)}"
-            for key, weight in sorted(signals.outlets, key=lambda pair: (-pair[1], pair[0]))
+            f"{safe_text(key, NAME_LIMIT)} {signed(weight)}"
+            for key, weight in ranked(signals.outlets)
         )
         lines.append(f"Outlets: {shown}")
     if signals.hidden:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.parsing import format_time_of_day, timezone_names
+from bot.signals_text import ranked, signed
 from bot.usecases import UseCaseError
 from bot.usecases import digest_signals as signal_cases
 from bot.usecases import filters as filter_cases
@@ -70,23 +71,15 @@ async def _me_page(
     return render(request, "me.html", session, context, status=status)
 
 
-def _signed(weight: int) -> str:
-    return f"+{weight}" if weight > 0 else f"−{-weight}"
-
-
 def _learned(services: Services, signals: Signals) -> dict[str, list[tuple[str, str]]]:
     """The signals as the page lists them: topics (by catalog name) and outlets, strongest
     liking first, each with its signed weight."""
-
-    def ranked(pairs: tuple[tuple[str, int], ...]) -> list[tuple[str, int]]:
-        return sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
-
     return {
         "topics": [
-            (signal_cases.topic_name(services, key), _signed(weight))
+            (signal_cases.topic_name(services, key), signed(weight))
             for key, weight in ranked(signals.topics)
         ],
-        "outlets": [(key, _signed(weight)) for key, weight in ranked(signals.outlets)],
+        "outlets": [(key, signed(weight)) for key, weight in ranked(signals.outlets)],
     }
 
 
